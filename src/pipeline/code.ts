@@ -1,0 +1,43 @@
+import {readFileSync} from "node:fs";
+import {dirname, relative, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {hashValue} from "./hash.ts";
+
+const srcRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const cache = new Map<string, string>();
+
+/**
+ * Digest of a module's source and of every local module it imports, transitively. Editing a step
+ * invalidates it, and so does editing the estimator or metric code it calls — the step's behaviour
+ * is all of that code, not only its own file. Paths are taken relative to src/, so two clones in
+ * different folders give the same digest.
+ */
+export function codeDigest(moduleUrl: string): string {
+  const entry = fileURLToPath(moduleUrl);
+  let digest = cache.get(entry);
+  if (digest === undefined) {
+    const files: Record<string, string> = {};
+    collect(entry, files);
+    digest = hashValue(files);
+    cache.set(entry, digest);
+  }
+  return digest;
+}
+
+/** Forget cached digests (the live preview calls this when files change). */
+export function clearCodeDigests(): void {
+  cache.clear();
+}
+
+const importPattern = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
+
+function collect(file: string, files: Record<string, string>): void {
+  const name = relative(srcRoot, file).split("\\").join("/");
+  if (name in files) return;
+  const source = readFileSync(file, "utf8");
+  files[name] = source;
+  for (const match of source.matchAll(importPattern)) {
+    const spec = match[1] ?? match[2];
+    collect(resolve(dirname(file), spec), files);
+  }
+}

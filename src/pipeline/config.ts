@@ -1,0 +1,227 @@
+import {readFileSync} from "node:fs";
+import {relative, resolve} from "node:path";
+import {LineCounter, parseDocument, isMap, isScalar, type Node} from "yaml";
+import {z} from "zod";
+import {ConfigError, formatValue} from "./errors.ts";
+import {modelSpec, modelTypes} from "./models/registry.ts";
+import {cleanParams} from "./steps/clean.ts";
+import {evaluateParams} from "./steps/evaluate.ts";
+import {formats} from "./steps/ingest.ts";
+import {splitParams} from "./steps/split.ts";
+import {featuresParams, modelParams} from "./steps/train.ts";
+import {columnTransformerSpec} from "./transforms/columnTransformer.ts";
+
+/**
+ * The pipeline config. Each section holds one step's params (the step's own schema, minus what the
+ * pipeline passes in, such as the target), so a key documented on a step is the key a user writes.
+ */
+export const configSchema = z
+  .object({
+    /** Names the pipeline in runs, the registry and the report. */
+    name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, "expected letters, digits, _ . -"),
+    description: z.string().optional(),
+    data: z
+      .object({
+        /** A file path (relative to the config), a package path like vega-datasets/data/penguins.json. */
+        source: z.string().min(1),
+        format: z.enum(formats).optional(),
+        columns: z.record(z.string(), z.string()).prefault({}),
+        sample: z.number().int().positive().optional(),
+        /** The column to predict. */
+        target: z.string().min(1),
+        task: z.enum(["classification", "regression"]).default("classification")
+      })
+      .strict(),
+    clean: cleanParams.omit({target: true}).prefault({}),
+    split: splitParams.omit({target: true}).prefault({}),
+    features: featuresParams.prefault({}),
+    transform: columnTransformerSpec.prefault({}),
+    model: modelParams,
+    train: z
+      .object({
+        seed: z.number().int().default(0),
+        threads: z.number().int().positive().default(1)
+      })
+      .strict()
+      .prefault({}),
+    evaluate: evaluateParams.prefault({})
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    if (!modelTypes().includes(config.model.type)) return;
+    const result = modelSpec(config.model.type).params.safeParse(config.model.params);
+    if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue({...issue, path: ["model", "params", ...issue.path]} as never);
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the config file; relative data paths resolve against its folder. */
+  path: string;
+  /** The config after overrides, before defaults: what a user wrote. */
+  raw: Record<string, unknown>;
+}
+
+/** One `key.path=value` override from the command line. */
+export interface Override {
+  path: string[];
+  value: unknown;
+  text: string;
+}
+
+export function parseOverride(text: string): Override {
+  const eq = text.indexOf("=");
+  if (eq <= 0) throw new ConfigError(`invalid override ${JSON.stringify(text)} (expected key.path=value)`);
+  const key = text.slice(0, eq);
+  if (!/^[A-Za-z_][\w-]*(\.[^.=\s]+)*$/.test(key)) {
+    throw new ConfigError(`invalid override key ${JSON.stringify(key)} (expected dotted names like split.test_size)`);
+  }
+  const doc = parseDocument(text.slice(eq + 1));
+  if (doc.errors.length) throw new ConfigError(`invalid override value in ${JSON.stringify(text)}: ${doc.errors[0].message}`);
+  return {path: key.split("."), value: doc.toJS(), text};
+}
+
+export function loadConfig(file: string, overrides: readonly string[] = []): LoadedConfig {
+  const path = resolve(file);
+  const shown = relative(process.cwd(), path) || path;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new ConfigError(`${shown}: cannot read the config file`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {lineCounter, prettyErrors: false});
+  if (doc.errors.length) {
+    const error = doc.errors[0];
+    const {line, col} = lineCounter.linePos(error.pos[0]);
+    throw new ConfigError(`${shown}:${line}:${col}: invalid YAML: ${error.message.split("\n")[0]}`);
+  }
+  const raw = doc.toJS() ?? {};
+  if (!isPlainObject(raw)) throw new ConfigError(`${shown}: expected a mapping of keys at the top level`);
+  const parsed = overrides.map(parseOverride);
+  const applied = applyOverrides(raw, parsed);
+  const result = configSchema.safeParse(applied);
+  if (!result.success) {
+    const messages = result.error.issues.map((issue) => describeIssue(issue, applied, parsed, (p) => locate(doc.contents, p, lineCounter, shown)));
+    throw new ConfigError(messages.join("\n"));
+  }
+  return {config: result.data, path, raw: applied};
+}
+
+/**
+ * Applies overrides to a copy of the raw config. Changing `model.type` drops the file's
+ * `model.params`: they were written for the other model (as a Hydra config group would).
+ */
+export function applyOverrides(raw: Record<string, unknown>, overrides: readonly Override[]): Record<string, unknown> {
+  const out = structuredClone(raw);
+  const model = out.model as Record<string, unknown> | undefined;
+  const typeOverride = overrides.find((o) => o.path.join(".") === "model.type");
+  if (typeOverride && isPlainObject(model) && model.type !== typeOverride.value) delete model.params;
+  for (const {path, value} of overrides) {
+    let node: Record<string, unknown> = out;
+    for (const key of path.slice(0, -1)) {
+      if (!isPlainObject(node[key])) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = value;
+  }
+  return out;
+}
+
+type Issue = z.core.$ZodIssue;
+
+function describeIssue(
+  issue: Issue,
+  raw: Record<string, unknown>,
+  overrides: readonly Override[],
+  where: (path: (string | number)[]) => string
+): string {
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys
+      .map((key) => {
+        const full = [...path, key];
+        const known = knownKeys(path);
+        const hint = known.length ? ` (expected one of ${known.join(", ")})` : "";
+        return `${origin(full, overrides, where)}unknown key ${full.join(".")}${hint}`;
+      })
+      .join("\n");
+  }
+  const key = path.join(".") || "(top level)";
+  const value = valueAt(raw, path);
+  const expected = expectation(issue);
+  if (value === undefined && issue.code === "invalid_type") {
+    return `${origin(path, overrides, where)}missing required key ${key} (expected ${issue.expected})`;
+  }
+  return `${origin(path, overrides, where)}invalid ${key}: ${formatValue(value)} (${expected})`;
+}
+
+function origin(path: string[], overrides: readonly Override[], where: (path: string[]) => string): string {
+  const override = overrides.find((o) => o.path.join(".") === path.join(".") || path.join(".").startsWith(o.path.join(".") + "."));
+  return override ? `override ${override.text}: ` : `${where(path)}: `;
+}
+
+function expectation(issue: Issue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return `expected ${issue.expected}`;
+    case "invalid_value":
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "too_small":
+      return `expected ${issue.origin === "array" ? "at least" : issue.inclusive ? ">=" : ">"} ${issue.minimum}`;
+    case "too_big":
+      return `expected ${issue.origin === "array" ? "at most" : issue.inclusive ? "<=" : "<"} ${issue.maximum}`;
+    default:
+      return issue.message.replace(/^Invalid input: /, "");
+  }
+}
+
+/** The keys the schema allows at a path, to suggest the right spelling. */
+function knownKeys(path: string[]): string[] {
+  if (path.length === 2 && path[0] === "model" && path[1] === "params") return [];
+  let schema: z.ZodType = configSchema;
+  for (const key of [...path, null]) {
+    let def = schema._zod.def as {type: string; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType>};
+    while (def.innerType || def.in) {
+      schema = (def.innerType ?? def.in)!;
+      def = schema._zod.def as typeof def;
+    }
+    if (def.type !== "object" || !def.shape) return [];
+    if (key === null) return Object.keys(def.shape);
+    schema = def.shape[key];
+    if (!schema) return [];
+  }
+  return [];
+}
+
+function valueAt(raw: unknown, path: string[]): unknown {
+  let node = raw;
+  for (const key of path) {
+    if (!node || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function locate(root: Node | null, path: (string | number)[], lineCounter: LineCounter, file: string): string {
+  let node: Node | null = root;
+  let offset: number | undefined;
+  for (const key of path) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+    if (!pair) break;
+    offset = (pair.key as Node).range?.[0];
+    node = pair.value as Node | null;
+  }
+  if (offset === undefined) return file;
+  const {line, col} = lineCounter.linePos(offset);
+  return `${file}:${line}:${col}`;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === "object" && !Array.isArray(value);
+}

@@ -1,0 +1,89 @@
+import {DuckDBInstance, type DuckDBConnection, type DuckDBVector} from "@duckdb/node-api";
+import {quoteIdent} from "./sql.ts";
+
+/**
+ * The SQL engine every data step runs on. Steps get a `Db` and return SQL; they never see files.
+ * Reading into JS goes column by column into typed arrays, never through row objects: at millions
+ * of rows row objects cost seconds and gigabytes.
+ */
+export interface Db {
+  run(sql: string): Promise<void>;
+  /** Small results (schemas, counts, summaries) as row objects. */
+  rows<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  /** One numeric column of a query as Float64Array, NULL as NaN. */
+  numbers(sql: string): Promise<Float64Array>;
+  /** One text column, dictionary encoded: codes (−1 for NULL) and the sorted distinct values. */
+  categories(sql: string, column: string): Promise<{codes: Int32Array; values: string[]}>;
+  close(): void;
+}
+
+export async function openDb(path = ":memory:"): Promise<Db> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  return new DuckDb(instance, connection);
+}
+
+class DuckDb implements Db {
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection
+  ) {}
+
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  async rows<T>(sql: string): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.getRowObjectsJson() as T[];
+  }
+
+  async numbers(sql: string): Promise<Float64Array> {
+    const result = await this.connection.run(`SELECT CAST(v AS DOUBLE) AS v FROM (${sql}) AS t(v)`);
+    const chunks: Float64Array[] = [];
+    let length = 0;
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      const values = doubles(chunk.getColumnVector(0), chunk.rowCount);
+      chunks.push(values);
+      length += values.length;
+    }
+    return concat(chunks, length);
+  }
+
+  async categories(sql: string, column: string): Promise<{codes: Int32Array; values: string[]}> {
+    const c = quoteIdent(column);
+    const distinct = await this.rows<{v: string}>(
+      `SELECT DISTINCT CAST(${c} AS VARCHAR) AS v FROM (${sql}) WHERE ${c} IS NOT NULL ORDER BY v`
+    );
+    const values = distinct.map((d) => d.v);
+    // Codes in DuckDB: a join against the sorted dictionary keeps the hot path out of JS.
+    const codes = await this.numbers(
+      `SELECT coalesce(d.code, -1) FROM (SELECT CAST(${c} AS VARCHAR) AS v, row_number() OVER () AS rn FROM (${sql})) s ` +
+        `LEFT JOIN (SELECT v, CAST(row_number() OVER (ORDER BY v) - 1 AS INTEGER) AS code FROM ` +
+        `(SELECT DISTINCT CAST(${c} AS VARCHAR) AS v FROM (${sql}) WHERE ${c} IS NOT NULL)) d ON s.v = d.v ORDER BY s.rn`
+    );
+    return {codes: Int32Array.from(codes), values};
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function doubles(vector: DuckDBVector, rowCount: number): Float64Array {
+  const out = new Float64Array(rowCount);
+  for (let i = 0; i < rowCount; ++i) {
+    const v = vector.getItem(i);
+    out[i] = v === null ? NaN : (v as number);
+  }
+  return out;
+}
+
+function concat(chunks: Float64Array[], length: number): Float64Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Float64Array(length);
+  let offset = 0;
+  for (const c of chunks) out.set(c, offset), (offset += c.length);
+  return out;
+}

@@ -1,0 +1,44 @@
+/**
+ * One error shape for everything a user can get wrong. `exitCode` tells the CLI how to exit:
+ * 2 for bad config or arguments, 3 for failed data checks, 1 for bad data and failed steps.
+ */
+export class MlbookError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = 1
+  ) {
+    super(message);
+    this.name = "MlbookError";
+  }
+}
+
+/** Bad config file, override or CLI argument: `invalid <key>: <value> (expected …)`. */
+export class ConfigError extends MlbookError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = "ConfigError";
+  }
+}
+
+/** Bad input data: names the file and, where known, the column and row. */
+export class DataError extends MlbookError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = "DataError";
+  }
+}
+
+/** A failure worth retrying (network, busy database): never raised for bad input. */
+export class TransientError extends MlbookError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = "TransientError";
+  }
+}
+
+/** Formats a value for an error message: short, JSON-like, never "[object Object]". */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return "undefined";
+  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

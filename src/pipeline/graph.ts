@@ -1,0 +1,135 @@
+import {existsSync} from "node:fs";
+import {dirname, isAbsolute, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import type {Config} from "./config.ts";
+import {isPlainObject} from "./config.ts";
+import {ConfigError} from "./errors.ts";
+import type {Step} from "./step.ts";
+import {clean} from "./steps/clean.ts";
+import {evaluate} from "./steps/evaluate.ts";
+import {ingest} from "./steps/ingest.ts";
+import {split} from "./steps/split.ts";
+import {train} from "./steps/train.ts";
+
+/** A step bound to its params: one node of the pipeline graph. */
+export interface Node {
+  step: Step<unknown>;
+  /** Params as the step function receives them. */
+  params: unknown;
+  /**
+   * The params that affect the output, flattened under the config keys a user writes
+   * (`split.test_size`), so a stale step can say which key changed. Worker counts are left out.
+   */
+  identity: Record<string, unknown>;
+  /** Data files whose content (never path or mtime) enters the key. */
+  sources: string[];
+}
+
+export interface Graph {
+  name: string;
+  /** Nodes in topological order. */
+  nodes: Node[];
+}
+
+/** Builds the pipeline graph from a validated config; checks it before any work runs. */
+export function buildGraph(config: Config, configPath: string): Graph {
+  const base = dirname(configPath);
+  const path = resolveSource(config.data.source, base);
+  const {target, task} = config.data;
+  const nodes: Node[] = [
+    node(ingest, {path, format: config.data.format, columns: config.data.columns, sample: config.data.sample}, {
+      data: {format: config.data.format, columns: config.data.columns, sample: config.data.sample}
+    }, [path]),
+    node(clean, {...config.clean, target}, {clean: config.clean, data: {target}}),
+    node(split, {...config.split, target}, {split: config.split, data: {target}}),
+    node(
+      train,
+      {target, task, features: config.features, transform: config.transform, model: config.model, ...config.train},
+      {data: {target, task}, features: config.features, transform: config.transform, model: config.model, train: {seed: config.train.seed}}
+    ),
+    node(evaluate, config.evaluate, {evaluate: config.evaluate})
+  ];
+  return {name: config.name, nodes: checkGraph(nodes)};
+}
+
+function node(step: Step<never>, params: unknown, identity: Record<string, unknown>, sources: string[] = []): Node {
+  return {step: step as Step<unknown>, params, identity: flatten(identity), sources};
+}
+
+/** Unknown inputs, duplicate names and cycles are errors naming the offenders; returns topological order. */
+export function checkGraph(nodes: Node[]): Node[] {
+  const byName = new Map<string, Node>();
+  for (const n of nodes) {
+    if (byName.has(n.step.name)) throw new ConfigError(`pipeline: step ${n.step.name} appears twice`);
+    byName.set(n.step.name, n);
+  }
+  for (const n of nodes) {
+    for (const input of n.step.inputs) {
+      if (!byName.has(input)) throw new ConfigError(`pipeline: step ${n.step.name} reads ${input}, which no step produces`);
+    }
+  }
+  const order: Node[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (n: Node, trail: string[]) => {
+    const s = state.get(n.step.name);
+    if (s === "done") return;
+    if (s === "visiting") throw new ConfigError(`pipeline: cycle ${[...trail, n.step.name].join(" → ")}`);
+    state.set(n.step.name, "visiting");
+    for (const input of n.step.inputs) visit(byName.get(input)!, [...trail, n.step.name]);
+    state.set(n.step.name, "done");
+    order.push(n);
+  };
+  for (const n of nodes) visit(n, []);
+  return order;
+}
+
+/** The named steps plus everything upstream of them, in order. */
+export function upstreamClosure(graph: Graph, names: readonly string[]): Node[] {
+  const byName = new Map(graph.nodes.map((n) => [n.step.name, n]));
+  for (const name of names) {
+    if (!byName.has(name)) {
+      throw new ConfigError(`invalid --steps: ${JSON.stringify(name)} (expected one of ${[...byName.keys()].join(", ")})`);
+    }
+  }
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const input of byName.get(name)!.step.inputs) add(input);
+  };
+  names.forEach(add);
+  return graph.nodes.filter((n) => wanted.has(n.step.name));
+}
+
+/**
+ * Resolves `data.source`: a path relative to the config, an absolute path, or a package path
+ * (`vega-datasets/data/penguins.json`) found the way Node finds packages — walking up through
+ * node_modules folders — from the config's folder, then from mlbook's own.
+ */
+export function resolveSource(source: string, base: string): string {
+  if (isAbsolute(source)) return source;
+  const local = resolve(base, source);
+  if (existsSync(local) || source.startsWith(".")) return local;
+  const parts = source.split("/");
+  const name = source.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+  const rest = parts.slice(source.startsWith("@") ? 2 : 1).join("/");
+  const self = dirname(fileURLToPath(import.meta.url));
+  for (const start of [base, self]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      const candidate = join(dir, "node_modules", name, rest);
+      if (existsSync(candidate)) return candidate;
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return local;
+}
+
+export function flatten(value: Record<string, unknown>, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (isPlainObject(v) && Object.keys(v).length) flatten(v, path, out);
+    else out[path] = v;
+  }
+  return out;
+}

@@ -1,0 +1,26 @@
+/** The metrics a run reports in one flat record (what `--json` prints and tracking stores). */
+export function headlineMetrics(metrics: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  const put = (name: string, v: unknown) => {
+    if (typeof v === "number") out[name] = v;
+  };
+  if (metrics.task === "classification") {
+    put("accuracy", metrics.accuracy);
+    put("balanced_accuracy", metrics.balancedAccuracy);
+    const macro = metrics.macro as Record<string, number> | undefined;
+    put("precision_macro", macro?.precision);
+    put("recall_macro", macro?.recall);
+    put("f1_macro", macro?.f1);
+    put("roc_auc", metrics.rocAuc);
+    put("log_loss", metrics.logLoss);
+  } else {
+    put("r2", metrics.r2);
+    put("rmse", metrics.rmse);
+    put("mae", metrics.mae);
+    put("mse", metrics.mse);
+    put("median_ae", metrics.medianAe);
+    put("explained_variance", metrics.explainedVariance);
+    put("mape", metrics.mape);
+  }
+  return out;
+}

@@ -1,0 +1,273 @@
+import {randomBytes} from "node:crypto";
+import {mkdir, readFile, rename, writeFile} from "node:fs/promises";
+import {dirname, join} from "node:path";
+import {codeDigest} from "./code.ts";
+import type {LoadedConfig} from "./config.ts";
+import type {Db} from "./db.ts";
+import {quoteIdent, quoteString} from "./sql.ts";
+import {DataError, MlbookError} from "./errors.ts";
+import {buildGraph, upstreamClosure, type Graph, type Node} from "./graph.ts";
+import {hashFile, hashValue} from "./hash.ts";
+import {headlineMetrics} from "./headline.ts";
+import type {StepInputs} from "./step.ts";
+import {Store, type Entry} from "./store.ts";
+
+/** The parts a step's key is made of, kept so that a later run can say what changed. */
+export interface KeyParts {
+  step: string;
+  code: string;
+  params: Record<string, unknown>;
+  inputs: Record<string, string>;
+  data: string[];
+}
+
+export interface PlannedStep {
+  node: Node;
+  key: string;
+  parts: KeyParts;
+}
+
+export type StepStatus = "fresh" | "ran";
+
+export interface StepRecord {
+  name: string;
+  status: StepStatus;
+  key: string;
+  /** Why the step ran (or, for status, why it is stale); null when fresh. */
+  reason: string | null;
+  durationMs: number;
+  rows: Record<string, number>;
+}
+
+export interface RunResult {
+  runId: string;
+  pipeline: string;
+  configDigest: string;
+  startedAt: string;
+  durationMs: number;
+  steps: StepRecord[];
+  /** The evaluate step's full report (per class, confusion matrix …), when it ran. */
+  metrics: Record<string, unknown> | null;
+  /** Headline metrics as one flat record of numbers (sklearn's metric names). */
+  headline: Record<string, number>;
+}
+
+export interface RunLogger {
+  step(record: StepRecord): void;
+  progress(step: string, done: number, total: number): void;
+  info(message: string): void;
+}
+
+export const silentLogger: RunLogger = {step() {}, progress() {}, info() {}};
+
+export interface RunOptions {
+  /** Run only these steps (and whatever they need that the store lacks). */
+  steps?: readonly string[];
+  /** Folder holding `.mlbook/`; default: the config's folder. */
+  root?: string;
+  logger?: RunLogger;
+}
+
+/** Where a project keeps its store and state. */
+export function storeRoot(loaded: LoadedConfig, root?: string): string {
+  return join(root ?? dirname(loaded.path), ".mlbook");
+}
+
+/** Computes every step's key (hashing code and data, running nothing). */
+export async function plan(graph: Graph): Promise<PlannedStep[]> {
+  const keys = new Map<string, string>();
+  const planned: PlannedStep[] = [];
+  for (const node of graph.nodes) {
+    const data: string[] = [];
+    for (const source of node.sources) {
+      data.push(
+        await hashFile(source).catch(() => {
+          throw new DataError(`data.source: cannot read ${source}`);
+        })
+      );
+    }
+    const parts: KeyParts = {
+      step: node.step.name,
+      code: codeDigest(node.step.module),
+      params: node.identity,
+      inputs: Object.fromEntries(node.step.inputs.map((i) => [i, keys.get(i)!])),
+      data
+    };
+    const key = hashValue(parts);
+    keys.set(node.step.name, key);
+    planned.push({node, key, parts});
+  }
+  return planned;
+}
+
+/** Why a step whose entry is not usable must run, compared with what the last run recorded. */
+export function staleReason(parts: KeyParts, previous: KeyParts | undefined, lookup: string): string {
+  if (!previous) return lookup === "missing" ? "missing" : lookup;
+  const changed = Object.keys({...parts.params, ...previous.params})
+    .filter((k) => JSON.stringify(parts.params[k]) !== JSON.stringify(previous.params[k]))
+    .sort();
+  if (changed.length) return `param ${changed.join(", ")} changed`;
+  if (parts.code !== previous.code) return `code of ${parts.step} changed`;
+  if (JSON.stringify(parts.data) !== JSON.stringify(previous.data)) return "data changed";
+  const upstream = Object.keys(parts.inputs).filter((i) => parts.inputs[i] !== previous.inputs[i]);
+  if (upstream.length) return `upstream ${upstream.join(", ")} changed`;
+  return lookup;
+}
+
+interface State {
+  steps: Record<string, KeyParts & {key: string}>;
+}
+
+async function readState(root: string, pipeline: string): Promise<State> {
+  try {
+    return JSON.parse(await readFile(join(root, "state", `${pipeline}.json`), "utf8")) as State;
+  } catch {
+    return {steps: {}};
+  }
+}
+
+async function writeState(root: string, pipeline: string, planned: PlannedStep[]): Promise<void> {
+  const state = await readState(root, pipeline);
+  for (const p of planned) state.steps[p.node.step.name] = {...p.parts, key: p.key};
+  await mkdir(join(root, "state"), {recursive: true});
+  const file = join(root, "state", `${pipeline}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(state, null, 2));
+  await rename(tmp, file);
+}
+
+export interface StatusRecord {
+  name: string;
+  key: string;
+  fresh: boolean;
+  reason: string | null;
+}
+
+/** Which steps are fresh and which are stale (and why), without running anything. */
+export async function pipelineStatus(loaded: LoadedConfig, options: {root?: string} = {}): Promise<StatusRecord[]> {
+  const root = storeRoot(loaded, options.root);
+  const store = new Store(root);
+  const graph = buildGraph(loaded.config, loaded.path);
+  const state = await readState(root, graph.name);
+  const out: StatusRecord[] = [];
+  const stale = new Set<string>();
+  for (const p of await plan(graph)) {
+    const lookup = await store.lookup(p.node.step.name, p.key);
+    const fresh = lookup.status === "ok";
+    if (!fresh) stale.add(p.node.step.name);
+    const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
+    out.push({name: p.node.step.name, key: p.key, fresh, reason: fresh ? null : staleReason(p.parts, state.steps[p.node.step.name], why)});
+  }
+  return out;
+}
+
+/**
+ * Runs the pipeline: each step whose key has a valid store entry is fresh and reused; the others
+ * run and are written atomically. One in-memory DuckDB carries tables between steps as views over
+ * the stored Parquet files.
+ */
+export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}): Promise<RunResult> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const logger = options.logger ?? silentLogger;
+  const root = storeRoot(loaded, options.root);
+  const store = new Store(root);
+  const graph = buildGraph(loaded.config, loaded.path);
+  const selected = new Set((options.steps?.length ? upstreamClosure(graph, options.steps) : graph.nodes).map((n) => n.step.name));
+  const planned = (await plan(graph)).filter((p) => selected.has(p.node.step.name));
+  const state = await readState(root, graph.name);
+  // DuckDB loads lazily: a run where every step is fresh never needs it, and loading it is most
+  // of a fresh run's time.
+  let db: Db | undefined;
+  const openOnce = async () => (db ??= await (await import("./db.ts")).openDb());
+  const entries = new Map<string, Entry>();
+  const records: StepRecord[] = [];
+  try {
+    for (const p of planned) {
+      const name = p.node.step.name;
+      const t0 = performance.now();
+      const lookup = await store.lookup(name, p.key);
+      let record: StepRecord;
+      if (lookup.status === "ok") {
+        entries.set(name, lookup.entry);
+        record = {name, status: "fresh", key: p.key, reason: null, durationMs: performance.now() - t0, rows: lookup.entry.manifest.tables};
+      } else {
+        const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
+        const reason = staleReason(p.parts, state.steps[name], why);
+        const entry = await execute(p, await openOnce(), store, entries, logger);
+        entries.set(name, entry);
+        record = {name, status: "ran", key: p.key, reason, durationMs: performance.now() - t0, rows: entry.manifest.tables};
+      }
+      records.push(record);
+      logger.step(record);
+    }
+    await writeState(root, graph.name, planned);
+    const evaluation = entries.get("evaluate");
+    const metrics = evaluation ? (JSON.parse(await readFile(join(evaluation.dir, "metrics.json"), "utf8")) as Record<string, unknown>) : null;
+    return {
+      runId: newRunId(),
+      pipeline: graph.name,
+      configDigest: hashValue(loaded.config),
+      startedAt,
+      durationMs: performance.now() - started,
+      steps: records,
+      metrics,
+      headline: metrics ? headlineMetrics(metrics) : {}
+    };
+  } finally {
+    db?.close();
+  }
+}
+
+async function execute(p: PlannedStep, db: Db, store: Store, entries: Map<string, Entry>, logger: RunLogger): Promise<Entry> {
+  const {step, params} = p.node;
+  const inputs: StepInputs = {};
+  for (const upstream of step.inputs) {
+    const entry = entries.get(upstream)!;
+    const outputs: Record<string, unknown> = {};
+    for (const table of Object.keys(entry.manifest.tables)) {
+      const view = `${upstream}__${table}`;
+      await db.run(`CREATE OR REPLACE VIEW ${quoteIdent(view)} AS SELECT * FROM read_parquet(${quoteString(join(entry.dir, `${table}.parquet`))})`);
+      outputs[table] = quoteIdent(view);
+    }
+    for (const name of entry.manifest.json) outputs[name] = JSON.parse(await readFile(join(entry.dir, `${name}.json`), "utf8"));
+    inputs[upstream] = outputs;
+  }
+  const t0 = performance.now();
+  const tmp = await store.scratch();
+  try {
+    const parsed = step.params.parse(params);
+    const output = await step.run(inputs, parsed, {
+      db,
+      log: (message) => logger.info(`${step.name}: ${message}`),
+      progress: (done, total) => logger.progress(step.name, done, total)
+    });
+    const tables: Record<string, number> = {};
+    for (const [name, sql] of Object.entries(output.tables ?? {})) {
+      const file = join(tmp, `${name}.parquet`);
+      await db.run(`COPY (${sql}) TO ${quoteString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+      const [{n}] = await db.rows<{n: number}>(`SELECT count(*)::BIGINT AS n FROM read_parquet(${quoteString(file)})`);
+      tables[name] = Number(n);
+    }
+    for (const [name, value] of Object.entries(output.json ?? {})) {
+      await writeFile(join(tmp, `${name}.json`), JSON.stringify(value));
+    }
+    return await store.commit(tmp, {
+      step: step.name,
+      key: p.key,
+      tables,
+      json: Object.keys(output.json ?? {}),
+      durationMs: performance.now() - t0,
+      createdAt: new Date().toISOString()
+    });
+  } catch (error) {
+    await store.abandon(tmp);
+    if (error instanceof MlbookError) throw error;
+    throw new MlbookError(`step ${step.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${t}-${randomBytes(3).toString("hex")}`;
+}

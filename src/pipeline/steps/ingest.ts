@@ -1,0 +1,88 @@
+import {z} from "zod";
+import {DataError} from "../errors.ts";
+import {quoteIdent, quoteString} from "../sql.ts";
+import {defineStep} from "../step.ts";
+
+export const formats = ["csv", "tsv", "json", "ndjson", "parquet"] as const;
+export type Format = (typeof formats)[number];
+
+export const ingestParams = z
+  .object({
+    /** Absolute path of the data file, resolved by the graph from `data.source`. */
+    path: z.string(),
+    /** File format; default: from the file extension. */
+    format: z.enum(formats).optional(),
+    /** Per-column type overrides, as DuckDB types (`DOUBLE`, `VARCHAR`, `DATE` …). */
+    columns: z.record(z.string(), z.string()).default({}),
+    /** Keep only the first N rows (a quick look at a big file). Default: all rows. */
+    sample: z.number().int().positive().optional()
+  })
+  .strict();
+export type IngestParams = z.infer<typeof ingestParams>;
+
+/** Reads a file through DuckDB, with types inferred and optionally overridden per column. */
+export const ingest = defineStep({
+  name: "ingest",
+  inputs: [],
+  params: ingestParams,
+  module: import.meta.url,
+  async run(_inputs, params, ctx) {
+    const reader = readerSql(params.path, params.format ?? formatOf(params.path));
+    let columns: {column_name: string; column_type: string}[];
+    try {
+      columns = await ctx.db.rows(`DESCRIBE SELECT * FROM ${reader}`);
+    } catch (error) {
+      throw new DataError(`${params.path}: cannot read as ${params.format ?? formatOf(params.path)}: ${firstLine(error)}`);
+    }
+    const names = new Set(columns.map((c) => c.column_name));
+    for (const column of Object.keys(params.columns)) {
+      if (!names.has(column)) {
+        throw new DataError(`${params.path}: data.columns names column ${JSON.stringify(column)}, which the file does not have (columns: ${[...names].join(", ")})`);
+      }
+    }
+    const casts = Object.entries(params.columns).map(([c, type]) => `TRY_CAST(${quoteIdent(c)} AS ${type}) AS ${quoteIdent(c)}`);
+    const select = casts.length ? `* REPLACE (${casts.join(", ")})` : "*";
+    const [{n}] = await ctx.db.rows<{n: number}>(`SELECT count(*) AS n FROM ${reader}`).catch((error) => {
+      throw new DataError(`${params.path}: cannot read: ${firstLine(error)}`);
+    });
+    if (Number(n) === 0) throw new DataError(`${params.path}: the file holds no rows`);
+    return {tables: {data: `SELECT ${select} FROM ${reader}${params.sample ? ` LIMIT ${params.sample}` : ""}`}};
+  }
+});
+
+export function formatOf(path: string): Format {
+  const extension = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase();
+  switch (extension) {
+    case "csv":
+    case "tsv":
+    case "json":
+    case "ndjson":
+    case "parquet":
+      return extension;
+    case "jsonl":
+      return "ndjson";
+    case "txt":
+      return "csv";
+  }
+  throw new DataError(`${path}: cannot tell the format from the extension (set data.format to one of ${formats.join(", ")})`);
+}
+
+function readerSql(path: string, format: Format): string {
+  const p = quoteString(path);
+  switch (format) {
+    case "csv":
+      return `read_csv(${p}, header = true, auto_detect = true)`;
+    case "tsv":
+      return `read_csv(${p}, header = true, auto_detect = true, delim = '\t')`;
+    case "json":
+      return `read_json_auto(${p})`;
+    case "ndjson":
+      return `read_json_auto(${p}, format = 'newline_delimited')`;
+    case "parquet":
+      return `read_parquet(${p})`;
+  }
+}
+
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}

@@ -1,0 +1,105 @@
+import {mkdir, readdir, readFile, rename, rm, stat, writeFile} from "node:fs/promises";
+import {join} from "node:path";
+import {hashFile} from "./hash.ts";
+
+/** What an entry holds besides its files: row counts, timings, notes. */
+export interface EntryMeta {
+  step: string;
+  key: string;
+  /** Rows per table output. */
+  tables: Record<string, number>;
+  /** Names of JSON outputs. */
+  json: string[];
+  durationMs: number;
+  createdAt: string;
+}
+
+export interface Manifest extends EntryMeta {
+  files: Record<string, {sha256: string; bytes: number}>;
+}
+
+export interface Entry {
+  dir: string;
+  manifest: Manifest;
+}
+
+export type Lookup = {status: "ok"; entry: Entry} | {status: "missing"} | {status: "corrupt"; reason: string};
+
+/**
+ * A folder of immutable entries, `<root>/store/<step>/<key>/`. An entry is written into a temp
+ * folder and renamed into place, with a manifest of checksums last; a lookup verifies every file,
+ * so a corrupted or half-written entry reads as corrupt and is rebuilt, never used.
+ */
+export class Store {
+  constructor(readonly root: string) {}
+
+  dir(step: string, key: string): string {
+    return join(this.root, "store", step, key);
+  }
+
+  async lookup(step: string, key: string): Promise<Lookup> {
+    const dir = this.dir(step, key);
+    let manifest: Manifest;
+    try {
+      manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as Manifest;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return {status: "missing"};
+      return {status: "corrupt", reason: "unreadable manifest"};
+    }
+    for (const [name, {sha256, bytes}] of Object.entries(manifest.files)) {
+      const file = join(dir, name);
+      const size = await stat(file).then((s) => s.size, () => -1);
+      if (size !== bytes) return {status: "corrupt", reason: `${name} has ${size < 0 ? "gone" : `${size} bytes, expected ${bytes}`}`};
+      if ((await hashFile(file)) !== sha256) return {status: "corrupt", reason: `${name} fails its checksum`};
+    }
+    return {status: "ok", entry: {dir, manifest}};
+  }
+
+  /** A fresh temp folder to write an entry's files into, then pass to `commit`. */
+  async scratch(): Promise<string> {
+    const dir = join(this.root, "tmp", `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+    await mkdir(dir, {recursive: true});
+    return dir;
+  }
+
+  /** Checksums the files in `tmp`, writes the manifest, and renames the folder into place. */
+  async commit(tmp: string, meta: EntryMeta): Promise<Entry> {
+    const files: Manifest["files"] = {};
+    for (const name of (await readdir(tmp)).sort()) {
+      const file = join(tmp, name);
+      files[name] = {sha256: await hashFile(file), bytes: (await stat(file)).size};
+    }
+    const manifest: Manifest = {...meta, files};
+    await writeFile(join(tmp, "manifest.json"), JSON.stringify(manifest, null, 2));
+    const dir = this.dir(meta.step, meta.key);
+    await mkdir(join(this.root, "store", meta.step), {recursive: true});
+    // A corrupt entry in the way is moved aside first; a valid one (another process won the race) is kept.
+    const existing = await this.lookup(meta.step, meta.key);
+    if (existing.status === "ok") {
+      await rm(tmp, {recursive: true, force: true});
+      return existing.entry;
+    }
+    if (existing.status === "corrupt") await this.discard(meta.step, meta.key);
+    try {
+      await rename(tmp, dir);
+    } catch (error) {
+      const again = await this.lookup(meta.step, meta.key);
+      if (again.status !== "ok") throw error;
+      await rm(tmp, {recursive: true, force: true});
+      return again.entry;
+    }
+    return {dir, manifest};
+  }
+
+  /** Moves an entry out of the way (to tmp, then deletes it), so readers never see it half gone. */
+  async discard(step: string, key: string): Promise<void> {
+    const trash = join(this.root, "tmp", `trash-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+    await mkdir(join(this.root, "tmp"), {recursive: true});
+    await rename(this.dir(step, key), trash).catch(() => undefined);
+    await rm(trash, {recursive: true, force: true});
+  }
+
+  async abandon(tmp: string): Promise<void> {
+    await rm(tmp, {recursive: true, force: true});
+  }
+}
