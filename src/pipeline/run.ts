@@ -101,7 +101,12 @@ export async function plan(graph: Graph): Promise<PlannedStep[]> {
 }
 
 /** Why a step whose entry is not usable must run, compared with what the last run recorded. */
-export function staleReason(parts: KeyParts, previous: KeyParts | undefined, lookup: string): string {
+export function staleReason(
+  parts: KeyParts,
+  previous: KeyParts | undefined,
+  lookup: string,
+  staleUpstream: ReadonlySet<string> = new Set()
+): string {
   if (!previous) return lookup === "missing" ? "missing" : lookup;
   const changed = Object.keys({...parts.params, ...previous.params})
     .filter((k) => JSON.stringify(parts.params[k]) !== JSON.stringify(previous.params[k]))
@@ -109,8 +114,11 @@ export function staleReason(parts: KeyParts, previous: KeyParts | undefined, loo
   if (changed.length) return `param ${changed.join(", ")} changed`;
   if (parts.code !== previous.code) return `code of ${parts.step} changed`;
   if (JSON.stringify(parts.data) !== JSON.stringify(previous.data)) return "data changed";
-  const upstream = Object.keys(parts.inputs).filter((i) => parts.inputs[i] !== previous.inputs[i]);
-  if (upstream.length) return `upstream ${upstream.join(", ")} changed`;
+  // Name the upstream steps that are stale now; an input that changed since the last run but is
+  // itself fresh (an earlier entry came back) is named only when nothing else explains it.
+  const differing = Object.keys(parts.inputs).filter((i) => parts.inputs[i] !== previous.inputs[i]);
+  const upstream = differing.filter((i) => staleUpstream.has(i));
+  if (upstream.length || differing.length) return `upstream ${(upstream.length ? upstream : differing).join(", ")} changed`;
   return lookup;
 }
 
@@ -156,7 +164,8 @@ export async function pipelineStatus(loaded: LoadedConfig, options: {root?: stri
     const fresh = lookup.status === "ok";
     if (!fresh) stale.add(p.node.step.name);
     const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
-    out.push({name: p.node.step.name, key: p.key, fresh, reason: fresh ? null : staleReason(p.parts, state.steps[p.node.step.name], why)});
+    const reason = fresh ? null : staleReason(p.parts, state.steps[p.node.step.name], why, stale);
+    out.push({name: p.node.step.name, key: p.key, fresh, reason});
   }
   return out;
 }
@@ -182,6 +191,7 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
   const openOnce = async () => (db ??= await (await import("./db.ts")).openDb());
   const entries = new Map<string, Entry>();
   const records: StepRecord[] = [];
+  const ran = new Set<string>();
   try {
     for (const p of planned) {
       const name = p.node.step.name;
@@ -193,9 +203,10 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
         record = {name, status: "fresh", key: p.key, reason: null, durationMs: performance.now() - t0, rows: lookup.entry.manifest.tables};
       } else {
         const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
-        const reason = staleReason(p.parts, state.steps[name], why);
+        const reason = staleReason(p.parts, state.steps[name], why, ran);
         const entry = await execute(p, await openOnce(), store, entries, logger);
         entries.set(name, entry);
+        ran.add(name);
         record = {name, status: "ran", key: p.key, reason, durationMs: performance.now() - t0, rows: entry.manifest.tables};
       }
       records.push(record);

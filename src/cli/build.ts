@@ -1,0 +1,45 @@
+import {spawn} from "node:child_process";
+import {existsSync} from "node:fs";
+import {delimiter, join, relative} from "node:path";
+import {loadConfig} from "../pipeline/config.ts";
+import {MlbookError} from "../pipeline/errors.ts";
+import {runPipeline} from "../pipeline/run.ts";
+import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
+import {listLoaders} from "../site/loaders.ts";
+import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
+import {terminalLogger} from "./progress.ts";
+
+/**
+ * `mlbook build`: runs every pipeline (so a failing step fails the build with its own message),
+ * deletes the cached output of exactly the loaders whose inputs changed, then lets Framework
+ * build the site.
+ */
+export async function buildCommand(projectRoot = process.cwd()): Promise<void> {
+  const pipelines = listPipelines(projectRoot);
+  for (const [name, config] of Object.entries(pipelines)) {
+    console.log(`pipeline ${name} (${relative(projectRoot, config)})`);
+    await runPipeline(loadConfig(config), {logger: terminalLogger()});
+  }
+  const loaders = listLoaders(projectRoot, pipelines, join(projectRoot, DEFAULT_CONFIG));
+  const states = await loaderStates(projectRoot, loaders);
+  for (const s of states) console.log(`  loader ${s.loader.target}: ${s.stale ? `stale (${s.stale})` : "fresh"}`);
+  await invalidate(states);
+  await observable(["build"], projectRoot);
+  const missing = states.filter((s) => !existsSync(s.loader.cache));
+  if (missing.length) {
+    throw new MlbookError(`build: loader ${missing.map((s) => s.loader.loader).join(", ")} failed (see its error above)`);
+  }
+  await recordFingerprints(projectRoot, states);
+}
+
+/** Runs Framework's CLI from the project's node_modules. */
+export function observable(args: string[], projectRoot: string): Promise<void> {
+  const bin = join(projectRoot, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
+  return new Promise((resolve, reject) => {
+    // Framework spawns `tsx` for TypeScript loaders: make the project's own the one it finds.
+    const PATH = [join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(delimiter);
+    const child = spawn(process.execPath, [bin, ...args], {cwd: projectRoot, stdio: "inherit", env: {...process.env, PATH}});
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new MlbookError(`observable ${args.join(" ")} exited with code ${code}`))));
+  });
+}

@@ -1,0 +1,64 @@
+import {existsSync} from "node:fs";
+import {mkdir, readFile, rename, rm, writeFile} from "node:fs/promises";
+import {dirname, join} from "node:path";
+import {loaderFingerprint} from "./fingerprint.ts";
+import type {LoaderFile} from "./loaders.ts";
+
+interface Recorded {
+  fingerprint: string;
+  keys: Record<string, string>;
+}
+
+export interface LoaderState {
+  loader: LoaderFile;
+  fingerprint: string;
+  keys: Record<string, string>;
+  /** Null when Framework's cached output is still right; otherwise why it must be made again. */
+  stale: string | null;
+}
+
+function recordPath(projectRoot: string): string {
+  return join(projectRoot, ".mlbook", "site", "loaders.json");
+}
+
+async function readRecord(projectRoot: string): Promise<Record<string, Recorded>> {
+  try {
+    return JSON.parse(await readFile(recordPath(projectRoot), "utf8")) as Record<string, Recorded>;
+  } catch {
+    return {};
+  }
+}
+
+/** Compares every loader's fingerprint with the one its cached output was made from. */
+export async function loaderStates(projectRoot: string, loaders: LoaderFile[]): Promise<LoaderState[]> {
+  const recorded = await readRecord(projectRoot);
+  const out: LoaderState[] = [];
+  for (const loader of loaders) {
+    const {fingerprint, keys} = await loaderFingerprint(projectRoot, loader);
+    const before = recorded[loader.target];
+    let stale: string | null = null;
+    if (!existsSync(loader.cache)) stale = "no cached output";
+    else if (!before) stale = "cached output of unknown origin";
+    else if (before.fingerprint !== fingerprint) {
+      const changed = Object.keys(keys).filter((k) => keys[k] !== before.keys[k]);
+      stale = changed.length ? `step ${changed.join(", ")} changed` : "loader code or config changed";
+    }
+    out.push({loader, fingerprint, keys, stale});
+  }
+  return out;
+}
+
+/** Deletes the cached output of each stale loader, so Framework runs exactly those again. */
+export async function invalidate(states: LoaderState[]): Promise<void> {
+  for (const s of states) if (s.stale) await rm(s.loader.cache, {force: true});
+}
+
+/** Records the fingerprints the current cached outputs were made from. */
+export async function recordFingerprints(projectRoot: string, states: LoaderState[]): Promise<void> {
+  const recorded = await readRecord(projectRoot);
+  for (const s of states) recorded[s.loader.target] = {fingerprint: s.fingerprint, keys: s.keys};
+  const file = recordPath(projectRoot);
+  await mkdir(dirname(file), {recursive: true});
+  await writeFile(`${file}.tmp`, JSON.stringify(recorded, null, 2));
+  await rename(`${file}.tmp`, file);
+}

@@ -1,0 +1,76 @@
+import {spawnSync} from "node:child_process";
+import {cpSync, mkdtempSync, symlinkSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {dirname, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {createRng} from "../../src/pipeline/rng.ts";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** A small 3-class table with numbers, a categorical and a few missing values, as CSV text. */
+export function tinyCsv(rows = 150, seed = 1): string {
+  const rng = createRng(seed);
+  const lines = ["x1,x2,colour,label"];
+  for (let i = 0; i < rows; ++i) {
+    const k = i % 3;
+    const x1 = (k * 2 + rng.normal() * 0.6).toFixed(3);
+    const x2 = (k - 1 + rng.normal() * 0.8).toFixed(3);
+    const colour = ["red", "green", "blue"][(k + (rng.next() < 0.2 ? 1 : 0)) % 3];
+    lines.push(`${i % 17 === 5 ? "" : x1},${x2},${colour},${["a", "b", "c"][k]}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export const tinyConfig = `name: tiny
+data:
+  source: data.csv
+  target: label
+split:
+  test_size: 0.25
+  seed: 7
+model:
+  type: logistic_regression
+  params:
+    C: 1.0
+`;
+
+/** A temp folder holding a config and its data: a user's project without the engine. */
+export function tinyProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mlbook-tiny-"));
+  writeFileSync(join(dir, "data.csv"), tinyCsv());
+  writeFileSync(join(dir, "mlbook.yaml"), tinyConfig);
+  return dir;
+}
+
+/**
+ * A copy of this repository (engine sources, docs, default config) in a temp folder, sharing
+ * node_modules by symlink: lets a test edit step code or config without touching the repo.
+ */
+export function copyOfRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mlbook-repo-"));
+  for (const name of ["bin", "src", "docs", "mlbook.yaml", "package.json", "observablehq.config.ts"]) {
+    cpSync(join(repoRoot, name), join(dir, name), {
+      recursive: true,
+      filter: (src) => !src.includes(".observablehq")
+    });
+  }
+  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the mlbook CLI of `project` (or of this repo) in `cwd`. */
+export function mlbook(cwd: string, args: string[], project = repoRoot): CliResult {
+  const result = spawnSync(process.execPath, [join(project, "bin", "mlbook.js"), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: {...process.env, FORCE_COLOR: "0"},
+    timeout: 300_000
+  });
+  return {status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr};
+}
