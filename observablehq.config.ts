@@ -8,5 +8,7 @@ export default {
   // Keep .html in links so dist/ works from any static file server.
   cleanUrls: false,
   search: false,
+  // No favicon file: an empty data URL keeps the browser from asking the server for one.
+  head: '<link rel="icon" href="data:,">',
   footer: "Built with mlbook."
 };

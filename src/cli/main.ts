@@ -14,11 +14,14 @@ const program = new Command("mlbook")
 program
   .command("run")
   .description("run the pipeline: fresh steps are reused from the store, stale ones run")
-  .argument("[overrides...]", "config overrides, key.path=value (YAML values)")
+  .argument("[overrides...]", "config overrides (Hydra grammar): key=value, +key=value, ++key=value, ~key; sweeps a=1,2 choice() range() glob()")
   .option("-c, --config <file>", "pipeline config", "mlbook.yaml")
   .option("-s, --steps <names>", "run only these steps (comma separated) and whatever they need")
   .option("--json", "print one JSON object instead of the human output")
-  .action(async (overrides: string[], options: {config: string; steps?: string; json?: boolean}) => {
+  .option("-m, --multirun", "run the sweep: every combination of the swept overrides (and the config's sweep)")
+  .option("--jobs <n>", "sweep jobs run at once, each in a worker process (default: number of cores)")
+  .option("--max-jobs <n>", "refuse a sweep with more jobs than this", "100")
+  .action(async (overrides: string[], options: {config: string; steps?: string; json?: boolean; multirun?: boolean; jobs?: string; maxJobs?: string}) => {
     const {runCommand} = await import("./run.ts");
     await runCommand(overrides, options);
   });
@@ -50,6 +53,103 @@ program
   .action(async (options: {port: string; dir: string}) => {
     const {serveCommand} = await import("./serve.ts");
     await serveCommand(options);
+  });
+
+const configOption = ["-c, --config <file>", "pipeline config (locates the project)", "mlbook.yaml"] as const;
+
+program
+  .command("runs")
+  .description("list recorded runs: newest first, or best first by a metric")
+  .option(...configOption)
+  .option("-p, --pipeline <name>", "only runs of this pipeline")
+  .option("--sort <metric>", "sort by a metric, best first (lowest first for losses and errors)")
+  .option("-n, --limit <n>", "show at most n runs")
+  .option("--json", "print JSON")
+  .action(async (options: {config: string; pipeline?: string; sort?: string; limit?: string; json?: boolean}) => {
+    const {runsCommand} = await import("./runs.ts");
+    await runsCommand(options);
+  });
+
+program
+  .command("show")
+  .description("show a run: steps, metrics, artifacts, params")
+  .argument("<run>", "run id (or a unique prefix, or latest)")
+  .option(...configOption)
+  .option("--json", "print JSON")
+  .action(async (run: string, options: {config: string; json?: boolean}) => {
+    const {showCommand} = await import("./show.ts");
+    await showCommand(run, options);
+  });
+
+program
+  .command("diff")
+  .description("compare two runs: changed params, and metrics with deltas (B − A)")
+  .argument("<a>", "run id A")
+  .argument("<b>", "run id B")
+  .option(...configOption)
+  .option("--all", "list unchanged params too")
+  .option("--json", "print JSON")
+  .action(async (a: string, b: string, options: {config: string; all?: boolean; json?: boolean}) => {
+    const {diffCommand} = await import("./diff.ts");
+    await diffCommand(a, b, options);
+  });
+
+program
+  .command("artifacts")
+  .description("list artifacts, the versions of one, or `artifacts alias NAME VERSION ALIAS`")
+  .argument("[args...]", "NAME, or alias NAME VERSION ALIAS")
+  .option(...configOption)
+  .option("--json", "print JSON")
+  .action(async (args: string[], options: {config: string; json?: boolean}) => {
+    const {artifactsCommand} = await import("./artifacts.ts");
+    await artifactsCommand(args, options);
+  });
+
+program
+  .command("lineage")
+  .description("show what an artifact was computed from (--down: what was computed from it)")
+  .argument("<artifact>", "NAME, NAME:vN, NAME:ALIAS or NAME@ALIAS")
+  .option(...configOption)
+  .option("--down", "show downstream artifacts instead")
+  .option("--json", "print JSON")
+  .action(async (ref: string, options: {config: string; down?: boolean; json?: boolean}) => {
+    const {lineageCommand} = await import("./lineage.ts");
+    await lineageCommand(ref, options);
+  });
+
+program
+  .command("models")
+  .description("list registered models, or `models alias NAME VERSION ALIAS` to move an alias")
+  .argument("[args...]", "NAME, or alias NAME VERSION ALIAS")
+  .option(...configOption)
+  .option("--json", "print JSON")
+  .action(async (args: string[], options: {config: string; json?: boolean}) => {
+    const {modelsCommand} = await import("./models.ts");
+    await modelsCommand(args, options);
+  });
+
+program
+  .command("predict")
+  .description("score a CSV or Parquet file with a model, checked against its signature")
+  .argument("<input>", "CSV, TSV, Parquet or JSON file")
+  .requiredOption("-m, --model <ref>", "NAME@ALIAS, NAME:vN or a bundle's path")
+  .option("-o, --output <file>", "write predictions here (.csv or .parquet); default: CSV to stdout")
+  .option(...configOption)
+  .action(async (input: string, options: {config: string; model: string; output?: string}) => {
+    const {predictCommand} = await import("./predict.ts");
+    await predictCommand(input, options);
+  });
+
+program
+  .command("gc")
+  .description("delete store entries that no kept run, artifact version, alias or model references")
+  .option(...configOption)
+  .option("--dry-run", "only say what would be deleted")
+  .option("--keep-runs <n>", "keep only the newest n runs in the database")
+  .option("--json", "print JSON")
+  .action(async (options: {config: string; dryRun?: boolean; keepRuns?: string; json?: boolean}) => {
+    const {gcCommand} = await import("./gc.ts");
+    await gcCommand(options);
   });
 
 try {

@@ -4,7 +4,12 @@ import {runPipeline} from "../pipeline/run.ts";
 import {formatDuration, formatMetrics} from "./format.ts";
 import {terminalLogger} from "./progress.ts";
 
-export async function runCommand(overrides: string[], options: {config: string; steps?: string; json?: boolean}): Promise<void> {
+export async function runCommand(
+  overrides: string[],
+  options: {config: string; steps?: string; json?: boolean; multirun?: boolean; jobs?: string; maxJobs?: string}
+): Promise<void> {
+  const sweep = await import("./sweep.ts");
+  if (sweep.wantsSweep(overrides, options)) return sweep.sweepCommand(overrides, options);
   const loaded = loadConfig(options.config, overrides);
   const steps = options.steps?.split(",").map((s) => s.trim()).filter(Boolean);
   if (!options.json) console.log(`mlbook run ${loaded.config.name} (${relative(process.cwd(), loaded.path)})`);

@@ -13,24 +13,24 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
   let a: string;
   let first: ReturnType<typeof mlbook>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     a = copyOfRepo();
-    first = mlbook(a, ["run"], a);
+    first = await mlbook(a, ["run"], a);
   });
 
-  it("runs end to end and prints each step and the test accuracy", () => {
+  it("runs end to end and prints each step and the test accuracy", async () => {
     expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
     for (const step of ["ingest", "clean", "split", "train", "evaluate"]) {
-      expect(first.stdout).toMatch(new RegExp(`^  ${step} +ran \\(missing\\) +\\d+ ms`, "m"));
+      expect(first.stdout).toMatch(new RegExp(`^ {2}${step} +ran \\(missing\\) +[\\d.]+ m?s`, "m"));
     }
-    expect(first.stdout).toMatch(/split +ran \(missing\) +\d+ ms +train 275, test 69/);
-    const accuracy = Number(/^  accuracy +([\d.]+)$/m.exec(first.stdout)?.[1]);
+    expect(first.stdout).toMatch(/split +ran \(missing\) +[\d.]+ m?s +train 275, test 69/);
+    const accuracy = Number(/^ {2}accuracy +([\d.]+)$/m.exec(first.stdout)?.[1]);
     expect(accuracy).toBeGreaterThanOrEqual(0.97);
   });
 
-  it("reports every step fresh on a second run, and --json gives one parsable object", () => {
-    const again = mlbook(a, ["run", "--json"], a);
+  it("reports every step fresh on a second run, and --json gives one parsable object", async () => {
+    const again = await mlbook(a, ["run", "--json"], a);
     expect(again.status).toBe(0);
     const json = JSON.parse(again.stdout) as JsonRun;
     expect(json.steps.map((s) => s.status)).toEqual(["fresh", "fresh", "fresh", "fresh", "fresh"]);
@@ -39,8 +39,8 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     expect(json.metrics.accuracy).toBeGreaterThanOrEqual(0.97);
   });
 
-  it("reruns split and downstream for split.test_size=0.3, keeping ingest and clean fresh", () => {
-    const result = mlbook(a, ["run", "--json", "split.test_size=0.3"], a);
+  it("reruns split and downstream for split.test_size=0.3, keeping ingest and clean fresh", async () => {
+    const result = await mlbook(a, ["run", "--json", "split.test_size=0.3"], a);
     expect(result.status).toBe(0);
     const json = JSON.parse(result.stdout) as JsonRun;
     expect(json.steps.map((s) => [s.name, s.status, s.reason])).toEqual([
@@ -53,9 +53,9 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     expect(json.steps[2].rows.test).toBe(103);
   });
 
-  it("marks a step and its downstream stale when a line of its source changes", () => {
+  it("marks a step and its downstream stale when a line of its source changes", async () => {
     appendFileSync(join(a, "src/pipeline/steps/train.ts"), "\n// an edited line\n");
-    const status = mlbook(a, ["status", "--json"], a);
+    const status = await mlbook(a, ["status", "--json"], a);
     expect(status.status).toBe(0);
     const steps = (JSON.parse(status.stdout) as {steps: {name: string; fresh: boolean; reason: string | null}[]}).steps;
     expect(steps.map((s) => [s.name, s.fresh, s.reason])).toEqual([
@@ -67,28 +67,28 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     ]);
   });
 
-  it("exits 2 naming a misspelled override", () => {
-    const result = mlbook(a, ["run", "split.tes_size=0.3"], a);
+  it("exits 2 naming a misspelled override", async () => {
+    const result = await mlbook(a, ["run", "split.tes_size=0.3"], a);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe("error: override split.tes_size=0.3: unknown key split.tes_size (expected one of test_size, stratify, seed)\n");
   });
 
-  it("exits 2 naming a misspelled config key, with file and line, and no stack trace", () => {
+  it("exits 2 naming a misspelled config key, with file and line, and no stack trace", async () => {
     const file = join(a, "typo.yaml");
     writeFileSync(file, readFileSync(join(a, "mlbook.yaml"), "utf8").replace("stratify:", "stratfy:"));
-    const result = mlbook(a, ["run", "--config", "typo.yaml"], a);
+    const result = await mlbook(a, ["run", "--config", "typo.yaml"], a);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^error: typo\.yaml:\d+:3: unknown key split\.stratfy \(expected one of test_size, stratify, seed\)\n$/);
   });
 
-  it("gives identical keys and metrics in a second clone in another folder", () => {
+  it("gives identical keys and metrics in a second clone in another folder", async () => {
     const b = copyOfRepo();
-    const inA = JSON.parse(mlbook(a, ["run", "--json", "split.test_size=0.3", "--steps", "split"], a).stdout) as JsonRun;
-    const inB = JSON.parse(mlbook(b, ["run", "--json", "split.test_size=0.3", "--steps", "split"], b).stdout) as JsonRun;
+    const inA = JSON.parse((await mlbook(a, ["run", "--json", "split.test_size=0.3", "--steps", "split"], a)).stdout) as JsonRun;
+    const inB = JSON.parse((await mlbook(b, ["run", "--json", "split.test_size=0.3", "--steps", "split"], b)).stdout) as JsonRun;
     expect(inB.steps.map((s) => s.key)).toEqual(inA.steps.map((s) => s.key));
-    const full = JSON.parse(mlbook(b, ["run", "--json"], b).stdout) as JsonRun;
-    const original = JSON.parse(first.stdout.length ? mlbook(a, ["run", "--json", "--steps", "split"], a).stdout : "{}") as JsonRun;
+    const full = JSON.parse((await mlbook(b, ["run", "--json"], b)).stdout) as JsonRun;
+    const original = JSON.parse((await mlbook(a, ["run", "--json", "--steps", "split"], a)).stdout) as JsonRun;
     expect(full.steps.slice(0, 3).map((s) => s.key)).toEqual(original.steps.map((s) => s.key));
-    expect(full.metrics.accuracy).toBe(Number(/^  accuracy +([\d.]+)$/m.exec(first.stdout)?.[1]));
+    expect(full.metrics.accuracy).toBe(Number(/^ {2}accuracy +([\d.]+)$/m.exec(first.stdout)?.[1]));
   });
 });

@@ -1,4 +1,4 @@
-import {spawnSync} from "node:child_process";
+import {spawn} from "node:child_process";
 import {cpSync, mkdtempSync, symlinkSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {dirname, join, resolve} from "node:path";
@@ -64,13 +64,22 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the mlbook CLI of `project` (or of this repo) in `cwd`. */
-export function mlbook(cwd: string, args: string[], project = repoRoot): CliResult {
-  const result = spawnSync(process.execPath, [join(project, "bin", "mlbook.js"), ...args], {
-    cwd,
-    encoding: "utf8",
-    env: {...process.env, FORCE_COLOR: "0"},
-    timeout: 300_000
+/**
+ * Runs the mlbook CLI of `project` (or of this repo) in `cwd`. Asynchronous on purpose: a
+ * synchronous child blocks the test worker, which vitest then takes for dead.
+ */
+export function mlbook(cwd: string, args: string[], project = repoRoot): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(project, "bin", "mlbook.js"), ...args], {
+      cwd,
+      env: {...process.env, FORCE_COLOR: "0"},
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({status: code ?? -1, stdout, stderr}));
   });
-  return {status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr};
 }

@@ -1,0 +1,30 @@
+import {existsSync} from "node:fs";
+import {join} from "node:path";
+import {ConfigError} from "../pipeline/errors.ts";
+import {loadModel, scoreFile} from "../pipeline/predict.ts";
+import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {resolveArtifact, resolveModel, type ArtifactRow} from "../pipeline/tracking/resolve.ts";
+import {withProject} from "../pipeline/tracking/withProject.ts";
+
+/** `mlbook predict --model NAME@ALIAS|NAME:vN|PATH IN [-o OUT]`. */
+export async function predictCommand(input: string, options: {config: string; model: string; output?: string}): Promise<void> {
+  const model = loadModel(await modelFile(options.model, options.config));
+  const result = await scoreFile(model, input, options.output);
+  if (result.csv !== undefined) process.stdout.write(result.csv);
+  else process.stderr.write(`wrote ${result.rows} predictions to ${result.output}\n`);
+}
+
+/** A file path as is; otherwise a registered model, else an artifact, resolved to its store file. */
+async function modelFile(ref: string, config: string): Promise<string> {
+  if (existsSync(ref)) return ref;
+  if (/[/\\]|\.json$/.test(ref)) throw new ConfigError(`invalid --model: ${ref} (no such file)`);
+  const tracking = projectTracking(config);
+  const artifact = await withProject(tracking, async (tx): Promise<ArtifactRow> => {
+    const name = ref.split(/[:@]/)[0];
+    const [registered] = await tx.rows("SELECT 1 FROM models WHERE name = ? LIMIT 1", [name]);
+    return registered ? (await resolveModel(tx, ref)).artifact : resolveArtifact(tx, ref);
+  });
+  const file = join(tracking.root, "store", artifact.step, artifact.key, `${artifact.output}.json`);
+  if (!existsSync(file)) throw new ConfigError(`--model ${ref}: ${artifact.name}:v${artifact.version} was collected by mlbook gc; run the pipeline again to rebuild it`);
+  return file;
+}

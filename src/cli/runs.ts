@@ -1,0 +1,41 @@
+import {lowerIsBetter} from "../pipeline/steps/register.ts";
+import {listRuns} from "../pipeline/tracking/queries.ts";
+import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {formatMetric, textTable} from "../pipeline/tracking/textTable.ts";
+import {withProject} from "../pipeline/tracking/withProject.ts";
+
+export interface RunsOptions {
+  config: string;
+  pipeline?: string;
+  sort?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+export async function runsCommand(options: RunsOptions): Promise<void> {
+  const limit = options.limit === undefined ? undefined : Number(options.limit);
+  const runs = await withProject(projectTracking(options.config), (tx) => listRuns(tx, {pipeline: options.pipeline, sort: options.sort, limit}));
+  if (options.json) {
+    console.log(JSON.stringify(runs, null, 2));
+    return;
+  }
+  if (!runs.length) {
+    console.log("no runs recorded yet (mlbook run records one)");
+    return;
+  }
+  const preferred = ["accuracy", "f1_macro", "r2", "rmse"];
+  const available = new Set(runs.flatMap((r) => Object.keys(r.metrics)));
+  const shown = [...new Set([...(options.sort ? [options.sort] : []), ...preferred.filter((m) => available.has(m))])].slice(0, 2);
+  const rows = runs.map((r) => [
+    r.id,
+    r.pipeline,
+    r.status,
+    r.started_at.slice(5, 16),
+    ...shown.map((m) => formatMetric(r.metrics[m])),
+    r.error ?? r.note ?? ""
+  ]);
+  const header = ["RUN", "PIPELINE", "STATUS", "STARTED", ...shown.map((m) => m.toUpperCase()), "NOTE"];
+  const metricColumns = shown.map((_, i) => 4 + i);
+  for (const line of textTable(header, rows, {right: metricColumns, shrink: [header.length - 1, 1]})) console.log(line);
+  if (options.sort) console.log(`sorted by ${options.sort}, ${lowerIsBetter.has(options.sort) ? "lowest" : "highest"} first`);
+}

@@ -1,0 +1,128 @@
+import {randomBytes} from "node:crypto";
+import {availableParallelism} from "node:os";
+import {relative, resolve} from "node:path";
+import {ConfigError, MlbookError} from "../pipeline/errors.ts";
+import {runPipeline, type StepRecord} from "../pipeline/run.ts";
+import {composeSweep, declaredSweep} from "../pipeline/sweep/compose.ts";
+import {isSweep, parseOverride} from "../pipeline/sweep/grammar.ts";
+import {runJobs, type JobReply} from "../pipeline/sweep/pool.ts";
+import {formatDuration} from "./format.ts";
+
+export interface SweepOptions {
+  config: string;
+  json?: boolean;
+  steps?: string;
+  /** Worker processes; default: the number of cores. */
+  jobs?: string;
+  /** Refuse sweeps with more jobs; default 100. */
+  maxJobs?: string;
+}
+
+/** Whether `mlbook run` should sweep: -m was given, or the config declares a sweep. */
+export function wantsSweep(overrides: readonly string[], options: {config: string; multirun?: boolean}): boolean {
+  const parsed = overrides.map(parseOverride);
+  if (options.multirun) return true;
+  if (declaredSweep(resolve(options.config), parsed)) return true;
+  const sweep = parsed.find((o) => isSweep(o.value));
+  if (sweep) throw new ConfigError(`override ${overrides[parsed.indexOf(sweep)]} is a sweep: add -m (--multirun) to run every job`);
+  return false;
+}
+
+/**
+ * Runs a sweep: composes and validates every job first, runs the steps all jobs share once, here,
+ * then the jobs in parallel worker processes, one progress line per job. Resume is free: a job
+ * that finished before is fresh in the store, so rerunning a killed sweep runs only the rest.
+ */
+export async function sweepCommand(overrides: string[], options: SweepOptions): Promise<void> {
+  if (options.steps) throw new ConfigError("--steps cannot be combined with a sweep (-m or a config sweep)");
+  const workers = positiveInt(options.jobs, "--jobs") ?? availableParallelism();
+  const maxJobs = positiveInt(options.maxJobs, "--max-jobs") ?? 100;
+  const started = performance.now();
+  const {jobs, shared} = await composeSweep(options.config, overrides, {maxJobs});
+  const sweepId = newSweepId();
+  const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
+  const first = jobs[0].loaded;
+  const pool = Math.min(workers, jobs.length);
+  say(`mlbook sweep ${sweepId}: ${jobs.length} job${jobs.length === 1 ? "" : "s"} of ${first.config.name} (${relative(process.cwd(), first.path)}), ${pool} worker${pool === 1 ? "" : "s"}`);
+
+  let sharedSteps: StepRecord[] = [];
+  if (shared.length) {
+    sharedSteps = (await runPipeline(first, {steps: shared})).steps;
+    say(`  shared  ${sharedSteps.map((s) => `${s.name} ${s.status}`).join(", ")}`);
+  }
+
+  const varying = varyingOverrides(jobs.map((j) => j.overrides));
+  const width = String(jobs.length).length;
+  const label = new Map(jobs.map((j) => [j.index, varying(j.overrides)]));
+  const labelWidth = Math.min(60, Math.max(...[...label.values()].map((l) => l.length)));
+  const replies = await runJobs(
+    jobs.map((j) => ({index: j.index, config: j.loaded.path, overrides: j.overrides})),
+    {
+      workers: pool,
+      env: {MLBOOK_SWEEP_ID: sweepId},
+      onReply: (reply) => say(progressLine(reply, jobs.length, width, label.get(reply.index)!.padEnd(labelWidth)))
+    }
+  );
+
+  const failed = replies.filter((r) => !r.ok);
+  const ok = replies.filter((r): r is Extract<JobReply, {ok: true}> => r.ok);
+  const durationMs = performance.now() - started;
+  if (options.json) {
+    const out = {
+      sweepId,
+      pipeline: first.config.name,
+      durationMs,
+      shared: sharedSteps,
+      jobs: replies.map((r, i) => ({
+        index: r.index,
+        overrides: jobs[i].overrides,
+        ...(r.ok ? {status: "ok", runId: r.runId, durationMs: r.durationMs, steps: r.steps, metrics: r.headline} : {status: "failed", error: r.message})
+      }))
+    };
+    console.log(JSON.stringify(out, null, 2));
+  } else {
+    const ran = ok.filter((r) => r.steps.some((s) => s.status === "ran")).length;
+    const parts = [`${ran} ran`, `${ok.length - ran} fresh`, `${failed.length} failed`];
+    say(`sweep ${sweepId}: ${jobs.length} jobs in ${formatDuration(durationMs)} (${parts.join(", ")})`);
+    const best = bestJob(ok);
+    if (best) say(`  best ${best.metric} ${best.value.toFixed(4)}: job ${best.index} ${label.get(best.index)}`);
+  }
+  if (failed.length) throw new MlbookError(`${failed.length} of ${jobs.length} sweep jobs failed`, Math.max(...failed.map((f) => (f.ok ? 1 : f.exitCode))));
+}
+
+function progressLine(reply: JobReply, total: number, width: number, label: string): string {
+  const head = `  job ${String(reply.index).padStart(width)}/${total}  ${label}`;
+  if (!reply.ok) return `${head}  failed: ${reply.message.split("\n")[0]}`;
+  const status = reply.steps.some((s) => s.status === "ran") ? "ran  " : "fresh";
+  const [metric, value] = Object.entries(reply.headline)[0] ?? [];
+  const score = metric ? `${metric} ${value.toFixed(4)}` : "";
+  return `${head}  ${status}  ${score}  ${formatDuration(reply.durationMs).padStart(8)}`.trimEnd();
+}
+
+/** The best job by the first headline metric (accuracy, or r2 for regression): higher is better. */
+function bestJob(replies: Extract<JobReply, {ok: true}>[]): {index: number; metric: string; value: number} | undefined {
+  let best: {index: number; metric: string; value: number} | undefined;
+  for (const r of replies) {
+    const [metric, value] = Object.entries(r.headline)[0] ?? [];
+    if (metric && Number.isFinite(value) && (!best || value > best.value)) best = {index: r.index, metric, value};
+  }
+  return best;
+}
+
+/** Labels each job by the overrides that differ between jobs; the common ones are noise. */
+function varyingOverrides(all: string[][]): (overrides: string[]) => string {
+  const common = new Set(all[0].filter((o) => all.length > 1 && all.every((job) => job.includes(o))));
+  return (overrides) => overrides.filter((o) => !common.has(o)).join(" ") || "(no overrides)";
+}
+
+function positiveInt(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`invalid ${flag}: ${JSON.stringify(text)} (expected a positive integer)`);
+  return n;
+}
+
+function newSweepId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${t}-${randomBytes(3).toString("hex")}`;
+}
