@@ -7,9 +7,14 @@ import {modelSpec, modelTypes} from "./models/registry.ts";
 import {cleanParams} from "./steps/clean.ts";
 import {evaluateParams} from "./steps/evaluate.ts";
 import {formats} from "./steps/ingest.ts";
-import {splitParams} from "./steps/split.ts";
+import {registerParams} from "./steps/register.ts";
+import {featurizeParams} from "./steps/featurize.ts";
+import {refineSplit, splitFields} from "./steps/split.ts";
 import {featuresParams, modelParams} from "./steps/train.ts";
 import {columnTransformerSpec} from "./transforms/columnTransformer.ts";
+import {artifactsConfig, trackingConfig} from "./tracking/configSchema.ts";
+import {isSweep, parseOverride as parseOverrideText, type OverrideKind} from "./sweep/grammar.ts";
+import {sweepSchema} from "./sweep/sweepSchema.ts";
 
 /**
  * The pipeline config. Each section holds one step's params (the step's own schema, minus what the
@@ -33,7 +38,9 @@ export const configSchema = z
       })
       .strict(),
     clean: cleanParams.omit({target: true}).prefault({}),
-    split: splitParams.omit({target: true}).prefault({}),
+    /** Optional stateless features (date parts, log1p, crossings, windows over earlier rows). */
+    featurize: featurizeParams.optional(),
+    split: refineSplit(splitFields.omit({target: true, classification: true})).prefault({}),
     features: featuresParams.prefault({}),
     transform: columnTransformerSpec.prefault({}),
     model: modelParams,
@@ -44,7 +51,14 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    evaluate: evaluateParams.prefault({})
+    evaluate: evaluateParams.prefault({}),
+    /** Registers the model when its test metrics pass the criteria; no register step without it. */
+    register: registerParams.optional(),
+    /** Names and types of step outputs (`clean.data: clean_penguins`). */
+    artifacts: artifactsConfig,
+    tracking: trackingConfig.prefault({}),
+    /** Jobs that `mlbook run` runs as a sweep (see src/pipeline/sweep/); no sweep without it. */
+    sweep: sweepSchema.optional()
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -65,23 +79,24 @@ export interface LoadedConfig {
   raw: Record<string, unknown>;
 }
 
-/** One `key.path=value` override from the command line. */
+/**
+ * One plain override from the command line, in Hydra's grammar (src/pipeline/sweep/grammar.ts):
+ * `key=value` sets a key the schema knows, `+key=value` adds one the config lacks, `++key=value`
+ * adds or overrides, `~key` / `~key=value` deletes.
+ */
 export interface Override {
+  kind: OverrideKind;
   path: string[];
+  /** Undefined for `~key` without a value. */
   value: unknown;
   text: string;
 }
 
+/** Parses a plain override; a sweep (`a=1,2`, `range(…)`) belongs to `mlbook run -m`. */
 export function parseOverride(text: string): Override {
-  const eq = text.indexOf("=");
-  if (eq <= 0) throw new ConfigError(`invalid override ${JSON.stringify(text)} (expected key.path=value)`);
-  const key = text.slice(0, eq);
-  if (!/^[A-Za-z_][\w-]*(\.[^.=\s]+)*$/.test(key)) {
-    throw new ConfigError(`invalid override key ${JSON.stringify(key)} (expected dotted names like split.test_size)`);
-  }
-  const doc = parseDocument(text.slice(eq + 1));
-  if (doc.errors.length) throw new ConfigError(`invalid override value in ${JSON.stringify(text)}: ${doc.errors[0].message}`);
-  return {path: key.split("."), value: doc.toJS(), text};
+  const o = parseOverrideText(text);
+  if (isSweep(o.value)) throw new ConfigError(`override ${text} is a sweep: run it with mlbook run -m (--multirun)`);
+  return {kind: o.kind, path: o.key.split("."), value: o.value?.type === "element" ? o.value.value : undefined, text};
 }
 
 export function loadConfig(file: string, overrides: readonly string[] = []): LoadedConfig {
@@ -119,15 +134,28 @@ export function loadConfig(file: string, overrides: readonly string[] = []): Loa
 export function applyOverrides(raw: Record<string, unknown>, overrides: readonly Override[]): Record<string, unknown> {
   const out = structuredClone(raw);
   const model = out.model as Record<string, unknown> | undefined;
-  const typeOverride = overrides.find((o) => o.path.join(".") === "model.type");
+  const typeOverride = overrides.find((o) => o.kind !== "delete" && o.path.join(".") === "model.type");
   if (typeOverride && isPlainObject(model) && model.type !== typeOverride.value) delete model.params;
-  for (const {path, value} of overrides) {
-    let node: Record<string, unknown> = out;
-    for (const key of path.slice(0, -1)) {
-      if (!isPlainObject(node[key])) node[key] = {};
-      node = node[key] as Record<string, unknown>;
+  for (const {kind, path, value, text} of overrides) {
+    const key = path.join(".");
+    const last = path[path.length - 1];
+    const parent = valueAt(out, path.slice(0, -1));
+    const present = isPlainObject(parent) && Object.hasOwn(parent, last);
+    if (kind === "delete") {
+      if (!present) throw new ConfigError(`override ${text}: cannot delete ${key}, it is not in the config`);
+      if (value !== undefined && JSON.stringify(parent[last]) !== JSON.stringify(value)) {
+        throw new ConfigError(`override ${text}: cannot delete ${key}, its value is ${formatValue(parent[last])}, not ${formatValue(value)}`);
+      }
+      delete parent[last];
+      continue;
     }
-    node[path[path.length - 1]] = value;
+    if (kind === "add" && present) throw new ConfigError(`override ${text}: ${key} is already in the config (use ++${key}=… to override it)`);
+    let node: Record<string, unknown> = out;
+    for (const k of path.slice(0, -1)) {
+      if (!isPlainObject(node[k])) node[k] = {};
+      node = node[k] as Record<string, unknown>;
+    }
+    node[last] = value;
   }
   return out;
 }
@@ -146,7 +174,8 @@ function describeIssue(
       .map((key) => {
         const full = [...path, key];
         const known = knownKeys(path);
-        const hint = known.length ? ` (expected one of ${known.join(", ")})` : "";
+        const near = closest(key, known);
+        const hint = known.length ? ` (${near ? `did you mean ${near}? ` : ""}expected one of ${known.join(", ")})` : "";
         return `${origin(full, overrides, where)}unknown key ${full.join(".")}${hint}`;
       })
       .join("\n");
@@ -196,6 +225,32 @@ function knownKeys(path: string[]): string[] {
     if (!schema) return [];
   }
   return [];
+}
+
+/** The known key a typo most likely meant: within two edits, or none. */
+function closest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = editDistance(key, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({length: b.length + 1}, (_, j) => j);
+  for (let i = 1; i <= a.length; ++i) {
+    const next = [i];
+    for (let j = 1; j <= b.length; ++j) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
 }
 
 function valueAt(raw: unknown, path: string[]): unknown {

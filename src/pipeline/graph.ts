@@ -1,13 +1,16 @@
 import {existsSync} from "node:fs";
 import {dirname, isAbsolute, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
+import type {z} from "zod";
 import type {Config} from "./config.ts";
 import {isPlainObject} from "./config.ts";
 import {ConfigError} from "./errors.ts";
 import type {Step} from "./step.ts";
 import {clean} from "./steps/clean.ts";
 import {evaluate} from "./steps/evaluate.ts";
+import {featurize} from "./steps/featurize.ts";
 import {ingest} from "./steps/ingest.ts";
+import {register} from "./steps/register.ts";
 import {split} from "./steps/split.ts";
 import {train} from "./steps/train.ts";
 
@@ -23,6 +26,8 @@ export interface Node {
   identity: Record<string, unknown>;
   /** Data files whose content (never path or mtime) enters the key. */
   sources: string[];
+  /** Which upstream step feeds each of the step's input roles. */
+  inputs: Record<string, string>;
 }
 
 export interface Graph {
@@ -36,24 +41,46 @@ export function buildGraph(config: Config, configPath: string): Graph {
   const base = dirname(configPath);
   const path = resolveSource(config.data.source, base);
   const {target, task} = config.data;
+  const data = {format: config.data.format, columns: config.data.columns, sample: config.data.sample};
   const nodes: Node[] = [
-    node(ingest, {path, format: config.data.format, columns: config.data.columns, sample: config.data.sample}, {
-      data: {format: config.data.format, columns: config.data.columns, sample: config.data.sample}
-    }, [path]),
-    node(clean, {...config.clean, target}, {clean: config.clean, data: {target}}),
-    node(split, {...config.split, target}, {split: config.split, data: {target}}),
-    node(
-      train,
-      {target, task, features: config.features, transform: config.transform, model: config.model, ...config.train},
-      {data: {target, task}, features: config.features, transform: config.transform, model: config.model, train: {seed: config.train.seed}}
-    ),
-    node(evaluate, config.evaluate, {evaluate: config.evaluate})
+    node(ingest, {params: {path, ...data}, identity: {data}, sources: [path]}),
+    node(clean, {params: {...config.clean, target}, identity: {clean: config.clean, data: {target}}})
   ];
+  if (config.featurize) nodes.push(node(featurize, {params: config.featurize, identity: {featurize: config.featurize}}));
+  const classification = task === "classification";
+  nodes.push(
+    node(split, {
+      params: {...config.split, target, classification},
+      identity: {split: config.split, data: {target, task}},
+      inputs: {data: config.featurize ? "featurize" : "clean"}
+    }),
+    node(train, {
+      params: {target, task, features: config.features, transform: config.transform, model: config.model, ...config.train},
+      identity: {data: {target, task}, features: config.features, transform: config.transform, model: config.model, train: {seed: config.train.seed}}
+    }),
+    node(evaluate, {params: config.evaluate, identity: {evaluate: config.evaluate}})
+  );
+  if (config.register) nodes.push(node(register, {params: config.register, identity: {register: config.register}}));
   return {name: config.name, nodes: checkGraph(nodes)};
 }
 
-function node(step: Step<never>, params: unknown, identity: Record<string, unknown>, sources: string[] = []): Node {
-  return {step: step as Step<unknown>, params, identity: flatten(identity), sources};
+interface NodeOptions<P> {
+  params: z.input<Step<P>["params"]>;
+  /** Config keys (nested as in the config) whose values affect the output. */
+  identity: Record<string, unknown>;
+  sources?: string[];
+  /** Input role → upstream step; default: each role reads the step of the same name. */
+  inputs?: Record<string, string>;
+}
+
+function node<P>(step: Step<P>, options: NodeOptions<P>): Node {
+  return {
+    step: step as unknown as Step<unknown>,
+    params: options.params,
+    identity: flatten(options.identity),
+    sources: options.sources ?? [],
+    inputs: options.inputs ?? Object.fromEntries(step.inputs.map((role) => [role, role]))
+  };
 }
 
 /** Unknown inputs, duplicate names and cycles are errors naming the offenders; returns topological order. */
@@ -64,7 +91,10 @@ export function checkGraph(nodes: Node[]): Node[] {
     byName.set(n.step.name, n);
   }
   for (const n of nodes) {
-    for (const input of n.step.inputs) {
+    for (const role of n.step.inputs) {
+      if (!(role in n.inputs)) throw new ConfigError(`pipeline: step ${n.step.name} has no input bound to ${role}`);
+    }
+    for (const input of Object.values(n.inputs)) {
       if (!byName.has(input)) throw new ConfigError(`pipeline: step ${n.step.name} reads ${input}, which no step produces`);
     }
   }
@@ -75,7 +105,7 @@ export function checkGraph(nodes: Node[]): Node[] {
     if (s === "done") return;
     if (s === "visiting") throw new ConfigError(`pipeline: cycle ${[...trail, n.step.name].join(" → ")}`);
     state.set(n.step.name, "visiting");
-    for (const input of n.step.inputs) visit(byName.get(input)!, [...trail, n.step.name]);
+    for (const input of Object.values(n.inputs)) visit(byName.get(input)!, [...trail, n.step.name]);
     state.set(n.step.name, "done");
     order.push(n);
   };
@@ -95,7 +125,7 @@ export function upstreamClosure(graph: Graph, names: readonly string[]): Node[] 
   const add = (name: string) => {
     if (wanted.has(name)) return;
     wanted.add(name);
-    for (const input of byName.get(name)!.step.inputs) add(input);
+    for (const input of Object.values(byName.get(name)!.inputs)) add(input);
   };
   names.forEach(add);
   return graph.nodes.filter((n) => wanted.has(n.step.name));

@@ -11,7 +11,7 @@ interface JsonRun {
 
 describe("mlbook CLI on the bundled penguins pipeline", () => {
   let a: string;
-  let first: ReturnType<typeof mlbook>;
+  let first: Awaited<ReturnType<typeof mlbook>>;
 
   beforeAll(async () => {
     a = copyOfRepo();
@@ -70,7 +70,7 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
   it("exits 2 naming a misspelled override", async () => {
     const result = await mlbook(a, ["run", "split.tes_size=0.3"], a);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe("error: override split.tes_size=0.3: unknown key split.tes_size (expected one of test_size, stratify, seed)\n");
+    expect(result.stderr).toBe("error: override split.tes_size=0.3: unknown key split.tes_size (did you mean test_size? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column)\n");
   });
 
   it("exits 2 naming a misspelled config key, with file and line, and no stack trace", async () => {
@@ -78,7 +78,7 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     writeFileSync(file, readFileSync(join(a, "mlbook.yaml"), "utf8").replace("stratify:", "stratfy:"));
     const result = await mlbook(a, ["run", "--config", "typo.yaml"], a);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^error: typo\.yaml:\d+:3: unknown key split\.stratfy \(expected one of test_size, stratify, seed\)\n$/);
+    expect(result.stderr).toMatch(/^error: typo\.yaml:\d+:3: unknown key split\.stratfy \(did you mean stratify\? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column\)\n$/);
   });
 
   it("gives identical keys and metrics in a second clone in another folder", async () => {

@@ -10,7 +10,7 @@ const screenshots = join(repoRoot, "test-results", "screenshots");
 
 describe("the static report site", () => {
   let dir: string;
-  let build: ReturnType<typeof mlbook>;
+  let build: Awaited<ReturnType<typeof mlbook>>;
   let browser: Browser;
   let site: Served;
 

@@ -37,7 +37,7 @@ function errorOf(fn: () => unknown): ConfigError {
 describe("loadConfig", () => {
   it("applies defaults from each step's schema", () => {
     const {config} = loadConfig(configFile(base));
-    expect(config.split).toEqual({test_size: 0.2, stratify: true, seed: 42});
+    expect(config.split).toEqual({method: "random", test_size: 0.2, validation_size: 0, stratify: true, seed: 42, num_buckets: 100, salt: ""});
     expect(config.data.task).toBe("classification");
     expect(config.model.params).toEqual({C: 1});
   });
@@ -46,7 +46,7 @@ describe("loadConfig", () => {
     const error = errorOf(() => loadConfig(configFile(base.replace("test_size", "tets_size"))));
     expect(error.exitCode).toBe(2);
     expect(error.message).toMatch(
-      /mlbook\.yaml:6:3: unknown key split\.tets_size \(expected one of test_size, stratify, seed\)/
+      /mlbook\.yaml:6:3: unknown key split\.tets_size \(did you mean test_size\? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column\)/
     );
   });
 
@@ -87,7 +87,7 @@ describe("loadConfig", () => {
     const error = errorOf(() => loadConfig(configFile(base), ["split.test_sise=0.3"]));
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe(
-      "override split.test_sise=0.3: unknown key split.test_sise (expected one of test_size, stratify, seed)"
+      "override split.test_sise=0.3: unknown key split.test_sise (did you mean test_size? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column)"
     );
   });
 

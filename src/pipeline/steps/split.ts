@@ -1,52 +1,109 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
-import {quoteIdent} from "../sql.ts";
+import {quoteIdent, quoteString} from "../sql.ts";
 import {defineStep, tableInput} from "../step.ts";
 
-export const splitParams = z
+/** The split keys without their cross-field rules (zod cannot `omit` from a refined schema). */
+export const splitFields = z
   .object({
+    /**
+     * random: seeded, by a hash of each row's content (default); hash: by buckets of a key column,
+     * so a row keeps its split as data grows; time: the latest rows are the test set.
+     */
+    method: z.enum(["random", "hash", "time"]).default("random"),
     /** Fraction of rows held out for the test set. */
     test_size: z.number().gt(0).lt(1).default(0.2),
-    /** Keep each class's share equal in train and test (classification only). */
+    /** Fraction held out for a validation set (0: none). */
+    validation_size: z.number().min(0).lt(1).default(0),
+    /** Keep each class's share equal across sets (random method, classification only). */
     stratify: z.boolean().default(true),
-    /** Seeds the assignment; same seed and same rows give the same split on any machine. */
+    /** Seeds the random assignment; same seed and same rows give the same split on any machine. */
     seed: z.number().int().default(42),
+    /** hash method: the key column, number of buckets, and a salt to draw a different split. */
+    key: z.string().optional(),
+    num_buckets: z.number().int().min(2).default(100),
+    salt: z.string().default(""),
+    /** time method: the column that orders rows in time. */
+    time_column: z.string().optional(),
     /** The target column, for stratification. */
-    target: z.string()
+    target: z.string(),
+    /** Whether the task is classification (stratification applies only then). */
+    classification: z.boolean().default(true)
   })
   .strict();
+
+/** Cross-field rules of the split keys, applied to the step's schema and the config's section. */
+export function refineSplit<
+  T extends z.ZodType<{
+    test_size: number;
+    validation_size: number;
+    method: string;
+    key?: string;
+    time_column?: string;
+  }>
+>(schema: T) {
+  return schema
+    .refine((p) => p.test_size + p.validation_size < 1, {message: "test_size + validation_size must be < 1"})
+    .refine((p) => p.method !== "hash" || p.key, {message: "split.method hash needs split.key"})
+    .refine((p) => p.method !== "time" || p.time_column, {
+      message: "split.method time needs split.time_column"
+    });
+}
+
+export const splitParams = refineSplit(splitFields);
 export type SplitParams = z.infer<typeof splitParams>;
 
 /**
- * Splits rows into train and test. Each row's place is decided by a seeded hash of its content
- * rather than its position, so the split does not depend on row order and is the same on every
- * machine; within each stratum the lowest hashes go to test.
+ * Splits rows into train, test and optionally validation sets. Assignment never depends on row
+ * order: the random method ranks rows by a seeded hash of their content within each stratum, the
+ * hash method buckets an md5 of the key column, the time method cuts at a quantile of time.
  */
 export const split = defineStep({
   name: "split",
-  inputs: ["clean"],
+  inputs: ["data"],
   params: splitParams,
   module: import.meta.url,
   async run(inputs, params, ctx) {
-    const source = tableInput(inputs, "clean", "data");
-    const target = quoteIdent(params.target);
+    const source = tableInput(inputs, "data", "data");
     const [{n}] = await ctx.db.rows<{n: number}>(`SELECT count(*)::INTEGER AS n FROM ${source}`);
-    if (n < 2) throw new DataError(`split: need at least 2 rows, the data has ${n}`);
-    const partition = params.stratify ? `PARTITION BY ${target}` : "";
-    // Per stratum: round(n_c * test_size) rows to test, as StratifiedShuffleSplit would roughly give.
-    const quota = params.stratify
-      ? `round(count(*) OVER (${partition}) * ${params.test_size})`
-      : `ceil(count(*) OVER () * ${params.test_size})`;
-    const ranked =
-      `SELECT *, row_number() OVER (${partition} ORDER BY hash(${params.seed}, t), hash(${params.seed} + 1, t)) AS __rank, ` +
-      `${quota} AS __quota FROM ${source} AS t`;
-    const pick = (test: boolean) => `SELECT * EXCLUDE (__rank, __quota) FROM (${ranked}) WHERE __rank ${test ? "<=" : ">"} __quota`;
-    const [{train, test}] = await ctx.db.rows<{train: number; test: number}>(
-      `SELECT count(*) FILTER (WHERE __rank > __quota)::INTEGER AS train, count(*) FILTER (WHERE __rank <= __quota)::INTEGER AS test FROM (${ranked})`
+    if (n < 3) throw new DataError(`split: need at least 3 rows, the data has ${n}`);
+    const assigned = `SELECT * EXCLUDE (__u), CASE WHEN __u < ${params.test_size} THEN 'test' WHEN __u < ${
+      params.test_size + params.validation_size
+    } THEN 'validation' ELSE 'train' END AS __set FROM (${position(source, params)})`;
+    const counts = await ctx.db.rows<{set: string; n: number}>(
+      `SELECT __set AS set, count(*)::INTEGER AS n FROM (${assigned}) GROUP BY 1`
     );
-    if (train === 0 || test === 0) {
-      throw new DataError(`split: test_size ${params.test_size} leaves ${train} train and ${test} test rows of ${n}`);
+    const count = (set: string) => counts.find((c) => c.set === set)?.n ?? 0;
+    if (count("train") === 0 || count("test") === 0) {
+      throw new DataError(
+        `split: test_size ${params.test_size} leaves ${count("train")} train and ${count("test")} test rows of ${n}`
+      );
     }
-    return {tables: {train: pick(false), test: pick(true)}};
+    const pick = (set: string) => `SELECT * EXCLUDE (__set) FROM (${assigned}) WHERE __set = '${set}'`;
+    const tables: Record<string, string> = {train: pick("train"), test: pick("test")};
+    if (params.validation_size > 0) tables.validation = pick("validation");
+    return {tables};
   }
 });
+
+/** Each row with `__u` in [0, 1): its position in the split order (test first, then validation). */
+function position(source: string, p: SplitParams): string {
+  if (p.method === "hash") {
+    const key = quoteIdent(p.key!);
+    // md5 is the same in every DuckDB version and on every machine, unlike hash().
+    return `SELECT *, (md5_number(${quoteString(p.salt)} || coalesce(${key}::VARCHAR, '')) % ${p.num_buckets})::DOUBLE / ${p.num_buckets} AS __u FROM ${source}`;
+  }
+  if (p.method === "time") {
+    const time = quoteIdent(p.time_column!);
+    // The latest rows form the test set, the ones before them validation, the rest train.
+    return `SELECT *, 1 - percent_rank() OVER (ORDER BY ${time}) - 1e-12 AS __u FROM ${source}`;
+  }
+  const partition = p.stratify && p.classification ? `PARTITION BY ${quoteIdent(p.target)}` : "";
+  // Rank rows within each stratum by a seeded hash of their content; (rank - 0.5) / size puts
+  // round(size * fraction) rows of each stratum below each cut.
+  return (
+    `SELECT * EXCLUDE (__rank, __size), (__rank - 0.5) / __size AS __u FROM (SELECT *, ` +
+    `row_number() OVER (${partition} ORDER BY hash(${p.seed}, t), hash(${p.seed} + 1, t)) AS __rank, ` +
+    `count(*) OVER (${partition}) AS __size FROM ${source} AS t)`
+  );
+}

@@ -1,0 +1,104 @@
+import {z} from "zod";
+import {DataError} from "../errors.ts";
+import {quoteIdent} from "../sql.ts";
+import {defineStep, tableInput} from "../step.ts";
+import {describe} from "../table.ts";
+
+const dateParts = ["year", "quarter", "month", "week", "day", "dayofyear", "weekday", "hour", "minute"] as const;
+
+const windowSpec = z
+  .object({
+    /** The column to aggregate (e.g. the delay of earlier flights). */
+    column: z.string(),
+    /** Aggregate separately per value of this column (e.g. per origin airport). */
+    by: z.string().optional(),
+    /** Orders rows in time; only rows strictly before the current one (and its ties) count. */
+    order: z.string(),
+    /** Look back this many earlier rows … */
+    rows: z.number().int().positive().optional(),
+    /** … or this many days (with a date or timestamp `order`). */
+    days: z.number().positive().optional(),
+    agg: z.enum(["mean", "sum", "count", "min", "max"]).default("mean"),
+    /** Output column name; default `<agg>_<column>_<rows|days>`. */
+    name: z.string().optional()
+  })
+  .strict()
+  .refine((w) => (w.rows === undefined) !== (w.days === undefined), {message: "give exactly one of rows or days"});
+
+export const featurizeParams = z
+  .object({
+    /** Date parts as new columns `<column>_<part>` (weekday: 0 = Sunday). */
+    date_parts: z
+      .array(z.object({column: z.string(), parts: z.array(z.enum(dateParts)).default(["year", "month", "weekday"])}).strict())
+      .default([]),
+    /** log(1 + x) of each column, as `log1p_<column>`. */
+    log1p: z.array(z.string()).default([]),
+    /** Degree-2 terms (squares and pairwise products) of these numeric columns, as sklearn's PolynomialFeatures names them. */
+    polynomial: z.array(z.string()).default([]),
+    /** Crossings of two categoricals as one column `<a>_x_<b>` holding "a|b". */
+    cross: z.array(z.tuple([z.string(), z.string()])).default([]),
+    /** Aggregates over earlier rows only, so the current row's target never leaks into its features. */
+    window: z.array(windowSpec).default([]),
+    /** Columns to drop after featurizing (e.g. a raw timestamp). */
+    drop: z.array(z.string()).default([])
+  })
+  .strict();
+export type FeaturizeParams = z.infer<typeof featurizeParams>;
+
+/**
+ * Stateless features computed row by row (or from earlier rows) in DuckDB: nothing here is
+ * fitted, so nothing can leak from test rows — fitted transforms live in the model bundle.
+ */
+export const featurize = defineStep({
+  name: "featurize",
+  inputs: ["clean"],
+  params: featurizeParams,
+  module: import.meta.url,
+  async run(inputs, params, ctx) {
+    const source = tableInput(inputs, "clean", "data");
+    const columns = new Map((await describe(ctx.db, source)).map((c) => [c.name, c]));
+    const need = (name: string, where: string, kind?: "numeric" | "categorical") => {
+      const c = columns.get(name);
+      if (!c) throw new DataError(`featurize.${where}: no column ${JSON.stringify(name)} (columns: ${[...columns.keys()].join(", ")})`);
+      if (kind && c.kind !== kind) throw new DataError(`featurize.${where}: column ${JSON.stringify(name)} has type ${c.type} (expected ${kind})`);
+      return quoteIdent(name);
+    };
+    const added: string[] = [];
+    for (const {column, parts} of params.date_parts) {
+      const c = need(column, "date_parts");
+      if (!/DATE|TIMESTAMP/.test(columns.get(column)!.type)) {
+        throw new DataError(`featurize.date_parts: column ${JSON.stringify(column)} has type ${columns.get(column)!.type} (expected a date or timestamp)`);
+      }
+      for (const part of parts) added.push(`date_part('${part === "weekday" ? "dow" : part === "dayofyear" ? "doy" : part}', ${c}) AS ${quoteIdent(`${column}_${part}`)}`);
+    }
+    for (const column of params.log1p) added.push(`ln(1 + ${need(column, "log1p", "numeric")}) AS ${quoteIdent(`log1p_${column}`)}`);
+    const poly = params.polynomial.map((c) => need(c, "polynomial", "numeric"));
+    for (let i = 0; i < poly.length; ++i) {
+      for (let j = i; j < poly.length; ++j) {
+        const name = i === j ? `${params.polynomial[i]}^2` : `${params.polynomial[i]} ${params.polynomial[j]}`;
+        added.push(`${poly[i]} * ${poly[j]} AS ${quoteIdent(name)}`);
+      }
+    }
+    for (const [a, b] of params.cross) {
+      added.push(`${need(a, "cross")}::VARCHAR || '|' || ${need(b, "cross")}::VARCHAR AS ${quoteIdent(`${a}_x_${b}`)}`);
+    }
+    for (const w of params.window) {
+      const value = need(w.column, "window", "numeric");
+      const order = need(w.order, "window");
+      const partition = w.by ? `PARTITION BY ${need(w.by, "window")} ` : "";
+      const frame =
+        w.rows !== undefined
+          ? `ROWS BETWEEN ${w.rows} PRECEDING AND CURRENT ROW EXCLUDE GROUP`
+          : `RANGE BETWEEN to_seconds(${(w.days ?? 0) * 86400}) PRECEDING AND CURRENT ROW EXCLUDE GROUP`;
+      const agg = w.agg === "mean" ? "avg" : w.agg;
+      const name = w.name ?? `${w.agg}_${w.column}_${w.rows !== undefined ? `${w.rows}rows` : `${w.days}days`}`;
+      added.push(`${agg}(${value}) OVER (${partition}ORDER BY ${order} ${frame}) AS ${quoteIdent(name)}`);
+    }
+    for (const column of params.drop) need(column, "drop");
+    const kept = [...columns.keys()].filter((c) => !params.drop.includes(c)).map(quoteIdent);
+    // Window functions reorder rows; keep the input order so downstream row-order is stable.
+    const numbered = `SELECT *, row_number() OVER () AS __row FROM ${source}`;
+    const sql = `SELECT ${[...kept, ...added].join(", ")} FROM (${numbered}) ORDER BY __row`;
+    return {tables: {data: sql}};
+  }
+});
