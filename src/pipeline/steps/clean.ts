@@ -2,6 +2,19 @@ import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../sql.ts";
 import {defineStep, tableInput} from "../step.ts";
+import {describe} from "../table.ts";
+
+const clipRule = z
+  .object({
+    /** quantile: clip to the lower/upper quantiles; iqr: to [q1 - k·IQR, q3 + k·IQR]; bounds: to min/max. */
+    method: z.enum(["quantile", "iqr", "bounds"]).default("quantile"),
+    lower: z.number().min(0).max(1).default(0.01),
+    upper: z.number().min(0).max(1).default(0.99),
+    k: z.number().positive().default(1.5),
+    min: z.number().optional(),
+    max: z.number().optional()
+  })
+  .strict();
 
 const columnRule = z
   .object({
@@ -10,28 +23,41 @@ const columnRule = z
     /** The constant for `missing: fill`. Statistics (mean, median) belong to the fitted transform, not here. */
     value: z.union([z.number(), z.string(), z.boolean()]).optional(),
     /** Drop the whole column. */
-    drop: z.boolean().default(false)
+    drop: z.boolean().default(false),
+    /** Cast to a DuckDB type; a value that does not convert is an error naming the column. */
+    cast: z.string().optional(),
+    /** Clip outliers of a numeric column. */
+    clip: clipRule.optional()
   })
   .strict()
   .refine((r) => r.missing !== "fill" || r.value !== undefined, {message: "missing: fill needs a value"});
 
 export const cleanParams = z
   .object({
-    /** The target column: rows where it is missing are always dropped. */
+    /** The target column (after renames and derivations): rows where it is missing are always dropped. */
     target: z.string(),
+    /** Rename columns first: {old: new}. Every other rule uses the new names. */
+    rename: z.record(z.string(), z.string()).default({}),
     /** Strings that mean "missing" in text columns (e.g. "." or "NA"). */
     na_values: z.array(z.string()).default([]),
+    /** Trim white space and normalise case in every text column. */
+    strings: z.object({trim: z.boolean().default(false), case: z.enum(["keep", "lower", "upper"]).default("keep")}).strict().prefault({}),
     /** Per-column rules. */
     columns: z.record(z.string(), columnRule).default({}),
-    /** Drop exact duplicate rows. */
-    drop_duplicates: z.boolean().default(false),
+    /** New columns from SQL expressions over the cleaned columns: {name: expression}. */
+    derive: z.record(z.string(), z.string()).default({}),
     /** Keep only rows matching this SQL expression. */
-    filter: z.string().optional()
+    filter: z.string().optional(),
+    /** Drop exact duplicate rows. */
+    drop_duplicates: z.boolean().default(false)
   })
   .strict();
 export type CleanParams = z.infer<typeof cleanParams>;
 
-/** Drops rows with a missing target, applies per-column drop / fill rules and optional filters. */
+/**
+ * Renames, normalises, casts, fills, derives, filters and clips — each stage a SELECT over the
+ * previous one, run by DuckDB. Rows with a missing target are always dropped.
+ */
 export const clean = defineStep({
   name: "clean",
   inputs: ["ingest"],
@@ -39,40 +65,101 @@ export const clean = defineStep({
   module: import.meta.url,
   async run(inputs, params, ctx) {
     const source = tableInput(inputs, "ingest", "data");
-    const schema = await ctx.db.rows<{column_name: string; column_type: string}>(`DESCRIBE SELECT * FROM ${source}`);
-    const types = new Map(schema.map((c) => [c.column_name, c.column_type]));
-    if (!types.has(params.target)) {
-      throw new DataError(
-        `data.target: column ${JSON.stringify(params.target)} is not in the data (columns: ${[...types.keys()].join(", ")})`
-      );
+    const original = await describe(ctx.db, source);
+    const names = new Set(original.map((c) => c.name));
+    for (const old of Object.keys(params.rename)) {
+      if (!names.has(old)) throw new DataError(`clean.rename: no column ${JSON.stringify(old)} (columns: ${[...names].join(", ")})`);
     }
+    const renamed = original.map((c) => ({...c, name: params.rename[c.name] ?? c.name, from: c.name}));
+    const types = new Map(renamed.map((c) => [c.name, c]));
     for (const column of Object.keys(params.columns)) {
-      if (!types.has(column)) throw new DataError(`clean.columns.${column}: no such column in the data`);
+      if (!types.has(column)) throw new DataError(`clean.columns.${column}: no such column (columns: ${[...types.keys()].join(", ")})`);
     }
-    const isText = (c: string) => /VARCHAR|TEXT|STRING/i.test(types.get(c) ?? "");
     const na = params.na_values.map(quoteString).join(", ");
-    const value = (c: string) => {
-      const q = quoteIdent(c);
-      const raw = na && isText(c) ? `CASE WHEN ${q} IN (${na}) THEN NULL ELSE ${q} END` : q;
-      const rule = params.columns[c];
-      return rule?.missing === "fill" ? `coalesce(${raw}, ${literal(rule.value!)})` : raw;
-    };
-    const kept = [...types.keys()].filter((c) => !params.columns[c]?.drop);
-    const select = kept.map((c) => `${value(c)} AS ${quoteIdent(c)}`).join(", ");
+    const text = (c: {type: string}) => /^VARCHAR/.test(c.type);
+    // Stage 1: rename, missing markers, string normalisation.
+    const stage1 = renamed.map((c) => {
+      let e = quoteIdent(c.from);
+      if (text(c)) {
+        if (params.strings.trim) e = `trim(${e})`;
+        if (params.strings.case !== "keep") e = `${params.strings.case}(${e})`;
+        if (na) e = `CASE WHEN ${e} IN (${na}) THEN NULL ELSE ${e} END`;
+      }
+      return `${e} AS ${quoteIdent(c.name)}`;
+    });
+    let sql = `SELECT ${stage1.join(", ")} FROM ${source}`;
+    // Stage 2: casts (checked), fills, dropped columns.
+    for (const [column, rule] of Object.entries(params.columns)) {
+      if (!rule.cast) continue;
+      const q = quoteIdent(column);
+      const bad = await ctx.db.rows<{v: string}>(
+        `SELECT ${q}::VARCHAR AS v FROM (${sql}) WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS ${rule.cast}) IS NULL LIMIT 1`
+      ).catch((error: unknown) => {
+        throw new DataError(`clean.columns.${column}.cast: ${firstLine(error)}`);
+      });
+      if (bad.length) throw new DataError(`clean.columns.${column}.cast: value ${JSON.stringify(bad[0].v)} does not convert to ${rule.cast}`);
+    }
+    const stage2 = renamed
+      .filter((c) => !params.columns[c.name]?.drop)
+      .map((c) => {
+        const rule = params.columns[c.name];
+        let e = quoteIdent(c.name);
+        if (rule?.cast) e = `CAST(${e} AS ${rule.cast})`;
+        if (rule?.missing === "fill") e = `coalesce(${e}, ${literal(rule.value!)})`;
+        return `${e} AS ${quoteIdent(c.name)}`;
+      });
+    sql = `SELECT ${stage2.join(", ")} FROM (${sql})`;
+    // Stage 3: derived columns.
+    const derived = Object.entries(params.derive).map(([name, expression]) => `(${expression}) AS ${quoteIdent(name)}`);
+    if (derived.length) sql = `SELECT *, ${derived.join(", ")} FROM (${sql})`;
+    const final = await describe(ctx.db, `(${sql})`).catch((error: unknown) => {
+      throw new DataError(`clean.derive: ${firstLine(error)}`);
+    });
+    if (!final.some((c) => c.name === params.target)) {
+      throw new DataError(`data.target: column ${JSON.stringify(params.target)} is not in the data (columns: ${final.map((c) => c.name).join(", ")})`);
+    }
+    // Stage 4: row filters.
     const required = [params.target, ...Object.entries(params.columns).filter(([, r]) => r.missing === "drop").map(([c]) => c)];
     const where = required.map((c) => `${quoteIdent(c)} IS NOT NULL`);
     if (params.filter) where.push(`(${params.filter})`);
-    const body = `SELECT ${select} FROM ${source}`;
-    const sql = `SELECT ${params.drop_duplicates ? "DISTINCT " : ""}* FROM (${body}) WHERE ${where.join(" AND ")}`;
+    sql = `SELECT * FROM (${sql}) WHERE ${where.join(" AND ")}`;
+    // Stage 5: clipping, with bounds measured on the filtered rows.
+    const clips: string[] = [];
+    for (const [column, rule] of Object.entries(params.columns)) {
+      if (!rule.clip) continue;
+      const c = final.find((f) => f.name === column);
+      if (c?.kind !== "numeric") throw new DataError(`clean.columns.${column}.clip: column has type ${c?.type} (expected a number)`);
+      const [lo, hi] = await clipBounds(ctx.db, sql, column, rule.clip);
+      clips.push(`least(greatest(${quoteIdent(column)}, ${lo}), ${hi}) AS ${quoteIdent(column)}`);
+    }
+    if (clips.length) sql = `SELECT * REPLACE (${clips.join(", ")}) FROM (${sql})`;
+    if (params.drop_duplicates) sql = `SELECT DISTINCT * FROM (${sql})`;
     try {
       await ctx.db.rows(`SELECT count(*) FROM (${sql})`);
     } catch (error) {
-      throw new DataError(`clean: ${error instanceof Error ? error.message.split("\n")[0] : error}`);
+      throw new DataError(`clean: ${firstLine(error)}`);
     }
     return {tables: {data: sql}};
   }
 });
 
+async function clipBounds(db: Parameters<typeof describe>[0], sql: string, column: string, rule: z.infer<typeof clipRule>): Promise<[number, number]> {
+  if (rule.method === "bounds") return [rule.min ?? -Infinity, rule.max ?? Infinity].map((v) => (Number.isFinite(v) ? v : v > 0 ? 1e308 : -1e308)) as [number, number];
+  const q = quoteIdent(column);
+  const [row] = await db.rows<{a: number; b: number}>(
+    rule.method === "quantile"
+      ? `SELECT quantile_cont(${q}, ${rule.lower}) AS a, quantile_cont(${q}, ${rule.upper}) AS b FROM (${sql})`
+      : `SELECT quantile_cont(${q}, 0.25) AS a, quantile_cont(${q}, 0.75) AS b FROM (${sql})`
+  );
+  if (rule.method === "quantile") return [row.a, row.b];
+  const iqr = row.b - row.a;
+  return [row.a - rule.k * iqr, row.b + rule.k * iqr];
+}
+
 function literal(value: number | string | boolean): string {
   return typeof value === "string" ? quoteString(value) : String(value);
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }

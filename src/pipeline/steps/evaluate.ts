@@ -1,30 +1,82 @@
 import {z} from "zod";
-import {encodeLabels, predictBundle, type ModelBundle} from "../bundle.ts";
+import {encodeLabels, predictBundle, restoreEstimator, type ModelBundle} from "../bundle.ts";
+import {classCurves, scoreHistogram} from "../evaluation/curves.ts";
+import {importances} from "../evaluation/importances.ts";
+import {DataError} from "../errors.ts";
 import {classificationReport, regressionReport} from "../metrics/index.ts";
 import {defineStep, jsonInput, tableInput} from "../step.ts";
 import {describe, readTable} from "../table.ts";
 
-export const evaluateParams = z.object({}).strict();
+export const evaluateParams = z
+  .object({
+    /** Permutation importance on the test rows: metric (default accuracy / r2), repeats, row cap. */
+    permutation: z
+      .object({
+        metric: z.string().optional(),
+        repeats: z.number().int().min(1).default(5),
+        max_rows: z.number().int().min(10).default(5000),
+        seed: z.number().int().default(0)
+      })
+      .strict()
+      .prefault({}),
+    /** Predicted-vs-actual points kept for regression plots. */
+    sample_points: z.number().int().min(0).default(2000)
+  })
+  .strict();
 
-/** Scores the held-out test rows with the trained bundle and reports the metrics. */
+/** Scores the held-out test rows with the trained bundle: metrics, curves and importances. */
 export const evaluate = defineStep({
   name: "evaluate",
   inputs: ["split", "train"],
   params: evaluateParams,
   module: import.meta.url,
-  async run(inputs, _params, ctx) {
+  async run(inputs, params, ctx) {
     const bundle = jsonInput<ModelBundle>(inputs, "train", "model");
     const relation = tableInput(inputs, "split", "test");
     const columns = new Map((await describe(ctx.db, relation)).map((c) => [c.name, c]));
+    for (const s of [...bundle.signature.map((s) => s.name), bundle.target]) {
+      if (!columns.has(s)) throw new DataError(`evaluate: the test rows lack column ${JSON.stringify(s)}`);
+    }
     const wanted = [...bundle.signature.map((s) => columns.get(s.name)!), columns.get(bundle.target)!];
     const table = await readTable(ctx.db, relation, wanted);
-    const {predicted, proba} = predictBundle(bundle, table);
+    const estimator = restoreEstimator(bundle);
+    const {predicted, proba} = predictBundle(bundle, table, estimator);
+    const permutation = {
+      metric: params.permutation.metric ?? (bundle.task === "classification" ? "accuracy" : "r2"),
+      repeats: params.permutation.repeats,
+      seed: params.permutation.seed,
+      maxRows: params.permutation.max_rows
+    };
     if (bundle.task === "classification") {
       const {labels} = encodeLabels(table.columns[bundle.target], bundle.classes);
+      const unknown = labels.indexOf(-1);
+      if (unknown >= 0) {
+        throw new DataError(`evaluate: test row ${unknown + 1} has target ${JSON.stringify(table.columns[bundle.target][unknown])}, a class the training rows never had`);
+      }
       const report = classificationReport(labels, predicted as Int32Array, proba, bundle.classes);
-      return {json: {metrics: {task: bundle.task, rows: table.rows, ...report}}};
+      ctx.log("computing permutation importance");
+      return {
+        json: {
+          metrics: {task: bundle.task, rows: table.rows, classes: bundle.classes, ...report},
+          curves: {
+            classes: classCurves(labels, proba!, bundle.classes),
+            ...(bundle.classes.length === 2 ? {scores: scoreHistogram(labels, proba![1])} : {})
+          },
+          importances: importances(bundle, estimator, table, labels, permutation)
+        }
+      };
     }
-    const report = regressionReport(table.columns[bundle.target] as Float64Array, predicted as Float64Array);
-    return {json: {metrics: {task: bundle.task, rows: table.rows, ...report}}};
+    const actual = table.columns[bundle.target] as Float64Array;
+    const report = regressionReport(actual, predicted as Float64Array);
+    const step = Math.max(1, Math.ceil(table.rows / Math.max(1, params.sample_points)));
+    const points: {actual: number; predicted: number}[] = [];
+    for (let i = 0; i < table.rows && points.length < params.sample_points; i += step) points.push({actual: actual[i], predicted: predicted[i]});
+    return {
+      json: {
+        metrics: {task: bundle.task, rows: table.rows, ...report},
+        curves: {points},
+        importances: importances(bundle, estimator, table, actual, permutation)
+      }
+    };
   }
 });
