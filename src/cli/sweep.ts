@@ -5,7 +5,7 @@ import {ConfigError, MlbookError} from "../pipeline/errors.ts";
 import {runPipeline, type StepRecord} from "../pipeline/run.ts";
 import {composeSweep, declaredSweep} from "../pipeline/sweep/compose.ts";
 import {isSweep, parseOverride} from "../pipeline/sweep/grammar.ts";
-import {runJobs, type JobReply} from "../pipeline/sweep/pool.ts";
+import {startPool, type JobReply} from "../pipeline/sweep/pool.ts";
 import {formatDuration} from "./format.ts";
 
 export interface SweepOptions {
@@ -19,12 +19,18 @@ export interface SweepOptions {
 }
 
 /** Whether `mlbook run` should sweep: -m was given, or the config declares a sweep. */
-export function wantsSweep(overrides: readonly string[], options: {config: string; multirun?: boolean}): boolean {
+export function wantsSweep(
+  overrides: readonly string[],
+  options: {config: string; multirun?: boolean}
+): boolean {
   const parsed = overrides.map(parseOverride);
   if (options.multirun) return true;
   if (declaredSweep(resolve(options.config), parsed)) return true;
   const sweep = parsed.find((o) => isSweep(o.value));
-  if (sweep) throw new ConfigError(`override ${overrides[parsed.indexOf(sweep)]} is a sweep: add -m (--multirun) to run every job`);
+  if (sweep)
+    throw new ConfigError(
+      `override ${overrides[parsed.indexOf(sweep)]} is a sweep: add -m (--multirun) to run every job`
+    );
   return false;
 }
 
@@ -43,25 +49,28 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
   const first = jobs[0].loaded;
   const pool = Math.min(workers, jobs.length);
-  say(`mlbook sweep ${sweepId}: ${jobs.length} job${jobs.length === 1 ? "" : "s"} of ${first.config.name} (${relative(process.cwd(), first.path)}), ${pool} worker${pool === 1 ? "" : "s"}`);
+  say(
+    `mlbook sweep ${sweepId}: ${jobs.length} job${jobs.length === 1 ? "" : "s"} of ${first.config.name} (${relative(process.cwd(), first.path)}), ${pool} worker${pool === 1 ? "" : "s"}`
+  );
 
+  // Workers start up while the shared steps run here.
+  const workerPool = startPool({workers: pool, env: {MLBOOK_SWEEP_ID: sweepId}});
   let sharedSteps: StepRecord[] = [];
-  if (shared.length) {
-    sharedSteps = (await runPipeline(first, {steps: shared})).steps;
-    say(`  shared  ${sharedSteps.map((s) => `${s.name} ${s.status}`).join(", ")}`);
+  try {
+    if (shared.length) sharedSteps = (await runPipeline(first, {steps: shared})).steps;
+  } catch (error) {
+    workerPool.close();
+    throw error;
   }
+  if (sharedSteps.length) say(`  shared  ${sharedSteps.map((s) => `${s.name} ${s.status}`).join(", ")}`);
 
   const varying = varyingOverrides(jobs.map((j) => j.overrides));
   const width = String(jobs.length).length;
   const label = new Map(jobs.map((j) => [j.index, varying(j.overrides)]));
   const labelWidth = Math.min(60, Math.max(...[...label.values()].map((l) => l.length)));
-  const replies = await runJobs(
+  const replies = await workerPool.run(
     jobs.map((j) => ({index: j.index, config: j.loaded.path, overrides: j.overrides})),
-    {
-      workers: pool,
-      env: {MLBOOK_SWEEP_ID: sweepId},
-      onReply: (reply) => say(progressLine(reply, jobs.length, width, label.get(reply.index)!.padEnd(labelWidth)))
-    }
+    (reply) => say(progressLine(reply, jobs.length, width, label.get(reply.index)!.padEnd(labelWidth)))
   );
 
   const failed = replies.filter((r) => !r.ok);
@@ -76,7 +85,9 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
       jobs: replies.map((r, i) => ({
         index: r.index,
         overrides: jobs[i].overrides,
-        ...(r.ok ? {status: "ok", runId: r.runId, durationMs: r.durationMs, steps: r.steps, metrics: r.headline} : {status: "failed", error: r.message})
+        ...(r.ok
+          ? {status: "ok", runId: r.runId, durationMs: r.durationMs, steps: r.steps, metrics: r.headline}
+          : {status: "failed", error: r.message})
       }))
     };
     console.log(JSON.stringify(out, null, 2));
@@ -85,9 +96,14 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
     const parts = [`${ran} ran`, `${ok.length - ran} fresh`, `${failed.length} failed`];
     say(`sweep ${sweepId}: ${jobs.length} jobs in ${formatDuration(durationMs)} (${parts.join(", ")})`);
     const best = bestJob(ok);
-    if (best) say(`  best ${best.metric} ${best.value.toFixed(4)}: job ${best.index} ${label.get(best.index)}`);
+    if (best)
+      say(`  best ${best.metric} ${best.value.toFixed(4)}: job ${best.index} ${label.get(best.index)}`);
   }
-  if (failed.length) throw new MlbookError(`${failed.length} of ${jobs.length} sweep jobs failed`, Math.max(...failed.map((f) => (f.ok ? 1 : f.exitCode))));
+  if (failed.length)
+    throw new MlbookError(
+      `${failed.length} of ${jobs.length} sweep jobs failed`,
+      Math.max(...failed.map((f) => (f.ok ? 1 : f.exitCode)))
+    );
 }
 
 function progressLine(reply: JobReply, total: number, width: number, label: string): string {
@@ -100,11 +116,14 @@ function progressLine(reply: JobReply, total: number, width: number, label: stri
 }
 
 /** The best job by the first headline metric (accuracy, or r2 for regression): higher is better. */
-function bestJob(replies: Extract<JobReply, {ok: true}>[]): {index: number; metric: string; value: number} | undefined {
+function bestJob(
+  replies: Extract<JobReply, {ok: true}>[]
+): {index: number; metric: string; value: number} | undefined {
   let best: {index: number; metric: string; value: number} | undefined;
   for (const r of replies) {
     const [metric, value] = Object.entries(r.headline)[0] ?? [];
-    if (metric && Number.isFinite(value) && (!best || value > best.value)) best = {index: r.index, metric, value};
+    if (metric && Number.isFinite(value) && (!best || value > best.value))
+      best = {index: r.index, metric, value};
   }
   return best;
 }
@@ -118,7 +137,8 @@ function varyingOverrides(all: string[][]): (overrides: string[]) => string {
 function positiveInt(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`invalid ${flag}: ${JSON.stringify(text)} (expected a positive integer)`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ConfigError(`invalid ${flag}: ${JSON.stringify(text)} (expected a positive integer)`);
   return n;
 }
 

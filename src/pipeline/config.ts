@@ -12,7 +12,7 @@ import {featurizeParams} from "./steps/featurize.ts";
 import {refineSplit, splitFields} from "./steps/split.ts";
 import {featuresParams, modelParams} from "./steps/train.ts";
 import {columnTransformerSpec} from "./transforms/columnTransformer.ts";
-import {artifactsConfig, trackingConfig} from "./tracking/configSchema.ts";
+import {artifactsConfig, fromConfig, trackingConfig} from "./tracking/configSchema.ts";
 import {isSweep, parseOverride as parseOverrideText, type OverrideKind} from "./sweep/grammar.ts";
 import {sweepSchema} from "./sweep/sweepSchema.ts";
 
@@ -57,6 +57,8 @@ export const configSchema = z
     /** Names and types of step outputs (`clean.data: clean_penguins`). */
     artifacts: artifactsConfig,
     tracking: trackingConfig.prefault({}),
+    /** Pins steps to recorded artifact versions: `[clean_data:v3]` (default none). */
+    from: fromConfig,
     /** Jobs that `mlbook run` runs as a sweep (see src/pipeline/sweep/); no sweep without it. */
     sweep: sweepSchema.optional()
   })

@@ -1,5 +1,5 @@
 import {DuckDBInstance, type DuckDBConnection, type DuckDBVector} from "@duckdb/node-api";
-import {quoteIdent} from "./sql.ts";
+import {quoteIdent, quoteString} from "./sql.ts";
 
 /**
  * The SQL engine every data step runs on. Steps get a `Db` and return SQL; they never see files.
@@ -39,7 +39,8 @@ class DuckDb implements Db {
   }
 
   async numbers(sql: string): Promise<Float64Array> {
-    const result = await this.connection.run(`SELECT CAST(v AS DOUBLE) AS v FROM (${sql}) AS t(v)`);
+    // NULL becomes NaN in SQL, so each chunk's doubles can be copied wholesale.
+    const result = await this.connection.run(`SELECT coalesce(CAST(v AS DOUBLE), 'NaN'::DOUBLE) AS v FROM (${sql}) AS t(v)`);
     const chunks: Float64Array[] = [];
     let length = 0;
     for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
@@ -56,12 +57,13 @@ class DuckDb implements Db {
       `SELECT DISTINCT CAST(${c} AS VARCHAR) AS v FROM (${sql}) WHERE ${c} IS NOT NULL ORDER BY v`
     );
     const values = distinct.map((d) => d.v);
-    // Codes in DuckDB: a join against the sorted dictionary keeps the hot path out of JS.
-    const codes = await this.numbers(
-      `SELECT coalesce(d.code, -1) FROM (SELECT CAST(${c} AS VARCHAR) AS v, row_number() OVER () AS rn FROM (${sql})) s ` +
-        `LEFT JOIN (SELECT v, CAST(row_number() OVER (ORDER BY v) - 1 AS INTEGER) AS code FROM ` +
-        `(SELECT DISTINCT CAST(${c} AS VARCHAR) AS v FROM (${sql}) WHERE ${c} IS NOT NULL)) d ON s.v = d.v ORDER BY s.rn`
-    );
+    if (!values.length) {
+      const [{n}] = await this.rows<{n: number}>(`SELECT count(*)::INTEGER AS n FROM (${sql})`);
+      return {codes: new Int32Array(n).fill(-1), values};
+    }
+    // An ENUM over the sorted values turns each row into its code inside DuckDB, in row order.
+    const type = `ENUM(${values.map(quoteString).join(", ")})`;
+    const codes = await this.numbers(`SELECT coalesce(enum_code(CAST(CAST(${c} AS VARCHAR) AS ${type})), -1) FROM (${sql})`);
     return {codes: Int32Array.from(codes), values};
   }
 
@@ -72,6 +74,9 @@ class DuckDb implements Db {
 }
 
 function doubles(vector: DuckDBVector, rowCount: number): Float64Array {
+  // A DOUBLE vector keeps its values in a Float64Array over DuckDB's chunk memory: copy it at once.
+  const items = (vector as unknown as {items?: unknown}).items;
+  if (items instanceof Float64Array && items.length === rowCount) return items.slice();
   const out = new Float64Array(rowCount);
   for (let i = 0; i < rowCount; ++i) {
     const v = vector.getItem(i);

@@ -133,7 +133,8 @@ export const clean = defineStep({
       clips.push(`least(greatest(${quoteIdent(column)}, ${lo}), ${hi}) AS ${quoteIdent(column)}`);
     }
     if (clips.length) sql = `SELECT * REPLACE (${clips.join(", ")}) FROM (${sql})`;
-    if (params.drop_duplicates) sql = `SELECT DISTINCT * FROM (${sql})`;
+    // DISTINCT loses row order; sorting on every column makes the result the same on every run.
+    if (params.drop_duplicates) sql = `SELECT DISTINCT * FROM (${sql}) ORDER BY ALL`;
     try {
       await ctx.db.rows(`SELECT count(*) FROM (${sql})`);
     } catch (error) {

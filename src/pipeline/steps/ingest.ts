@@ -41,6 +41,10 @@ export const ingest = defineStep({
       }
     }
     const casts = Object.entries(params.columns).map(([c, type]) => `TRY_CAST(${quoteIdent(c)} AS ${type}) AS ${quoteIdent(c)}`);
+    // JSON values of mixed kinds (a title that is sometimes a number) come back typed JSON: read them as text.
+    for (const c of columns) {
+      if (c.column_type === "JSON" && !(c.column_name in params.columns)) casts.push(`(${quoteIdent(c.column_name)} ->> '$') AS ${quoteIdent(c.column_name)}`);
+    }
     const select = casts.length ? `* REPLACE (${casts.join(", ")})` : "*";
     const [{n}] = await ctx.db.rows<{n: number}>(`SELECT count(*) AS n FROM ${reader}`).catch((error) => {
       throw new DataError(`${params.path}: cannot read: ${firstLine(error)}`);
@@ -67,7 +71,8 @@ export function formatOf(path: string): Format {
   throw new DataError(`${path}: cannot tell the format from the extension (set data.format to one of ${formats.join(", ")})`);
 }
 
-function readerSql(path: string, format: Format): string {
+/** The DuckDB table function reading `path` (also used by check for its drift reference). */
+export function readerSql(path: string, format: Format): string {
   const p = quoteString(path);
   switch (format) {
     case "csv":

@@ -67,9 +67,13 @@ export const split = defineStep({
     const source = tableInput(inputs, "data", "data");
     const [{n}] = await ctx.db.rows<{n: number}>(`SELECT count(*)::INTEGER AS n FROM ${source}`);
     if (n < 3) throw new DataError(`split: need at least 3 rows, the data has ${n}`);
+    // Window functions reorder rows; __row restores the input order so each set's rows (and so
+    // every float sum over them downstream) come out the same on every run.
+    // The row hashes are taken over the data columns only (t is the source row).
+    const numbered = `(SELECT *, hash(${params.seed}, t) AS __h1, hash(${params.seed} + 1, t) AS __h2, row_number() OVER () AS __row FROM ${source} AS t)`;
     const assigned = `SELECT * EXCLUDE (__u), CASE WHEN __u < ${params.test_size} THEN 'test' WHEN __u < ${
       params.test_size + params.validation_size
-    } THEN 'validation' ELSE 'train' END AS __set FROM (${position(source, params)})`;
+    } THEN 'validation' ELSE 'train' END AS __set FROM (${position(numbered, params)})`;
     const counts = await ctx.db.rows<{set: string; n: number}>(
       `SELECT __set AS set, count(*)::INTEGER AS n FROM (${assigned}) GROUP BY 1`
     );
@@ -79,7 +83,7 @@ export const split = defineStep({
         `split: test_size ${params.test_size} leaves ${count("train")} train and ${count("test")} test rows of ${n}`
       );
     }
-    const pick = (set: string) => `SELECT * EXCLUDE (__set) FROM (${assigned}) WHERE __set = '${set}'`;
+    const pick = (set: string) => `SELECT * EXCLUDE (__set, __row, __h1, __h2) FROM (${assigned}) WHERE __set = '${set}' ORDER BY __row`;
     const tables: Record<string, string> = {train: pick("train"), test: pick("test")};
     if (params.validation_size > 0) tables.validation = pick("validation");
     return {tables};
@@ -103,7 +107,7 @@ function position(source: string, p: SplitParams): string {
   // round(size * fraction) rows of each stratum below each cut.
   return (
     `SELECT * EXCLUDE (__rank, __size), (__rank - 0.5) / __size AS __u FROM (SELECT *, ` +
-    `row_number() OVER (${partition} ORDER BY hash(${p.seed}, t), hash(${p.seed} + 1, t)) AS __rank, ` +
-    `count(*) OVER (${partition}) AS __size FROM ${source} AS t)`
+    `row_number() OVER (${partition} ORDER BY __h1, __h2) AS __rank, ` +
+    `count(*) OVER (${partition}) AS __size FROM ${source})`
   );
 }

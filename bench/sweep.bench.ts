@@ -1,0 +1,70 @@
+/**
+ * A 12-job penguins sweep with --jobs 1 and --jobs 2, each in a fresh project (empty store), timed
+ * side by side; prints the speedup (target ≥ 1.7× on 2 cores) and checks both give identical
+ * metrics. No sklearn column: this compares mlbook's sweep runner with itself.
+ * Run: npx tsx bench/sweep.bench.ts
+ */
+import {spawn} from "node:child_process";
+import {mkdtempSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {dirname, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const penguins = join(repo, "node_modules/vega-datasets/data/penguins.json");
+const overrides = ["model.params.C=0.01,0.1,1,10", "model.params.max_iter=100,200,500"];
+
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mlbook-sweep-bench-"));
+  writeFileSync(
+    join(dir, "mlbook.yaml"),
+    `name: penguins\ndata:\n  source: ${penguins}\n  target: Species\nclean:\n  na_values: ["."]\nsplit:\n  test_size: 0.2\n  seed: 42\nmodel:\n  type: logistic_regression\n`
+  );
+  return dir;
+}
+
+interface Sweep {
+  jobs: {overrides: string[]; status: string; metrics: Record<string, number>}[];
+}
+
+function sweep(jobs: number): Promise<{ms: number; json: Sweep}> {
+  const cwd = project();
+  const t0 = performance.now();
+  return new Promise((ok, fail) => {
+    const child = spawn(
+      process.execPath,
+      [join(repo, "bin/mlbook.js"), "run", "-m", ...overrides, "--jobs", String(jobs), "--json"],
+      {cwd, stdio: ["ignore", "pipe", "inherit"]}
+    );
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d));
+    child.on("close", (code) =>
+      code === 0
+        ? ok({ms: performance.now() - t0, json: JSON.parse(out) as Sweep})
+        : fail(new Error(`exit ${code}`))
+    );
+  });
+}
+
+const one = await sweep(1);
+const two = await sweep(2);
+const metrics = (s: Sweep) => JSON.stringify(s.jobs.map((j) => [j.overrides, j.status, j.metrics]));
+const same = metrics(one.json) === metrics(two.json);
+const ratio = one.ms / two.ms;
+console.log(`\n12-job penguins sweep (${overrides.join(" ")}), fresh store each`);
+console.log("| run      | wall time | jobs ok |");
+console.log("|----------|-----------|---------|");
+for (const [name, r] of [
+  ["--jobs 1", one],
+  ["--jobs 2", two]
+] as const) {
+  console.log(
+    `| ${name} | ${(r.ms / 1000).toFixed(1).padStart(7)} s | ${String(r.json.jobs.filter((j) => j.status === "ok").length).padStart(7)} |`
+  );
+}
+console.log(
+  `speedup --jobs 2 vs --jobs 1: ${ratio.toFixed(2)}× (target ≥ 1.7×) ${ratio >= 1.7 ? "met" : "NOT met"}`
+);
+console.log(`identical metrics: ${same ? "yes" : "NO"}`);
+console.log("no sklearn column: the bench compares mlbook's sweep runner with itself");
+if (!same) process.exitCode = 1;

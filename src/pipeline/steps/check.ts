@@ -1,0 +1,175 @@
+import {isAbsolute} from "node:path";
+import {z} from "zod";
+import {columnExpectations} from "../checks/columnExpectations.ts";
+import {columnKinds} from "../checks/columnKind.ts";
+import {driftChecks} from "../checks/driftChecks.ts";
+import {failureSummary} from "../checks/failureSummary.ts";
+import type {CheckReport, DriftResult, Expectation} from "../checks/report.ts";
+import {tableExpectations} from "../checks/tableExpectations.ts";
+import type {Db} from "../db.ts";
+import {CheckFailedError, ConfigError, DataError} from "../errors.ts";
+import {defineStep, tableInput} from "../step.ts";
+import {firstLine, formatOf, formats, readerSql} from "./ingest.ts";
+
+const severity = z.enum(["error", "warn"]);
+
+export const columnRules = z
+  .object({
+    /** Type family: numeric | string | boolean | date (DuckDB integer, float and decimal types are numeric; DATE and TIMESTAMP are date). Default: any. */
+    type: z.enum(columnKinds).optional(),
+    /** No missing values. Default false. */
+    not_null: z.boolean().default(false),
+    /** At most this share (0–1) of missing values. Default: no limit. */
+    max_null_fraction: z.number().min(0).max(1).optional(),
+    /** Smallest value: a number, or a date / text compared in the column's type. Default: none. */
+    min: z.union([z.number(), z.string()]).optional(),
+    /** Largest value, as min. Default: none. */
+    max: z.union([z.number(), z.string()]).optional(),
+    /** The only values allowed; missing values are not judged here (see not_null). Default: any. */
+    allowed: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .min(1)
+      .optional(),
+    /** No value twice (missing values aside). Default false. */
+    unique: z.boolean().default(false),
+    /** A regular expression (RE2) each value, as text, must contain: anchor with ^…$ for a full match. Default: none. */
+    regex: z.string().optional(),
+    /** Overrides the check-wide severity for this column's expectations. */
+    severity: severity.optional()
+  })
+  .strict()
+  .refine((r) => typeof r.min !== "number" || typeof r.max !== "number" || r.min <= r.max, {
+    message: "min must not exceed max"
+  });
+export type ColumnRules = z.infer<typeof columnRules>;
+
+export const tableRules = z
+  .object({
+    /** Fewest rows. Default 1: no later step can use an empty table; 0 turns the expectation off. */
+    min_rows: z.number().int().nonnegative().default(1),
+    /** Most rows. Default null: no limit. */
+    max_rows: z.number().int().nonnegative().nullable().default(null),
+    /** No two rows equal in every column. Default false. */
+    no_duplicate_rows: z.boolean().default(false),
+    /** Overrides the check-wide severity for the table expectations. */
+    severity: severity.optional()
+  })
+  .strict();
+export type TableRules = z.infer<typeof tableRules>;
+
+export const driftRules = z
+  .object({
+    /** The reference data file as the config names it (relative to the config); the graph resolves it into reference_path. */
+    reference: z.string().optional(),
+    /** Absolute path of the reference file; set by the graph. A bare absolute `reference` also works. */
+    reference_path: z.string().optional(),
+    /** Reference file format. Default: from the extension. */
+    format: z.enum(formats).optional(),
+    /** Columns to compare. Default: every column the data and the reference share. */
+    columns: z.array(z.string()).min(1).optional(),
+    /** A column has drifted when the test's p-value is below this. Default 0.05. */
+    p_value: z.number().gt(0).lt(1).default(0.05),
+    /** Drift is reported by default, not fatal. Default "warn". */
+    severity: severity.default("warn"),
+    /** Equal-width bins of the numeric drift histograms. Default 20. */
+    bins: z.number().int().min(1).max(1000).default(20),
+    /** Categories per chi-square table; past it the rarest are pooled as "(other)". Default 50. */
+    max_categories: z.number().int().min(2).default(50)
+  })
+  .strict()
+  .refine((d) => d.reference !== undefined || d.reference_path !== undefined, {
+    message: "drift needs a reference file (drift.reference)"
+  });
+export type DriftRules = z.infer<typeof driftRules>;
+
+export const checkParams = z
+  .object({
+    /** Severity of every expectation unless a column or the table overrides it: error stops the run (exit 3), warn reports. Default "error". */
+    severity: severity.default("error"),
+    /** Table-wide expectations. Default: at least one row. */
+    table: tableRules.prefault({}),
+    /** Per-column expectations, by column name. Default: none. */
+    columns: z.record(z.string(), columnRules).default({}),
+    /** Drift against a reference file. Default: no drift test. */
+    drift: driftRules.optional()
+  })
+  .strict();
+export type CheckParams = z.infer<typeof checkParams>;
+
+/**
+ * Validates the cleaned data: table and column expectations, and drift against a reference. All of
+ * it is SQL aggregates over the relation, so 3 million rows cost a few scans, not an array. Returns
+ * the report when every `error` expectation passed; otherwise throws CheckFailedError (exit 3)
+ * listing the failures. Failed `warn` expectations are logged and kept in the report.
+ */
+export const check = defineStep({
+  name: "check",
+  inputs: ["clean"],
+  params: checkParams,
+  module: import.meta.url,
+  async run(inputs, params, ctx) {
+    const report = await checkData(ctx.db, tableInput(inputs, "clean", "data"), params);
+    if (report.expectations.some((e) => !e.passed && e.severity === "error")) {
+      throw new CheckFailedError(failureSummary(report), report);
+    }
+    for (const e of report.expectations) if (!e.passed) ctx.log(`warning: ${e.message}`);
+    return {json: {report}};
+  }
+});
+
+export async function checkData(db: Db, relation: string, params: CheckParams): Promise<CheckReport> {
+  const types = await columnTypes(db, relation);
+  const [{n: rows}] = await db.rows<{n: number}>(`SELECT CAST(count(*) AS DOUBLE) AS n FROM ${relation}`);
+  const expectations: Expectation[] = [
+    ...(await tableExpectations(db, relation, rows, params.table, params.severity)),
+    ...(await columnExpectations(db, relation, types, params.columns, params.severity))
+  ];
+  let drift: DriftResult[] = [];
+  if (params.drift) {
+    const result = await withReference(db, params.drift, (reference, referenceTypes, label) =>
+      driftChecks(db, relation, types, reference, referenceTypes, label, params.drift!)
+    );
+    drift = result.drift;
+    expectations.push(...result.expectations);
+  }
+  return {rows, passed: expectations.every((e) => e.passed), expectations, drift};
+}
+
+async function columnTypes(db: Db, relation: string): Promise<Map<string, string>> {
+  const schema = await db.rows<{column_name: string; column_type: string}>(
+    `DESCRIBE SELECT * FROM ${relation}`
+  );
+  return new Map(schema.map((c) => [c.column_name, c.column_type]));
+}
+
+let references = 0;
+
+/**
+ * Loads the reference file into a temporary table for the duration of `use` (a CSV is parsed once,
+ * not once per column), then drops it. Parquet stays a view: it is already columnar.
+ */
+async function withReference<T>(
+  db: Db,
+  rules: DriftRules,
+  use: (relation: string, types: Map<string, string>, label: string) => Promise<T>
+): Promise<T> {
+  const path = rules.reference_path ?? rules.reference!;
+  if (!isAbsolute(path)) {
+    throw new ConfigError(
+      `invalid check.drift.reference: ${JSON.stringify(path)} (expected the graph to resolve it to an absolute reference_path)`
+    );
+  }
+  const format = rules.format ?? formatOf(path);
+  const relation = `__check_reference_${++references}`;
+  const kind = format === "parquet" ? "VIEW" : "TABLE";
+  try {
+    await db.run(`CREATE TEMP ${kind} ${relation} AS SELECT * FROM ${readerSql(path, format)}`);
+  } catch (error) {
+    throw new DataError(`${path}: cannot read the drift reference as ${format}: ${firstLine(error)}`);
+  }
+  try {
+    return await use(relation, await columnTypes(db, relation), path);
+  } finally {
+    await db.run(`DROP ${kind} IF EXISTS ${relation}`);
+  }
+}

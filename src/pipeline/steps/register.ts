@@ -1,0 +1,118 @@
+import {z} from "zod";
+import type {ModelBundle} from "../bundle.ts";
+import {ConfigError} from "../errors.ts";
+import {headlineMetrics} from "../headline.ts";
+import {quoteIdent} from "../sql.ts";
+import {defineStep, jsonInput, tableInput} from "../step.ts";
+
+/** Metrics where smaller is better: a criterion on them is a ceiling, not a floor. */
+export const lowerIsBetter = new Set(["log_loss", "rmse", "mae", "mse", "median_ae", "mape"]);
+
+export const registerParams = z
+  .object({
+    /** The registered model's name (`penguins-model`); versions are numbered per name. */
+    name: z.string().regex(/^[A-Za-z][\w.-]*$/, "expected letters, digits, _ . - (no : or @)"),
+    /** Validation criteria on test metrics; every one must pass to register (default: none). */
+    criteria: z
+      .array(
+        z
+          .object({
+            /** A headline metric: f1_macro, accuracy, roc_auc, r2, rmse … */
+            metric: z.string(),
+            threshold: z.number(),
+            /** Default: "lower" for losses and errors (log_loss, rmse …), else "higher". */
+            direction: z.enum(["higher", "lower"]).optional()
+          })
+          .strict()
+      )
+      .default([]),
+    /** Training rows kept in the bundle as an input example (default 5). */
+    example_rows: z.number().int().min(0).default(5)
+  })
+  .strict();
+export type RegisterParams = z.infer<typeof registerParams>;
+
+export interface CriterionCheck {
+  metric: string;
+  value: number;
+  threshold: number;
+  direction: "higher" | "lower";
+  passed: boolean;
+}
+
+/** What the register step decided, and why. */
+export interface Registration {
+  name: string;
+  passed: boolean;
+  checks: CriterionCheck[];
+  /** One line: "f1_macro 0.8123 < 0.9", or "all criteria passed". */
+  reason: string;
+}
+
+/** The exported model: the bundle plus what a consumer needs to trust and call it. */
+export interface ModelExport extends ModelBundle {
+  outputSchema: {name: string; type: string}[];
+  inputExample: Record<string, unknown>[];
+  metrics: Record<string, number>;
+}
+
+/** Checks test metrics against the criteria (as MLflow Recipes' register step does). */
+export function checkCriteria(params: RegisterParams, metrics: Record<string, number>): Registration {
+  const checks = params.criteria.map((c, i): CriterionCheck => {
+    const value = metrics[c.metric];
+    if (value === undefined) {
+      throw new ConfigError(
+        `invalid register.criteria.${i}.metric: ${JSON.stringify(c.metric)} (expected one of ${Object.keys(metrics).join(", ")})`
+      );
+    }
+    const direction = c.direction ?? (lowerIsBetter.has(c.metric) ? "lower" : "higher");
+    const passed = direction === "higher" ? value >= c.threshold : value <= c.threshold;
+    return {metric: c.metric, value, threshold: c.threshold, direction, passed};
+  });
+  const failed = checks.filter((c) => !c.passed);
+  const reason = failed.length
+    ? failed
+        .map((c) => `${c.metric} ${round(c.value)} ${c.direction === "higher" ? "<" : ">"} ${c.threshold}`)
+        .join(", ")
+    : checks.length
+      ? "all criteria passed"
+      : "no criteria";
+  return {name: params.name, passed: !failed.length, checks, reason};
+}
+
+/** Gates the trained model on its test metrics and exports it with a signature, example and metrics. */
+export const register = defineStep({
+  name: "register",
+  inputs: ["split", "train", "evaluate"],
+  params: registerParams,
+  module: import.meta.url,
+  async run(inputs, params, ctx) {
+    const bundle = jsonInput<ModelBundle>(inputs, "train", "model");
+    const metrics = headlineMetrics(jsonInput<Record<string, unknown>>(inputs, "evaluate", "metrics"));
+    const decision = checkCriteria(params, metrics);
+    ctx.log(
+      decision.passed
+        ? `${params.name} passes: ${decision.reason}`
+        : `${params.name} not registered: ${decision.reason}`
+    );
+    const columns = bundle.signature.map((s) => quoteIdent(s.name)).join(", ");
+    const inputExample = params.example_rows
+      ? await ctx.db.rows(
+          `SELECT ${columns} FROM ${tableInput(inputs, "split", "train")} LIMIT ${params.example_rows}`
+        )
+      : [];
+    const outputSchema =
+      bundle.task === "classification"
+        ? [
+            {name: "prediction", type: "VARCHAR"},
+            ...bundle.classes.map((c) => ({name: `proba_${c}`, type: "DOUBLE"}))
+          ]
+        : [{name: "prediction", type: "DOUBLE"}];
+    const model: ModelExport = {...bundle, outputSchema, inputExample, metrics};
+    return {json: {decision, model}};
+  }
+});
+
+function round(value: number): string {
+  return String(Math.round(value * 1e4) / 1e4);
+}

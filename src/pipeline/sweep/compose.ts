@@ -1,0 +1,125 @@
+import {readFileSync} from "node:fs";
+import {parse} from "yaml";
+import type {z} from "zod";
+import {
+  applyOverrides,
+  configSchema,
+  isPlainObject,
+  loadConfig,
+  parseOverride as parsePlain,
+  type LoadedConfig
+} from "../config.ts";
+import {ConfigError, MlbookError} from "../errors.ts";
+import {buildGraph} from "../graph.ts";
+import {modelTypes} from "../models/registry.ts";
+import {plan} from "../run.ts";
+import {expandSweep} from "./expand.ts";
+import {isSweep, parseOverride, type ParsedOverride} from "./grammar.ts";
+import {printOverride} from "./print.ts";
+import {sweepSchema, type SweepConfig} from "./sweepSchema.ts";
+
+export interface ComposedJob {
+  /** 1-based, as printed: job 3/12. */
+  index: number;
+  /** The job's plain overrides, printed; `mlbook run <overrides>` reproduces the job. */
+  overrides: string[];
+  loaded: LoadedConfig;
+  /** Step name → key. */
+  keys: Record<string, string>;
+}
+
+export interface ComposedSweep {
+  jobs: ComposedJob[];
+  /** Steps whose key is the same in every job (ingest, clean, split …), in pipeline order. */
+  shared: string[];
+}
+
+/** Whether the config file declares a sweep (a cheap look, before composing anything). */
+export function declaredSweep(
+  configPath: string,
+  overrides: readonly ParsedOverride[] = []
+): SweepConfig | undefined {
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(configPath, "utf8"));
+  } catch {
+    return undefined; // loadConfig reports an unreadable file or bad YAML properly
+  }
+  if (!isPlainObject(raw)) return undefined;
+  // Plain overrides of the sweep section itself (`~sweep`, `sweep.grid.x=[1,2]`) apply first.
+  const own = overrides
+    .filter((o) => (o.key === "sweep" || o.key.startsWith("sweep.")) && !isSweep(o.value))
+    .map((o) => parsePlain(printOverride(o)));
+  const section = applyOverrides(raw, own).sweep;
+  if (section === undefined) return undefined;
+  const result = sweepSchema.safeParse(section);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(`invalid sweep.${issue.path.join(".")}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/**
+ * Expands and composes every job of a sweep, validating each job's config before any work runs
+ * (so a typo in job 9 fails now, not after 8 jobs), and finds the steps all jobs share.
+ */
+export async function composeSweep(
+  configPath: string,
+  overrides: readonly string[],
+  options: {maxJobs?: number} = {}
+): Promise<ComposedSweep> {
+  const parsed = overrides.map(parseOverride);
+  const sweep = declaredSweep(configPath, parsed);
+  const cli = parsed.filter((o) => !(o.key === "sweep" || o.key.startsWith("sweep.")));
+  const expanded = expandSweep(cli, sweep, {choices: keyChoices, maxJobs: options.maxJobs});
+  const errors: string[] = [];
+  const jobs: ComposedJob[] = [];
+  for (const [i, job] of expanded.entries()) {
+    const texts = job.map(printOverride);
+    try {
+      const loaded = loadConfig(configPath, texts);
+      const keys = Object.fromEntries(
+        (await plan(buildGraph(loaded.config, loaded.path))).map((p) => [p.node.step.name, p.key])
+      );
+      jobs.push({index: i + 1, overrides: texts, loaded, keys});
+    } catch (error) {
+      if (!(error instanceof MlbookError)) throw error;
+      errors.push(`job ${i + 1}/${expanded.length} (${texts.join(" ") || "no overrides"}): ${error.message}`);
+    }
+  }
+  if (errors.length) {
+    const shown = errors.slice(0, 5);
+    if (errors.length > shown.length) shown.push(`… and ${errors.length - shown.length} more jobs`);
+    throw new ConfigError(
+      `${errors.length} of ${expanded.length} jobs have an invalid config; nothing ran\n${shown.join("\n")}`
+    );
+  }
+  const steps = Object.keys(jobs[0].keys);
+  const shared = steps.filter((s) => jobs.every((j) => j.keys[s] === jobs[0].keys[s]));
+  return {jobs, shared};
+}
+
+/** What glob() matches against: model types for model.type, an enum's values elsewhere. */
+export function keyChoices(key: string): string[] | undefined {
+  if (key === "model.type") return modelTypes();
+  let schema: z.ZodType = configSchema;
+  for (const part of [...key.split("."), null]) {
+    let def = schema._zod.def as {
+      type: string;
+      innerType?: z.ZodType;
+      in?: z.ZodType;
+      shape?: Record<string, z.ZodType>;
+      entries?: Record<string, string>;
+    };
+    while (def.innerType || def.in) {
+      schema = (def.innerType ?? def.in)!;
+      def = schema._zod.def as typeof def;
+    }
+    if (part === null)
+      return def.type === "enum" && def.entries ? Object.values(def.entries).map(String) : undefined;
+    if (def.type !== "object" || !def.shape?.[part]) return undefined;
+    schema = def.shape[part];
+  }
+  return undefined;
+}

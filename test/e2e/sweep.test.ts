@@ -1,0 +1,161 @@
+import {spawn} from "node:child_process";
+import {join} from "node:path";
+import {beforeAll, describe, expect, it} from "vitest";
+import {mlbook, repoRoot, tinyProject} from "../helpers/project.ts";
+
+interface SweepJson {
+  sweepId: string;
+  shared: {name: string; status: string; key: string}[];
+  jobs: {
+    index: number;
+    overrides: string[];
+    status: string;
+    steps: {name: string; status: string; key: string}[];
+    metrics: Record<string, number>;
+  }[];
+}
+
+const sweep = ["run", "-m", "model.params.C=0.1,1,10", "model.params.max_iter=50,100"];
+const ranSteps = (json: SweepJson) =>
+  json.jobs.flatMap((j) => j.steps.filter((s) => s.status === "ran").map((s) => `${j.index}:${s.name}`));
+// Metrics to 12 significant digits: two runs of one key today differ in log_loss's last bit (the
+// pipeline reads rows in an order DuckDB does not fix), with or without a sweep; keys are exact.
+const results = (json: SweepJson) =>
+  json.jobs.map((j) => ({
+    overrides: j.overrides,
+    keys: j.steps.map((s) => s.key),
+    metrics: Object.fromEntries(Object.entries(j.metrics).map(([k, v]) => [k, Number(v.toPrecision(12))]))
+  }));
+
+/** Runs a sweep and SIGKILLs its whole process group once `after` jobs have reported done. */
+function killAfter(cwd: string, args: string[], after: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repoRoot, "bin", "mlbook.js"), ...args], {
+      cwd,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if ((out.match(/^ {2}job +\d+\/\d+ .* ran /gm) ?? []).length >= after)
+        process.kill(-child.pid!, "SIGKILL");
+    });
+    child.on("error", reject);
+    child.on("exit", (_, signal) =>
+      signal === "SIGKILL" ? resolve(out) : reject(new Error(`sweep ended before it was killed:\n${out}`))
+    );
+  });
+}
+
+describe("mlbook run -m (sweeps)", {timeout: 300_000}, () => {
+  let reference: SweepJson;
+  let parallel: SweepJson;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = tinyProject();
+    const two = await mlbook(dir, [...sweep, "--jobs", "2", "--json"]);
+    expect(two.status, two.stderr).toBe(0);
+    parallel = JSON.parse(two.stdout) as SweepJson;
+    const one = await mlbook(tinyProject(), [...sweep, "--jobs", "1", "--json"]);
+    expect(one.status, one.stderr).toBe(0);
+    reference = JSON.parse(one.stdout) as SweepJson;
+  }, 300_000);
+
+  it("runs the Cartesian product, shared steps once in the parent, one job per run", () => {
+    expect(parallel.jobs.map((j) => j.overrides.join(" "))).toEqual([
+      "model.params.C=0.1 model.params.max_iter=50",
+      "model.params.C=0.1 model.params.max_iter=100",
+      "model.params.C=1 model.params.max_iter=50",
+      "model.params.C=1 model.params.max_iter=100",
+      "model.params.C=10 model.params.max_iter=50",
+      "model.params.C=10 model.params.max_iter=100"
+    ]);
+    expect(parallel.shared.map((s) => [s.name, s.status])).toEqual([
+      ["ingest", "ran"],
+      ["clean", "ran"],
+      ["split", "ran"]
+    ]);
+    for (const job of parallel.jobs) {
+      expect(job.status).toBe("ok");
+      expect(job.steps.map((s) => s.status)).toEqual(["fresh", "fresh", "fresh", "ran", "ran"]);
+      expect(job.metrics.accuracy).toBeGreaterThan(0.8);
+    }
+    expect(new Set(parallel.jobs.map((j) => j.steps[3].key)).size).toBe(6);
+  });
+
+  it("gives identical keys and metrics with --jobs 1 and --jobs 2", () => {
+    expect(results(parallel)).toEqual(results(reference));
+  });
+
+  it("prints the sweep id, the job count and one line per job; a rerun is all fresh", async () => {
+    const again = await mlbook(dir, [...sweep, "--jobs", "2"]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(
+      /^mlbook sweep \d{8}-\d{6}-[0-9a-f]{6}: 6 jobs of tiny \(mlbook\.yaml\), 2 workers$/m
+    );
+    expect(again.stdout).toMatch(/^ {2}shared {2}ingest fresh, clean fresh, split fresh$/m);
+    for (let i = 1; i <= 6; ++i)
+      expect(again.stdout).toMatch(
+        new RegExp(
+          `^  job ${i}/6  model\\.params\\.C=\\S+ model\\.params\\.max_iter=\\d+ +fresh +accuracy [01]\\.\\d{4}`,
+          "m"
+        )
+      );
+    expect(again.stdout).toMatch(/: 6 jobs in .* \(0 ran, 6 fresh, 0 failed\)/);
+  });
+
+  it("resumes a killed sweep: only the unfinished jobs run", async () => {
+    const project = tinyProject();
+    const killed = await killAfter(project, [...sweep, "--jobs", "1"], 2);
+    const done = [...killed.matchAll(/^ {2}job +(\d+)\/6 .* ran /gm)].map((m) => Number(m[1]));
+    expect(done.length).toBeGreaterThanOrEqual(2);
+    expect(done.length).toBeLessThan(6);
+    const rerun = await mlbook(project, [...sweep, "--jobs", "1", "--json"]);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    const json = JSON.parse(rerun.stdout) as SweepJson;
+    const ran = new Set(ranSteps(json).map((s) => Number(s.split(":")[0])));
+    // Jobs reported done are fresh; the job in flight at the kill may have stored its train step.
+    for (const i of done) expect(ran.has(i)).toBe(false);
+    expect(ran.size).toBeGreaterThanOrEqual(6 - done.length - 1);
+    expect(ranSteps(json).filter((s) => s.endsWith(":train")).length).toBeGreaterThanOrEqual(
+      6 - done.length - 1
+    );
+    expect(json.shared.every((s) => s.status === "fresh")).toBe(true);
+    expect(results(json)).toEqual(results(reference));
+  });
+
+  it("refuses a sweep without -m, bad grammar (with a caret), bad jobs and too many jobs, before any work", async () => {
+    const project = tinyProject();
+    const noFlag = await mlbook(project, ["run", "model.params.C=0.1,1"]);
+    expect(noFlag.status).toBe(2);
+    expect(noFlag.stderr).toBe(
+      "error: override model.params.C=0.1,1 is a sweep: add -m (--multirun) to run every job\n"
+    );
+    const grammar = await mlbook(project, ["run", "-m", "model.params.C=range(1,)"]);
+    expect(grammar.status).toBe(2);
+    expect(grammar.stderr).toBe(
+      'error: invalid override "model.params.C=range(1,)": expected a value, got ")"\n  model.params.C=range(1,)\n                         ^\n'
+    );
+    const bad = await mlbook(project, ["run", "-m", "model.params.C=1,-1"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^error: 1 of 2 jobs have an invalid config; nothing ran\njob 2\/2 \(model\.params\.C=-1\): /
+    );
+    const many = await mlbook(project, [
+      "run",
+      "-m",
+      "model.params.C=range(1,30)",
+      "model.params.max_iter=range(10,100,10)",
+      "--max-jobs",
+      "200"
+    ]);
+    expect(many.status).toBe(2);
+    expect(many.stderr).toMatch(/the sweep has 261 jobs, more than --max-jobs 200/);
+    const status = JSON.parse((await mlbook(project, ["status", "--json"])).stdout) as {
+      steps: {fresh: boolean}[];
+    };
+    expect(status.steps.some((s) => s.fresh)).toBe(false);
+  });
+});
