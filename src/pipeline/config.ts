@@ -65,7 +65,12 @@ export const configSchema = z
   .strict()
   .superRefine((config, ctx) => {
     if (!modelTypes().includes(config.model.type)) return;
-    const result = modelSpec(config.model.type).params.safeParse(config.model.params);
+    const spec = modelSpec(config.model.type);
+    if (!spec.tasks.includes(config.data.task)) {
+      const fitting = modelTypes().filter((t) => modelSpec(t).tasks.includes(config.data.task));
+      ctx.addIssue({code: "custom", path: ["model", "type"], message: `${config.data.task} needs one of ${fitting.join(", ")}`});
+    }
+    const result = spec.params.safeParse(config.model.params);
     if (!result.success) {
       for (const issue of result.error.issues) ctx.addIssue({...issue, path: ["model", "params", ...issue.path]} as never);
     }

@@ -74,7 +74,8 @@ export function storeRoot(loaded: LoadedConfig, root?: string): string {
 }
 
 /** Computes every step's key (hashing code and data, running nothing). */
-export async function plan(graph: Graph): Promise<PlannedStep[]> {
+/** `pinned` fixes some steps' keys (to recorded artifact versions, see tracking/pins.ts). */
+export async function plan(graph: Graph, pinned: ReadonlyMap<string, string> = new Map()): Promise<PlannedStep[]> {
   const keys = new Map<string, string>();
   const planned: PlannedStep[] = [];
   for (const node of graph.nodes) {
@@ -90,10 +91,10 @@ export async function plan(graph: Graph): Promise<PlannedStep[]> {
       step: node.step.name,
       code: codeDigest(node.step.module),
       params: node.identity,
-      inputs: Object.fromEntries(node.step.inputs.map((i) => [i, keys.get(i)!])),
+      inputs: Object.fromEntries(Object.values(node.inputs).map((up) => [up, keys.get(up)!])),
       data
     };
-    const key = hashValue(parts);
+    const key = pinned.get(node.step.name) ?? hashValue(parts);
     keys.set(node.step.name, key);
     planned.push({node, key, parts});
   }
@@ -183,7 +184,12 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
   const store = new Store(root);
   const graph = buildGraph(loaded.config, loaded.path);
   const selected = new Set((options.steps?.length ? upstreamClosure(graph, options.steps) : graph.nodes).map((n) => n.step.name));
-  const planned = (await plan(graph)).filter((p) => selected.has(p.node.step.name));
+  // Pins resolve through the tracking database, so DuckDB loads up front only for a run that has them.
+  const pins = loaded.config.from.length ? await (await import("./tracking/pins.ts")).resolvePins(loaded, root, graph) : [];
+  const needed = pins.length
+    ? (await import("./tracking/pins.ts")).withoutPinnedUpstream(graph, selected, new Set(pins.map((p) => p.step)))
+    : selected;
+  const planned = (await plan(graph, new Map(pins.map((p) => [p.step, p.key])))).filter((p) => needed.has(p.node.step.name));
   const state = await readState(root, graph.name);
   // DuckDB loads lazily: a run where every step is fresh never needs it, and loading it is most
   // of a fresh run's time.
@@ -204,7 +210,7 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
       } else {
         const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
         const reason = staleReason(p.parts, state.steps[name], why, ran);
-        const entry = await execute(p, await openOnce(), store, entries, logger);
+        const entry = await execute(p, await openOnce(), store, entries, logger, loaded.config.data.source);
         entries.set(name, entry);
         ran.add(name);
         record = {name, status: "ran", key: p.key, reason, durationMs: performance.now() - t0, rows: entry.manifest.tables};
@@ -215,7 +221,7 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
     await writeState(root, graph.name, planned);
     const evaluation = entries.get("evaluate");
     const metrics = evaluation ? (JSON.parse(await readFile(join(evaluation.dir, "metrics.json"), "utf8")) as Record<string, unknown>) : null;
-    return {
+    const result: RunResult = {
       runId: newRunId(),
       pipeline: graph.name,
       configDigest: hashValue(loaded.config),
@@ -225,15 +231,44 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
       metrics,
       headline: metrics ? headlineMetrics(metrics) : {}
     };
+    await track(loaded, root, {...result, inputs: stepInputs(graph), pins, error: null}, logger);
+    return result;
+  } catch (error) {
+    const failed = {
+      runId: newRunId(),
+      configDigest: hashValue(loaded.config),
+      startedAt,
+      steps: records,
+      metrics: null,
+      headline: {}
+    };
+    await track(loaded, root, {...failed, inputs: stepInputs(graph), pins, error}, logger);
+    throw error;
   } finally {
     db?.close();
   }
 }
 
-async function execute(p: PlannedStep, db: Db, store: Store, entries: Map<string, Entry>, logger: RunLogger): Promise<Entry> {
+/** Records the run in the tracking database; loaded only now, as DuckDB is slow to load. */
+async function track(...args: Parameters<typeof import("./tracking/trackRun.ts").trackRun>): Promise<void> {
+  await (await import("./tracking/trackRun.ts")).trackRun(...args);
+}
+
+function stepInputs(graph: Graph): Record<string, readonly string[]> {
+  return Object.fromEntries(graph.nodes.map((n) => [n.step.name, Object.values(n.inputs)]));
+}
+
+async function execute(
+  p: PlannedStep,
+  db: Db,
+  store: Store,
+  entries: Map<string, Entry>,
+  logger: RunLogger,
+  dataLabel: string
+): Promise<Entry> {
   const {step, params} = p.node;
   const inputs: StepInputs = {};
-  for (const upstream of step.inputs) {
+  for (const [role, upstream] of Object.entries(p.node.inputs)) {
     const entry = entries.get(upstream)!;
     const outputs: Record<string, unknown> = {};
     for (const table of Object.keys(entry.manifest.tables)) {
@@ -242,7 +277,7 @@ async function execute(p: PlannedStep, db: Db, store: Store, entries: Map<string
       outputs[table] = quoteIdent(view);
     }
     for (const name of entry.manifest.json) outputs[name] = JSON.parse(await readFile(join(entry.dir, `${name}.json`), "utf8"));
-    inputs[upstream] = outputs;
+    inputs[role] = outputs;
   }
   const t0 = performance.now();
   const tmp = await store.scratch();
@@ -273,6 +308,8 @@ async function execute(p: PlannedStep, db: Db, store: Store, entries: Map<string
     });
   } catch (error) {
     await store.abandon(tmp);
+    // Bad data names the data file too: the step itself only knows its columns.
+    if (error instanceof DataError) throw new DataError(`${step.name} (${dataLabel}): ${error.message}`);
     if (error instanceof MlbookError) throw error;
     throw new MlbookError(`step ${step.name} failed: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -67,6 +67,11 @@ describe("loadConfig", () => {
     expect(unknown.message).toMatch(/unknown key model\.params\.n_trees/);
   });
 
+  it("refuses a model that does not do the task", () => {
+    const error = errorOf(() => loadConfig(configFile(base.replace("  target: y\n", "  target: y\n  task: regression\n"))));
+    expect(error.message).toMatch(/mlbook\.yaml:9:3: invalid model\.type: "logistic_regression" \(regression needs one of linear_regression, ridge, decision_tree, random_forest, hist_gradient_boosting\)/);
+  });
+
   it("reports invalid YAML with its position", () => {
     const error = errorOf(() => loadConfig(configFile("name: [unclosed\n")));
     expect(error.message).toMatch(/mlbook\.yaml:\d+:\d+: invalid YAML/);

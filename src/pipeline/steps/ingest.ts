@@ -32,12 +32,12 @@ export const ingest = defineStep({
     try {
       columns = await ctx.db.rows(`DESCRIBE SELECT * FROM ${reader}`);
     } catch (error) {
-      throw new DataError(`${params.path}: cannot read as ${params.format ?? formatOf(params.path)}: ${firstLine(error)}`);
+      throw new DataError(`cannot read as ${params.format ?? formatOf(params.path)}: ${firstLine(error)}`);
     }
     const names = new Set(columns.map((c) => c.column_name));
     for (const column of Object.keys(params.columns)) {
       if (!names.has(column)) {
-        throw new DataError(`${params.path}: data.columns names column ${JSON.stringify(column)}, which the file does not have (columns: ${[...names].join(", ")})`);
+        throw new DataError(`data.columns names column ${JSON.stringify(column)}, which the file does not have (columns: ${[...names].join(", ")})`);
       }
     }
     const casts = Object.entries(params.columns).map(([c, type]) => `TRY_CAST(${quoteIdent(c)} AS ${type}) AS ${quoteIdent(c)}`);
@@ -47,9 +47,9 @@ export const ingest = defineStep({
     }
     const select = casts.length ? `* REPLACE (${casts.join(", ")})` : "*";
     const [{n}] = await ctx.db.rows<{n: number}>(`SELECT count(*) AS n FROM ${reader}`).catch((error) => {
-      throw new DataError(`${params.path}: cannot read: ${firstLine(error)}`);
+      throw new DataError(`cannot read: ${firstLine(error)}`);
     });
-    if (Number(n) === 0) throw new DataError(`${params.path}: the file holds no rows`);
+    if (Number(n) === 0) throw new DataError("the file holds no rows");
     return {tables: {data: `SELECT ${select} FROM ${reader}${params.sample ? ` LIMIT ${params.sample}` : ""}`}};
   }
 });
