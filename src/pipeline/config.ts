@@ -32,6 +32,8 @@ export const configSchema = z
         format: z.enum(formats).optional(),
         columns: z.record(z.string(), z.string()).prefault({}),
         sample: z.number().int().positive().optional(),
+        /** For a URL source: change this to fetch the URL again. */
+        refresh: z.union([z.string(), z.number()]).default(0),
         /** The column to predict. */
         target: z.string().min(1),
         task: z.enum(["classification", "regression"]).default("classification")
@@ -52,6 +54,10 @@ export const configSchema = z
       .strict()
       .prefault({}),
     evaluate: evaluateParams.prefault({}),
+    /** Per step: retry transient failures (network, a busy database) `attempts` times with backoff. */
+    retries: z
+      .record(z.string(), z.object({attempts: z.number().int().min(1).max(20), backoff: z.number().min(0).default(1)}).strict())
+      .default({}),
     /** Registers the model when its test metrics pass the criteria; no register step without it. */
     register: registerParams.optional(),
     /** Names and types of step outputs (`clean.data: clean_penguins`). */

@@ -7,6 +7,7 @@ import {isPlainObject} from "./config.ts";
 import {ConfigError} from "./errors.ts";
 import type {Step} from "./step.ts";
 import {clean} from "./steps/clean.ts";
+import {download} from "./steps/download.ts";
 import {evaluate} from "./steps/evaluate.ts";
 import {featurize} from "./steps/featurize.ts";
 import {ingest} from "./steps/ingest.ts";
@@ -28,6 +29,15 @@ export interface Node {
   sources: string[];
   /** Which upstream step feeds each of the step's input roles. */
   inputs: Record<string, string>;
+  /** How transient failures are retried (not part of the key). */
+  retries: RetryPolicy;
+}
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  attempts: number;
+  /** Seconds before the first retry; doubled before each next one. */
+  backoff: number;
 }
 
 export interface Graph {
@@ -39,13 +49,21 @@ export interface Graph {
 /** Builds the pipeline graph from a validated config; checks it before any work runs. */
 export function buildGraph(config: Config, configPath: string): Graph {
   const base = dirname(configPath);
-  const path = resolveSource(config.data.source, base);
   const {target, task} = config.data;
   const data = {format: config.data.format, columns: config.data.columns, sample: config.data.sample};
-  const nodes: Node[] = [
-    node(ingest, {params: {path, ...data}, identity: {data}, sources: [path]}),
+  const nodes: Node[] = [];
+  if (/^https?:\/\//.test(config.data.source)) {
+    // A remote file is fetched once into the store by its own step; ingest reads the stored copy.
+    const url = config.data.source;
+    nodes.push(node(download, {params: {url, refresh: config.data.refresh}, identity: {data: {source: url, refresh: config.data.refresh}}}));
+    nodes.push(node(ingest, {params: {path: url, ...data}, identity: {data}, inputs: {download: "download"}}));
+  } else {
+    const path = resolveSource(config.data.source, base);
+    nodes.push(node(ingest, {params: {path, ...data}, identity: {data}, sources: [path]}));
+  }
+  nodes.push(
     node(clean, {params: {...config.clean, target}, identity: {clean: config.clean, data: {target}}})
-  ];
+  );
   if (config.featurize) nodes.push(node(featurize, {params: config.featurize, identity: {featurize: config.featurize}}));
   const classification = task === "classification";
   nodes.push(
@@ -61,6 +79,10 @@ export function buildGraph(config: Config, configPath: string): Graph {
     node(evaluate, {params: config.evaluate, identity: {evaluate: config.evaluate}})
   );
   if (config.register) nodes.push(node(register, {params: config.register, identity: {register: config.register}}));
+  for (const n of nodes) {
+    const policy = config.retries[n.step.name];
+    if (policy) n.retries = policy;
+  }
   return {name: config.name, nodes: checkGraph(nodes)};
 }
 
@@ -79,7 +101,9 @@ function node<P>(step: Step<P>, options: NodeOptions<P>): Node {
     params: options.params,
     identity: flatten(options.identity),
     sources: options.sources ?? [],
-    inputs: options.inputs ?? Object.fromEntries(step.inputs.map((role) => [role, role]))
+    inputs: options.inputs ?? Object.fromEntries(step.inputs.map((role) => [role, role])),
+    // Downloads meet flaky networks: retried by default; other steps fail at once unless configured.
+    retries: step.name === "download" ? {attempts: 4, backoff: 1} : {attempts: 1, backoff: 0}
   };
 }
 

@@ -5,8 +5,8 @@ import {codeDigest} from "./code.ts";
 import type {LoadedConfig} from "./config.ts";
 import type {Db} from "./db.ts";
 import {quoteIdent, quoteString} from "./sql.ts";
-import {DataError, MlbookError} from "./errors.ts";
-import {buildGraph, upstreamClosure, type Graph, type Node} from "./graph.ts";
+import {DataError, MlbookError, TransientError} from "./errors.ts";
+import {buildGraph, upstreamClosure, type Graph, type Node, type RetryPolicy} from "./graph.ts";
 import {hashFile, hashValue} from "./hash.ts";
 import {headlineMetrics} from "./headline.ts";
 import type {StepInputs} from "./step.ts";
@@ -37,6 +37,8 @@ export interface StepRecord {
   reason: string | null;
   durationMs: number;
   rows: Record<string, number>;
+  /** How many attempts the step took, when it was retried. */
+  attempts?: number;
 }
 
 export interface RunResult {
@@ -210,10 +212,12 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
       } else {
         const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
         const reason = staleReason(p.parts, state.steps[name], why, ran);
-        const entry = await execute(p, await openOnce(), store, entries, logger, loaded.config.data.source);
+        const attempts = {count: 0};
+        const entry = await execute(p, await openOnce(), store, entries, logger, loaded.config.data.source, attempts);
         entries.set(name, entry);
         ran.add(name);
         record = {name, status: "ran", key: p.key, reason, durationMs: performance.now() - t0, rows: entry.manifest.tables};
+        if (attempts.count > 1) record.attempts = attempts.count;
       }
       records.push(record);
       logger.step(record);
@@ -264,7 +268,8 @@ async function execute(
   store: Store,
   entries: Map<string, Entry>,
   logger: RunLogger,
-  dataLabel: string
+  dataLabel: string,
+  attempts: {count: number} = {count: 0}
 ): Promise<Entry> {
   const {step, params} = p.node;
   const inputs: StepInputs = {};
@@ -277,17 +282,22 @@ async function execute(
       outputs[table] = quoteIdent(view);
     }
     for (const name of entry.manifest.json) outputs[name] = JSON.parse(await readFile(join(entry.dir, `${name}.json`), "utf8"));
+    if (entry.manifest.raw?.length) outputs.files = entry.manifest.raw.map((name) => join(entry.dir, name));
     inputs[role] = outputs;
   }
   const t0 = performance.now();
   const tmp = await store.scratch();
   try {
     const parsed = step.params.parse(params);
-    const output = await step.run(inputs, parsed, {
+    const ctx = {
       db,
-      log: (message) => logger.info(`${step.name}: ${message}`),
-      progress: (done, total) => logger.progress(step.name, done, total)
-    });
+      log: (message: string) => logger.info(`${step.name}: ${message}`),
+      progress: (done: number, total: number) => logger.progress(step.name, done, total)
+    };
+    const output = await withRetries(() => step.run(inputs, parsed, ctx), p.node.retries, (attempt, delay, error) => {
+      logger.info(`${step.name}: attempt ${attempt} failed (${error.message}); retrying in ${delay.toFixed(1)} s`);
+    }, attempts);
+    for (const [name, bytes] of Object.entries(output.files ?? {})) await writeFile(join(tmp, name), bytes);
     const tables: Record<string, number> = {};
     for (const [name, sql] of Object.entries(output.tables ?? {})) {
       const file = join(tmp, `${name}.parquet`);
@@ -303,6 +313,7 @@ async function execute(
       key: p.key,
       tables,
       json: Object.keys(output.json ?? {}),
+      raw: Object.keys(output.files ?? {}),
       durationMs: performance.now() - t0,
       createdAt: new Date().toISOString()
     });
@@ -312,6 +323,29 @@ async function execute(
     if (error instanceof DataError) throw new DataError(`${step.name} (${dataLabel}): ${error.message}`);
     if (error instanceof MlbookError) throw error;
     throw new MlbookError(`step ${step.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * Runs `fn`, retrying transient failures (network, a busy database) with exponential backoff;
+ * bad input (any other error) fails at once.
+ */
+export async function withRetries<T>(
+  fn: () => Promise<T>,
+  policy: RetryPolicy,
+  onRetry: (attempt: number, delaySeconds: number, error: Error) => void,
+  attempts: {count: number} = {count: 0}
+): Promise<T> {
+  for (;;) {
+    attempts.count += 1;
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof TransientError) || attempts.count >= policy.attempts) throw error;
+      const delay = policy.backoff * 2 ** (attempts.count - 1);
+      onRetry(attempts.count, delay, error);
+      await new Promise((resolve) => setTimeout(resolve, delay * 1000));
+    }
   }
 }
 

@@ -24,6 +24,14 @@ export function tableInput(inputs: StepInputs, step: string, name: string): stri
   return relation;
 }
 
+/** The stored path of upstream `step`'s raw file output (the only one it has). */
+export function fileInput(inputs: StepInputs, step: string): string {
+  const files = inputs[step]?.files;
+  const first = Array.isArray(files) ? files[0] : undefined;
+  if (typeof first !== "string") throw new Error(`missing file input from ${step}`);
+  return first;
+}
+
 /** Upstream `step`'s JSON output `name`. */
 export function jsonInput<T>(inputs: StepInputs, step: string, name: string): T {
   const value = inputs[step]?.[name];
@@ -38,6 +46,8 @@ export function jsonInput<T>(inputs: StepInputs, step: string, name: string): T 
 export interface StepOutput {
   tables?: Record<string, string>;
   json?: Record<string, unknown>;
+  /** Raw files (a downloaded data file): downstream steps get their stored paths. */
+  files?: Record<string, Uint8Array>;
 }
 
 export interface Step<P = unknown> {

@@ -10,6 +10,8 @@ export interface EntryMeta {
   tables: Record<string, number>;
   /** Names of JSON outputs. */
   json: string[];
+  /** Names of raw file outputs (a download). */
+  raw?: string[];
   durationMs: number;
   createdAt: string;
 }

@@ -1,14 +1,14 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../sql.ts";
-import {defineStep} from "../step.ts";
+import {defineStep, fileInput} from "../step.ts";
 
 export const formats = ["csv", "tsv", "json", "ndjson", "parquet"] as const;
 export type Format = (typeof formats)[number];
 
 export const ingestParams = z
   .object({
-    /** Absolute path of the data file, resolved by the graph from `data.source`. */
+    /** Absolute path of the data file, resolved by the graph from `data.source` (a URL is read from its download). */
     path: z.string(),
     /** File format; default: from the file extension. */
     format: z.enum(formats).optional(),
@@ -26,13 +26,15 @@ export const ingest = defineStep({
   inputs: [],
   params: ingestParams,
   module: import.meta.url,
-  async run(_inputs, params, ctx) {
-    const reader = readerSql(params.path, params.format ?? formatOf(params.path));
+  async run(inputs, params, ctx) {
+    const path = inputs.download ? fileInput(inputs, "download") : params.path;
+    const format = params.format ?? formatOf(path);
+    const reader = readerSql(path, format);
     let columns: {column_name: string; column_type: string}[];
     try {
       columns = await ctx.db.rows(`DESCRIBE SELECT * FROM ${reader}`);
     } catch (error) {
-      throw new DataError(`cannot read as ${params.format ?? formatOf(params.path)}: ${firstLine(error)}`);
+      throw new DataError(`cannot read as ${format}: ${firstLine(error)}`);
     }
     const names = new Set(columns.map((c) => c.column_name));
     for (const column of Object.keys(params.columns)) {

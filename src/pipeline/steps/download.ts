@@ -1,0 +1,46 @@
+import {z} from "zod";
+import {DataError, TransientError} from "../errors.ts";
+import {defineStep} from "../step.ts";
+
+export const downloadParams = z
+  .object({
+    /** An http(s) URL of a data file. */
+    url: z.string().url(),
+    /** Change to fetch the URL again (the download is otherwise kept once made). */
+    refresh: z.union([z.string(), z.number()]).default(0),
+    /** Seconds before a request is given up (and retried). */
+    timeout: z.number().positive().default(60)
+  })
+  .strict();
+
+/**
+ * Fetches a remote data file once into the store; ingest then reads the stored copy, so a run
+ * never depends on the network twice. Network failures and 5xx/429 answers are transient (the
+ * runner retries them with backoff); any other bad answer is not.
+ */
+export const download = defineStep({
+  name: "download",
+  inputs: [],
+  params: downloadParams,
+  module: import.meta.url,
+  async run(_inputs, params) {
+    let response: Response;
+    try {
+      response = await fetch(params.url, {signal: AbortSignal.timeout(params.timeout * 1000)});
+    } catch (error) {
+      throw new TransientError(`cannot fetch ${params.url}: ${error instanceof Error ? (error.cause as Error | undefined)?.message ?? error.message : error}`);
+    }
+    if (response.status >= 500 || response.status === 429) {
+      throw new TransientError(`${params.url} answered ${response.status} ${response.statusText}`);
+    }
+    if (!response.ok) throw new DataError(`${params.url} answered ${response.status} ${response.statusText}`);
+    const body = new Uint8Array(await response.arrayBuffer());
+    return {files: {[fileName(params.url)]: body}};
+  }
+});
+
+/** The file name a URL's data is stored under, keeping its extension for format detection. */
+export function fileName(url: string): string {
+  const extension = /\.([a-z]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() ?? "data";
+  return `download.${extension}`;
+}
