@@ -28,7 +28,10 @@ export const configSchema = z
     data: z
       .object({
         /** A file path (relative to the config), a package path like vega-datasets/data/penguins.json. */
-        source: z.string().min(1),
+        source: z.string().min(1).optional(),
+        /** Instead of `source`: named files (paths or package paths) and a DuckDB query over them. */
+        tables: z.record(z.string().regex(/^[A-Za-z_]\w*$/, "expected a SQL name"), z.string().min(1)).optional(),
+        sql: z.string().min(1).optional(),
         format: z.enum(formats).optional(),
         columns: z.record(z.string(), z.string()).prefault({}),
         sample: z.number().int().positive().optional(),
@@ -70,6 +73,12 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (!config.data.source === !config.data.sql) {
+      ctx.addIssue({code: "custom", path: ["data", "source"], message: "give either data.source or data.sql (with data.tables)"});
+    }
+    if (config.data.sql && !config.data.tables) {
+      ctx.addIssue({code: "custom", path: ["data", "tables"], message: "data.sql needs data.tables: {name: file}"});
+    }
     if (!modelTypes().includes(config.model.type)) return;
     const spec = modelSpec(config.model.type);
     if (!spec.tasks.includes(config.data.task)) {

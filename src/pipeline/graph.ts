@@ -52,13 +52,23 @@ export function buildGraph(config: Config, configPath: string): Graph {
   const {target, task} = config.data;
   const data = {format: config.data.format, columns: config.data.columns, sample: config.data.sample};
   const nodes: Node[] = [];
-  if (/^https?:\/\//.test(config.data.source)) {
+  if (config.data.sql) {
+    // A query over named files: every file's content enters the key, and so does the query.
+    const tables = Object.fromEntries(Object.entries(config.data.tables ?? {}).map(([name, file]) => [name, resolveSource(file, base)]));
+    nodes.push(
+      node(ingest, {
+        params: {path: "", tables, sql: config.data.sql, ...data},
+        identity: {data: {...data, sql: config.data.sql, tables: Object.keys(tables).sort()}},
+        sources: Object.keys(tables).sort().map((name) => tables[name])
+      })
+    );
+  } else if (/^https?:\/\//.test(config.data.source!)) {
     // A remote file is fetched once into the store by its own step; ingest reads the stored copy.
-    const url = config.data.source;
+    const url = config.data.source!;
     nodes.push(node(download, {params: {url, refresh: config.data.refresh}, identity: {data: {source: url, refresh: config.data.refresh}}}));
     nodes.push(node(ingest, {params: {path: url, ...data}, identity: {data}, inputs: {download: "download"}}));
   } else {
-    const path = resolveSource(config.data.source, base);
+    const path = resolveSource(config.data.source!, base);
     nodes.push(node(ingest, {params: {path, ...data}, identity: {data}, sources: [path]}));
   }
   nodes.push(

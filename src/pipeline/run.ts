@@ -213,7 +213,7 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
         const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
         const reason = staleReason(p.parts, state.steps[name], why, ran);
         const attempts = {count: 0};
-        const entry = await execute(p, await openOnce(), store, entries, logger, loaded.config.data.source, attempts);
+        const entry = await execute(p, await openOnce(), store, entries, logger, loaded.config.data.source ?? "data.sql", attempts);
         entries.set(name, entry);
         ran.add(name);
         record = {name, status: "ran", key: p.key, reason, durationMs: performance.now() - t0, rows: entry.manifest.tables};

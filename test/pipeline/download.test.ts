@@ -93,3 +93,20 @@ describe("a URL data source", () => {
     expect(hits["/missing.csv"]).toBe(1);
   });
 });
+
+describe("a SQL data source", () => {
+  it("queries named files, and each file's content enters the key", async () => {
+    const dir = tinyProject();
+    writeFileSync(join(dir, "colours.csv"), "colour,warm\nred,1\ngreen,0\nblue,0\n");
+    const config = tinyConfig.replace(
+      "  source: data.csv\n",
+      "  tables: {rows: data.csv, colours: colours.csv}\n  sql: SELECT r.*, c.warm FROM rows r JOIN colours c USING (colour)\n"
+    );
+    writeFileSync(join(dir, "mlbook.yaml"), config);
+    const first = await runPipeline(loadConfig(join(dir, "mlbook.yaml")));
+    expect(first.steps[0]).toMatchObject({name: "ingest", rows: {data: 150}});
+    writeFileSync(join(dir, "colours.csv"), "colour,warm\nred,1\ngreen,1\nblue,0\n");
+    const second = await runPipeline(loadConfig(join(dir, "mlbook.yaml")));
+    expect(second.steps[0]).toMatchObject({name: "ingest", status: "ran", reason: "data changed"});
+  });
+});

@@ -12,6 +12,9 @@ export const ingestParams = z
     path: z.string(),
     /** File format; default: from the file extension. */
     format: z.enum(formats).optional(),
+    /** A DuckDB query over `tables` (name → absolute path), instead of one file. */
+    sql: z.string().optional(),
+    tables: z.record(z.string(), z.string()).default({}),
     /** Per-column type overrides, as DuckDB types (`DOUBLE`, `VARCHAR`, `DATE` …). */
     columns: z.record(z.string(), z.string()).default({}),
     /** Keep only the first N rows (a quick look at a big file). Default: all rows. */
@@ -27,14 +30,26 @@ export const ingest = defineStep({
   params: ingestParams,
   module: import.meta.url,
   async run(inputs, params, ctx) {
-    const path = inputs.download ? fileInput(inputs, "download") : params.path;
-    const format = params.format ?? formatOf(path);
-    const reader = readerSql(path, format);
+    let reader: string;
+    let format: string;
+    if (params.sql) {
+      for (const [name, file] of Object.entries(params.tables)) {
+        await ctx.db.run(`CREATE OR REPLACE VIEW ${quoteIdent(name)} AS SELECT * FROM ${readerSql(file, formatOf(file))}`).catch((error: unknown) => {
+          throw new DataError(`data.tables.${name}: cannot read ${file}: ${firstLine(error)}`);
+        });
+      }
+      reader = `(${params.sql})`;
+      format = "data.sql";
+    } else {
+      const path = inputs.download ? fileInput(inputs, "download") : params.path;
+      format = params.format ?? formatOf(path);
+      reader = readerSql(path, format as Format);
+    }
     let columns: {column_name: string; column_type: string}[];
     try {
       columns = await ctx.db.rows(`DESCRIBE SELECT * FROM ${reader}`);
     } catch (error) {
-      throw new DataError(`cannot read as ${format}: ${firstLine(error)}`);
+      throw new DataError(params.sql ? `data.sql: ${firstLine(error)}` : `cannot read as ${format}: ${firstLine(error)}`);
     }
     const names = new Set(columns.map((c) => c.column_name));
     for (const column of Object.keys(params.columns)) {
