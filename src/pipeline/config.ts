@@ -4,6 +4,7 @@ import {LineCounter, parseDocument, isMap, isScalar, type Node} from "yaml";
 import {z} from "zod";
 import {ConfigError, formatValue} from "./errors.ts";
 import {modelSpec, modelTypes} from "./models/registry.ts";
+import {checkParams} from "./steps/check.ts";
 import {cleanParams} from "./steps/clean.ts";
 import {evaluateParams} from "./steps/evaluate.ts";
 import {formats} from "./steps/ingest.ts";
@@ -43,6 +44,8 @@ export const configSchema = z
       })
       .strict(),
     clean: cleanParams.omit({target: true}).prefault({}),
+    /** Optional data validation of the cleaned rows: expectations and drift (exit 3 on failure). */
+    check: checkParams.optional(),
     /** Optional stateless features (date parts, log1p, crossings, windows over earlier rows). */
     featurize: featurizeParams.optional(),
     split: refineSplit(splitFields.omit({target: true, classification: true})).prefault({}),

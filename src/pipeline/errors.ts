@@ -28,6 +28,17 @@ export class DataError extends MlbookError {
   }
 }
 
+/** Data that failed `severity: error` expectations: the message lists each failure; `report` is the check report. */
+export class CheckFailedError extends MlbookError {
+  constructor(
+    message: string,
+    readonly report: unknown
+  ) {
+    super(message, 3);
+    this.name = "CheckFailedError";
+  }
+}
+
 /** A failure worth retrying (network, busy database): never raised for bad input. */
 export class TransientError extends MlbookError {
   constructor(message: string) {

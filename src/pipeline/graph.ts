@@ -6,6 +6,7 @@ import type {Config} from "./config.ts";
 import {isPlainObject} from "./config.ts";
 import {ConfigError} from "./errors.ts";
 import type {Step} from "./step.ts";
+import {check} from "./steps/check.ts";
 import {clean} from "./steps/clean.ts";
 import {download} from "./steps/download.ts";
 import {evaluate} from "./steps/evaluate.ts";
@@ -74,6 +75,12 @@ export function buildGraph(config: Config, configPath: string): Graph {
   nodes.push(
     node(clean, {params: {...config.clean, target}, identity: {clean: config.clean, data: {target}}})
   );
+  if (config.check) {
+    // A drift reference file is data: its content enters the key, its path does not.
+    const reference = config.check.drift?.reference ? resolveSource(config.check.drift.reference, base) : undefined;
+    const params = reference ? {...config.check, drift: {...config.check.drift!, reference_path: reference}} : config.check;
+    nodes.push(node(check, {params, identity: {check: config.check}, sources: reference ? [reference] : []}));
+  }
   if (config.featurize) nodes.push(node(featurize, {params: config.featurize, identity: {featurize: config.featurize}}));
   const classification = task === "classification";
   nodes.push(
@@ -88,7 +95,9 @@ export function buildGraph(config: Config, configPath: string): Graph {
     }),
     node(evaluate, {params: config.evaluate, identity: {evaluate: config.evaluate}})
   );
-  if (config.register) nodes.push(node(register, {params: config.register, identity: {register: config.register}}));
+  if (config.register) {
+    nodes.push(node(register, {params: config.register, identity: {register: config.register}}));
+  }
   for (const n of nodes) {
     const policy = config.retries[n.step.name];
     if (policy) n.retries = policy;
