@@ -163,6 +163,9 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: readonly
   if (typeOverride && isPlainObject(model) && model.type !== typeOverride.value) delete model.params;
   for (const {kind, path, value, text} of overrides) {
     const key = path.join(".");
+    if (path.some((k) => k === "__proto__" || k === "constructor" || k === "prototype")) {
+      throw new ConfigError(`override ${text}: invalid key ${key}`);
+    }
     const last = path[path.length - 1];
     const parent = valueAt(out, path.slice(0, -1));
     const present = isPlainObject(parent) && Object.hasOwn(parent, last);

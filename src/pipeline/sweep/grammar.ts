@@ -256,7 +256,8 @@ class Parser {
       const key = this.dictKey();
       if (this.peek() !== ":") this.fail(`expected : after the dict key ${JSON.stringify(key)}`);
       this.pos++;
-      out[key] = this.element();
+      // defineProperty, not assignment: a key named __proto__ must stay a plain key.
+      Object.defineProperty(out, key, {value: this.element(), enumerable: true, writable: true, configurable: true});
       this.ws();
       const c = this.peek();
       this.pos++;

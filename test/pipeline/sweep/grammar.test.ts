@@ -214,6 +214,12 @@ describe("print", () => {
     );
   });
 
+  it("keeps a dict key named __proto__ as a plain key", () => {
+    const o = parseOverride('A={__proto__: ""}');
+    expect(printOverride(parseOverride(printOverride(o)))).toBe(printOverride(o));
+    expect(Object.keys((o.value as {value: object}).value)).toEqual(["__proto__"]);
+  });
+
   it("prints the canonical form of hand-written overrides", () => {
     const canon = (text: string) => printOverride(parseOverride(text));
     expect(canon("model.params.C= 0.1, 1 ,10")).toBe("model.params.C=0.1,1,10");
