@@ -6,13 +6,14 @@ import {MlbookError} from "../pipeline/errors.ts";
 import {runPipeline} from "../pipeline/run.ts";
 import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
 import {listLoaders} from "../site/loaders.ts";
+import {runLoaders} from "../site/runLoaders.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
 import {terminalLogger} from "./progress.ts";
 
 /**
  * `mlbook build`: runs every pipeline (so a failing step fails the build with its own message),
- * deletes the cached output of exactly the loaders whose inputs changed, then lets Framework
- * build the site.
+ * deletes the cached output of exactly the loaders whose inputs changed and makes those again
+ * (several at once), then lets Framework build the site from the fresh cache.
  */
 export async function buildCommand(projectRoot = process.cwd()): Promise<void> {
   const pipelines = listPipelines(projectRoot);
@@ -24,6 +25,15 @@ export async function buildCommand(projectRoot = process.cwd()): Promise<void> {
   const states = await loaderStates(projectRoot, loaders);
   for (const s of states) console.log(`  loader ${s.loader.target}: ${s.stale ? `stale (${s.stale})` : "fresh"}`);
   await invalidate(states);
+  const failures = await runLoaders(
+    projectRoot,
+    states.filter((s) => s.stale).map((s) => s.loader),
+    {log: (m) => console.log(m)}
+  );
+  if (failures.length) {
+    const lines = failures.map((f) => `loader ${f.loader.target} failed: ${f.message}`);
+    throw new MlbookError(`build: ${lines.join("\n")}`);
+  }
   await observable(["build"], projectRoot);
   const missing = states.filter((s) => !existsSync(s.loader.cache));
   if (missing.length) {

@@ -3,7 +3,11 @@ import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {formatMetric, textTable} from "../pipeline/tracking/textTable.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 
-export async function diffCommand(a: string, b: string, options: {config: string; all?: boolean; json?: boolean}): Promise<void> {
+export async function diffCommand(
+  a: string,
+  b: string,
+  options: {config: string; all?: boolean; json?: boolean}
+): Promise<void> {
   const diff = await withProject(projectTracking(options.config), (tx) => diffRuns(tx, a, b));
   if (options.json) {
     console.log(JSON.stringify(diff, null, 2));
@@ -20,5 +24,7 @@ export async function diffCommand(a: string, b: string, options: {config: string
   }
   const sign = (d: number | null) => (d === null ? "" : `${d > 0 ? "+" : ""}${formatMetric(d)}`);
   const rows = diff.metrics.map((m) => [m.key, formatMetric(m.a), formatMetric(m.b), sign(m.delta)]);
-  if (rows.length) for (const line of textTable(["METRIC", "A", "B", "DELTA"], rows, {right: [1, 2, 3], shrink: [0]})) console.log(line);
+  if (rows.length)
+    for (const line of textTable(["METRIC", "A", "B", "DELTA"], rows, {right: [1, 2, 3], shrink: [0]}))
+      console.log(line);
 }

@@ -4,7 +4,10 @@ import {resolveArtifact} from "../pipeline/tracking/resolve.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 
 /** `mlbook lineage clean_data:v2`: what it was computed from (or, with --down, what was computed from it). */
-export async function lineageCommand(ref: string, options: {config: string; down?: boolean; json?: boolean}): Promise<void> {
+export async function lineageCommand(
+  ref: string,
+  options: {config: string; down?: boolean; json?: boolean}
+): Promise<void> {
   const tree = await withProject(projectTracking(options.config), async (tx) => {
     const artifact = await resolveArtifact(tx, ref);
     return lineage(tx, artifact.name, artifact.version, options.down ? "down" : "up");
@@ -21,6 +24,7 @@ export async function lineageCommand(ref: string, options: {config: string; down
   };
   lines.push(label(tree));
   walk(tree, "");
-  if (!tree.children.length) lines.push(options.down ? "  (nothing was computed from it)" : "  (computed from no tracked artifact)");
+  if (!tree.children.length)
+    lines.push(options.down ? "  (nothing was computed from it)" : "  (computed from no tracked artifact)");
   for (const line of lines) console.log(line);
 }

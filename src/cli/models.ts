@@ -7,7 +7,10 @@ import {withProject} from "../pipeline/tracking/withProject.ts";
 import {aliasArgs} from "./artifacts.ts";
 
 /** `mlbook models [NAME]`, or `mlbook models alias NAME VERSION ALIAS` (e.g. champion). */
-export async function modelsCommand(args: string[], options: {config: string; json?: boolean}): Promise<void> {
+export async function modelsCommand(
+  args: string[],
+  options: {config: string; json?: boolean}
+): Promise<void> {
   const tracking = projectTracking(options.config);
   if (args[0] === "alias") {
     const [name, version, alias] = aliasArgs(args.slice(1), "mlbook models alias NAME VERSION ALIAS");
@@ -15,13 +18,24 @@ export async function modelsCommand(args: string[], options: {config: string; js
     console.log(`${name}@${alias} → ${name}:v${version}`);
     return;
   }
-  if (args.length > 1) throw new ConfigError(`invalid arguments: ${args.join(" ")} (expected mlbook models [NAME])`);
+  if (args.length > 1)
+    throw new ConfigError(`invalid arguments: ${args.join(" ")} (expected mlbook models [NAME])`);
   const models = await withProject(tracking, (tx) => listModels(tx, args[0]));
   if (options.json) return void console.log(JSON.stringify(models, null, 2));
   if (!models.length) return void console.log("no registered models (add register: to the config)");
   const preferred = ["accuracy", "f1_macro", "r2", "rmse"];
   const shown = preferred.filter((m) => models.some((x) => m in x.metrics)).slice(0, 2);
-  const rows = models.map((m) => [m.name, `v${m.version}`, m.aliases, ...shown.map((k) => formatMetric(m.metrics[k])), m.artifact, m.run_id]);
-  const header = ["MODEL", "VERSION", "ALIASES", ...shown.map((k) => k.toUpperCase()), "ARTIFACT", "RUN"];
-  for (const line of textTable(header, rows, {right: shown.map((_, i) => 3 + i), shrink: [2, 0, 3 + shown.length]})) console.log(line);
+  const rows = models.map((m) => [
+    m.name,
+    `v${m.version}`,
+    m.aliases,
+    ...shown.map((k) => formatMetric(m.metrics[k])),
+    m.artifact
+  ]);
+  const header = ["MODEL", "VERSION", "ALIASES", ...shown.map((k) => k.toUpperCase()), "ARTIFACT"];
+  for (const line of textTable(header, rows, {
+    right: shown.map((_, i) => 3 + i),
+    shrink: [2, 3 + shown.length, 0]
+  }))
+    console.log(line);
 }

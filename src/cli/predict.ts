@@ -7,7 +7,10 @@ import {resolveArtifact, resolveModel, type ArtifactRow} from "../pipeline/track
 import {withProject} from "../pipeline/tracking/withProject.ts";
 
 /** `mlbook predict --model NAME@ALIAS|NAME:vN|PATH IN [-o OUT]`. */
-export async function predictCommand(input: string, options: {config: string; model: string; output?: string}): Promise<void> {
+export async function predictCommand(
+  input: string,
+  options: {config: string; model: string; output?: string}
+): Promise<void> {
   const model = loadModel(await modelFile(options.model, options.config));
   const result = await scoreFile(model, input, options.output);
   if (result.csv !== undefined) process.stdout.write(result.csv);
@@ -25,6 +28,9 @@ async function modelFile(ref: string, config: string): Promise<string> {
     return registered ? (await resolveModel(tx, ref)).artifact : resolveArtifact(tx, ref);
   });
   const file = join(tracking.root, "store", artifact.step, artifact.key, `${artifact.output}.json`);
-  if (!existsSync(file)) throw new ConfigError(`--model ${ref}: ${artifact.name}:v${artifact.version} was collected by mlbook gc; run the pipeline again to rebuild it`);
+  if (!existsSync(file))
+    throw new ConfigError(
+      `--model ${ref}: ${artifact.name}:v${artifact.version} was collected by mlbook gc; run the pipeline again to rebuild it`
+    );
   return file;
 }

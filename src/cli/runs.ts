@@ -14,7 +14,9 @@ export interface RunsOptions {
 
 export async function runsCommand(options: RunsOptions): Promise<void> {
   const limit = options.limit === undefined ? undefined : Number(options.limit);
-  const runs = await withProject(projectTracking(options.config), (tx) => listRuns(tx, {pipeline: options.pipeline, sort: options.sort, limit}));
+  const runs = await withProject(projectTracking(options.config), (tx) =>
+    listRuns(tx, {pipeline: options.pipeline, sort: options.sort, limit})
+  );
   if (options.json) {
     console.log(JSON.stringify(runs, null, 2));
     return;
@@ -25,17 +27,19 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
   }
   const preferred = ["accuracy", "f1_macro", "r2", "rmse"];
   const available = new Set(runs.flatMap((r) => Object.keys(r.metrics)));
-  const shown = [...new Set([...(options.sort ? [options.sort] : []), ...preferred.filter((m) => available.has(m))])].slice(0, 2);
+  const shown = [
+    ...new Set([...(options.sort ? [options.sort] : []), ...preferred.filter((m) => available.has(m))])
+  ].slice(0, 2);
   const rows = runs.map((r) => [
     r.id,
     r.pipeline,
     r.status,
     r.started_at.slice(5, 16),
-    ...shown.map((m) => formatMetric(r.metrics[m])),
-    r.error ?? r.note ?? ""
+    ...shown.map((m) => formatMetric(r.metrics[m]))
   ]);
-  const header = ["RUN", "PIPELINE", "STATUS", "STARTED", ...shown.map((m) => m.toUpperCase()), "NOTE"];
+  const header = ["RUN", "PIPELINE", "STATUS", "STARTED", ...shown.map((m) => m.toUpperCase())];
   const metricColumns = shown.map((_, i) => 4 + i);
-  for (const line of textTable(header, rows, {right: metricColumns, shrink: [header.length - 1, 1]})) console.log(line);
-  if (options.sort) console.log(`sorted by ${options.sort}, ${lowerIsBetter.has(options.sort) ? "lowest" : "highest"} first`);
+  for (const line of textTable(header, rows, {right: metricColumns, shrink: [1]})) console.log(line);
+  if (options.sort)
+    console.log(`sorted by ${options.sort}, ${lowerIsBetter.has(options.sort) ? "lowest" : "highest"} first`);
 }

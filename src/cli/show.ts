@@ -11,20 +11,31 @@ export async function showCommand(id: string, options: {config: string; json?: b
     return;
   }
   const {run} = detail;
-  console.log(`run ${run.id}  ${run.pipeline}  ${run.status}  ${run.started_at.slice(0, 19)}  ${formatDuration(run.duration_ms)}`);
+  console.log(
+    `run ${run.id}  ${run.pipeline}  ${run.status}  ${run.started_at.slice(0, 19)}  ${formatDuration(run.duration_ms)}`
+  );
   console.log(`  config ${run.config_digest.slice(0, 12)}  git ${run.git_commit?.slice(0, 12) ?? "(none)"}`);
   if (run.error) console.log(`  error: ${run.error}`);
   if (run.note) console.log(`  ${run.note}`);
   console.log("steps");
-  for (const s of detail.steps) console.log(`  ${s.step.padEnd(10)} ${s.key.slice(0, 12)}  ${s.status === "fresh" ? "fresh" : `ran (${s.reason})`}`);
+  for (const s of detail.steps)
+    console.log(
+      `  ${s.step.padEnd(10)} ${s.key.slice(0, 12)}  ${s.status === "fresh" ? "fresh" : `ran (${s.reason})`}`
+    );
   if (Object.keys(detail.metrics).length) {
     console.log("metrics");
     for (const [k, v] of Object.entries(detail.metrics)) console.log(`  ${k.padEnd(24)} ${formatMetric(v)}`);
   }
   if (detail.artifacts.length) {
     console.log("artifacts");
-    const rows = detail.artifacts.map((a) => [`${a.name}:v${a.version}`, a.type, a.rows === null ? "" : String(a.rows), formatBytes(a.bytes)]);
-    for (const line of textTable(["ARTIFACT", "TYPE", "ROWS", "SIZE"], rows, {right: [2, 3]})) console.log(`  ${line}`);
+    const rows = detail.artifacts.map((a) => [
+      `${a.name}:v${a.version}`,
+      a.type,
+      a.rows === null ? "" : String(a.rows),
+      formatBytes(a.bytes)
+    ]);
+    for (const line of textTable(["ARTIFACT", "TYPE", "ROWS", "SIZE"], rows, {right: [2, 3]}))
+      console.log(`  ${line}`);
   }
   console.log("params");
   for (const [k, v] of Object.entries(detail.params)) console.log(`  ${k} = ${JSON.stringify(v)}`);

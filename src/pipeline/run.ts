@@ -186,12 +186,12 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
   const store = new Store(root);
   const graph = buildGraph(loaded.config, loaded.path);
   const selected = new Set((options.steps?.length ? upstreamClosure(graph, options.steps) : graph.nodes).map((n) => n.step.name));
-  // Pins resolve through the tracking database, so DuckDB loads up front only for a run that has them.
-  const pins = loaded.config.from.length ? await (await import("./tracking/pins.ts")).resolvePins(loaded, root, graph) : [];
-  const needed = pins.length
-    ? (await import("./tracking/pins.ts")).withoutPinnedUpstream(graph, selected, new Set(pins.map((p) => p.step)))
-    : selected;
-  const planned = (await plan(graph, new Map(pins.map((p) => [p.step, p.key])))).filter((p) => needed.has(p.node.step.name));
+  // Pins resolve through the tracking database: DuckDB loads up front only for a run that has them.
+  const {pins, needed} = loaded.config.from.length
+    ? await (await import("./tracking/pins.ts")).pinSteps(loaded, root, graph, selected)
+    : {pins: [], needed: selected};
+  const pinned = new Map(pins.map((p) => [p.step, p.key]));
+  const planned = (await plan(graph, pinned)).filter((p) => needed.has(p.node.step.name));
   const state = await readState(root, graph.name);
   // DuckDB loads lazily: a run where every step is fresh never needs it, and loading it is most
   // of a fresh run's time.

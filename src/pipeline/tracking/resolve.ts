@@ -1,0 +1,136 @@
+import {ConfigError} from "../errors.ts";
+import type {TrackingTx} from "./open.ts";
+
+/** `name:v3` (a version), `name:latest` or `name@champion` (an alias), or `name` (its latest). */
+export interface Ref {
+  name: string;
+  version: number | null;
+  alias: string | null;
+}
+
+export function parseRef(text: string): Ref {
+  const m = /^([A-Za-z][\w.-]*?)(?:(?::|@)(?:v(\d+)|([A-Za-z][\w.-]*)))?$/.exec(text);
+  if (!m)
+    throw new ConfigError(
+      `invalid reference ${JSON.stringify(text)} (expected NAME, NAME:vN, NAME:ALIAS or NAME@ALIAS)`
+    );
+  const [, name, version, alias] = m;
+  return {name, version: version ? Number(version) : null, alias: version ? null : (alias ?? "latest")};
+}
+
+export interface ArtifactRow {
+  name: string;
+  version: number;
+  type: string;
+  description: string | null;
+  step: string;
+  output: string;
+  key: string;
+  digest: string;
+  rows: number | null;
+  bytes: number;
+  run_id: string;
+  created_at: string;
+  collected_at: string | null;
+}
+
+/** The artifact version a reference names; an error naming what exists when it names nothing. */
+export async function resolveArtifact(tx: TrackingTx, text: string): Promise<ArtifactRow> {
+  const ref = parseRef(text);
+  const version = await resolveVersion(tx, "artifacts", "aliases", ref, text);
+  const [row] = await tx.rows<ArtifactRow>("SELECT * FROM artifacts WHERE name = ? AND version = ?", [
+    ref.name,
+    version
+  ]);
+  return row;
+}
+
+export interface ModelRow {
+  name: string;
+  version: number;
+  artifact_name: string;
+  artifact_version: number;
+  run_id: string;
+  metrics: string | null;
+  created_at: string;
+}
+
+/** A registered model version and the artifact holding its bundle. */
+export async function resolveModel(
+  tx: TrackingTx,
+  text: string
+): Promise<{model: ModelRow; artifact: ArtifactRow}> {
+  const ref = parseRef(text);
+  const version = await resolveVersion(tx, "models", "model_aliases", ref, text);
+  const [model] = await tx.rows<ModelRow>("SELECT * FROM models WHERE name = ? AND version = ?", [
+    ref.name,
+    version
+  ]);
+  const [artifact] = await tx.rows<ArtifactRow>("SELECT * FROM artifacts WHERE name = ? AND version = ?", [
+    model.artifact_name,
+    model.artifact_version
+  ]);
+  return {model, artifact};
+}
+
+async function resolveVersion(
+  tx: TrackingTx,
+  table: string,
+  aliases: string,
+  ref: Ref,
+  text: string
+): Promise<number> {
+  const versions = (
+    await tx.rows<{version: number}>(`SELECT version FROM ${table} WHERE name = ? ORDER BY version`, [
+      ref.name
+    ])
+  ).map((r) => r.version);
+  const what = table === "models" ? "registered model" : "artifact";
+  if (!versions.length) {
+    const names = (await tx.rows<{name: string}>(`SELECT DISTINCT name FROM ${table} ORDER BY name`)).map(
+      (r) => r.name
+    );
+    throw new ConfigError(
+      `no ${what} named ${JSON.stringify(ref.name)} (${names.length ? `have: ${names.join(", ")}` : `none recorded yet`})`
+    );
+  }
+  if (ref.version !== null) {
+    if (!versions.includes(ref.version))
+      throw new ConfigError(`${text}: no such version (have v${versions.join(", v")})`);
+    return ref.version;
+  }
+  const [hit] = await tx.rows<{version: number}>(
+    `SELECT version FROM ${aliases} WHERE name = ? AND alias = ?`,
+    [ref.name, ref.alias]
+  );
+  if (!hit) {
+    const known = (
+      await tx.rows<{alias: string}>(`SELECT alias FROM ${aliases} WHERE name = ? ORDER BY alias`, [ref.name])
+    ).map((r) => r.alias);
+    throw new ConfigError(
+      `${text}: no alias ${JSON.stringify(ref.alias)} (have: ${known.join(", ") || "none"})`
+    );
+  }
+  return hit.version;
+}
+
+/** Points an alias at a version (`latest` is moved by runs, not by hand). */
+export async function setAlias(
+  tx: TrackingTx,
+  kind: "artifact" | "model",
+  name: string,
+  version: number,
+  alias: string
+): Promise<void> {
+  if (!/^[A-Za-z][\w.-]*$/.test(alias) || /^v\d+$/.test(alias)) {
+    throw new ConfigError(`invalid alias ${JSON.stringify(alias)} (expected letters, digits, _ . -, not vN)`);
+  }
+  if (alias === "latest") throw new ConfigError(`invalid alias "latest" (runs move it; pick another name)`);
+  const [table, aliases] = kind === "model" ? ["models", "model_aliases"] : ["artifacts", "aliases"];
+  await resolveVersion(tx, table, aliases, {name, version, alias: null}, `${name}:v${version}`);
+  await tx.run(`INSERT OR REPLACE INTO ${aliases} VALUES (?, ?, ?, now()::TIMESTAMP)`, [
+    name,
+    alias,
+    version
+  ]);
+}

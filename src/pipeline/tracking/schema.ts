@@ -1,0 +1,61 @@
+import type {TrackingTx} from "./open.ts";
+
+/**
+ * Schema migrations, applied in order and never edited once released: a database written by an
+ * older mlbook is brought up to date when opened, and one written by a newer mlbook is refused.
+ */
+const migrations: string[][] = [
+  [
+    `CREATE TABLE runs (
+      id VARCHAR PRIMARY KEY, pipeline VARCHAR NOT NULL, config_digest VARCHAR NOT NULL, git_commit VARCHAR,
+      started_at TIMESTAMP NOT NULL, ended_at TIMESTAMP NOT NULL, status VARCHAR NOT NULL, error VARCHAR, note VARCHAR)`,
+    `CREATE TABLE params (run_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value VARCHAR, PRIMARY KEY (run_id, key))`,
+    // step is NULL for a run's final metric, and the iteration for points of a curve.
+    `CREATE TABLE metrics (run_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value DOUBLE, step INTEGER)`,
+    `CREATE TABLE run_steps (run_id VARCHAR NOT NULL, step VARCHAR NOT NULL, key VARCHAR NOT NULL, status VARCHAR NOT NULL,
+      reason VARCHAR, duration_ms DOUBLE, PRIMARY KEY (run_id, step))`,
+    // One row per version of a named artifact; digest is its content (sha256), key the store entry.
+    `CREATE TABLE artifacts (name VARCHAR NOT NULL, version INTEGER NOT NULL, type VARCHAR NOT NULL, description VARCHAR,
+      step VARCHAR NOT NULL, output VARCHAR NOT NULL, key VARCHAR NOT NULL, digest VARCHAR NOT NULL, rows BIGINT,
+      bytes BIGINT NOT NULL, run_id VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, collected_at TIMESTAMP,
+      PRIMARY KEY (name, version))`,
+    `CREATE TABLE run_artifacts (run_id VARCHAR NOT NULL, name VARCHAR NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (run_id, name))`,
+    `CREATE TABLE lineage (name VARCHAR NOT NULL, version INTEGER NOT NULL, upstream_name VARCHAR NOT NULL,
+      upstream_version INTEGER NOT NULL, PRIMARY KEY (name, version, upstream_name, upstream_version))`,
+    `CREATE TABLE aliases (name VARCHAR NOT NULL, alias VARCHAR NOT NULL, version INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL,
+      PRIMARY KEY (name, alias))`,
+    // How a run resolved a pinned input (clean_data:latest → v3 → key).
+    `CREATE TABLE resolutions (run_id VARCHAR NOT NULL, ref VARCHAR NOT NULL, name VARCHAR NOT NULL, version INTEGER NOT NULL,
+      key VARCHAR NOT NULL)`,
+    `CREATE TABLE models (name VARCHAR NOT NULL, version INTEGER NOT NULL, artifact_name VARCHAR NOT NULL,
+      artifact_version INTEGER NOT NULL, run_id VARCHAR NOT NULL, metrics VARCHAR, created_at TIMESTAMP NOT NULL,
+      PRIMARY KEY (name, version))`,
+    `CREATE TABLE model_aliases (name VARCHAR NOT NULL, alias VARCHAR NOT NULL, version INTEGER NOT NULL,
+      updated_at TIMESTAMP NOT NULL, PRIMARY KEY (name, alias))`
+  ]
+];
+
+export const SCHEMA_VERSION = migrations.length;
+
+export async function migrate(tx: TrackingTx): Promise<void> {
+  await tx.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const [row] = await tx.rows<{version: number}>("SELECT max(version) AS version FROM schema_version");
+  const current = row?.version ?? 0;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `tracking database has schema version ${current}, newer than this mlbook knows (${SCHEMA_VERSION})`
+    );
+  }
+  if (current === SCHEMA_VERSION) return;
+  await tx.run("BEGIN TRANSACTION");
+  try {
+    for (let v = current; v < SCHEMA_VERSION; ++v) {
+      for (const sql of migrations[v]) await tx.run(sql);
+      await tx.run("INSERT INTO schema_version VALUES (?)", [v + 1]);
+    }
+    await tx.run("COMMIT");
+  } catch (error) {
+    await tx.run("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+import type {LoadedConfig} from "../config.ts";
+import type {RunLogger} from "../run.ts";
+import {ingestRun} from "./ingestRun.ts";
+import {removePending, writePending} from "./journal.ts";
+import {buildRunRecord, type RunOutcome} from "./runRecord.ts";
+import {trackingPath} from "./trackingPath.ts";
+import {withProject} from "./withProject.ts";
+
+/**
+ * Records a run (finished or failed). Never throws: tracking trouble must not fail a run whose
+ * results are safely in the store. The record goes to the journal first, so a database that stays
+ * locked delays the run's recording but never loses it.
+ */
+export async function trackRun(
+  loaded: LoadedConfig,
+  root: string,
+  outcome: RunOutcome,
+  logger: RunLogger
+): Promise<string | null> {
+  let file: string | undefined;
+  try {
+    const record = await buildRunRecord(loaded, root, outcome);
+    file = await writePending(root, record);
+    const {note} = await withProject({root, path: trackingPath(loaded, root)}, (tx) => ingestRun(tx, record));
+    await removePending([file]);
+    if (note) logger.info(note);
+    return note;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.info(
+      `tracking: run ${outcome.runId} not recorded yet (${message})${file ? "; it waits in the journal" : ""}`
+    );
+    return null;
+  }
+}

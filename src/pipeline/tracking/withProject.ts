@@ -1,0 +1,31 @@
+import {ingestRun} from "./ingestRun.ts";
+import {readPending, removePending} from "./journal.ts";
+import {withTracking, type OpenOptions, type TrackingTx} from "./open.ts";
+
+/** A project's tracking: the store root (for the journal and store) and the database file. */
+export interface Tracking {
+  root: string;
+  path: string;
+}
+
+/**
+ * Runs `fn` on the project's database after writing any runs still waiting in the journal, so
+ * every reader sees every finished run.
+ */
+export async function withProject<T>(
+  tracking: Tracking,
+  fn: (tx: TrackingTx) => Promise<T>,
+  options?: OpenOptions
+): Promise<T> {
+  const pending = await readPending(tracking.root);
+  const result = await withTracking(
+    tracking.path,
+    async (tx) => {
+      for (const p of pending) await ingestRun(tx, p.record);
+      return fn(tx);
+    },
+    options
+  );
+  await removePending(pending.map((p) => p.file));
+  return result;
+}
