@@ -1,15 +1,30 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  {ignores: ["node_modules/**", "dist/**", ".mlbook/**", "docs/.observablehq/**", "test-results/**"]},
+  {
+    ignores: [
+      "node_modules/**",
+      "dist/**",
+      ".mlbook/**",
+      "docs/.observablehq/**",
+      "test-results/**",
+      "scratch/**"
+    ]
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: {globals: {process: "readonly", console: "readonly", URL: "readonly"}},
+    languageOptions: {globals: {...globals.node}},
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", {argsIgnorePattern: "^_", varsIgnorePattern: "^_"}],
       "@typescript-eslint/no-explicit-any": "error"
     }
+  },
+  {
+    // Page code runs in the browser.
+    files: ["docs/**/*.js"],
+    languageOptions: {globals: {...globals.browser}}
   }
 );

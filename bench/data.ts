@@ -23,14 +23,21 @@ export function makeClassification(
       let s = 0;
       for (let j = 0; j < informative; ++j) s += w[k][j] * cols[j][i];
       s += 0.5 * cols[0][i] * cols[1 % features][i] * (k % 2 ? 1 : -1) + rng.normal() * 0.5;
-      if (s > best) (best = s), (y[i] = k);
+      if (s > best) {
+        best = s;
+        y[i] = k;
+      }
     }
   }
   return {X: {rows, cols}, y};
 }
 
 /** A synthetic regression set: a non-linear function of the first features plus noise. */
-export function makeRegression(rows: number, features: number, {seed = 0} = {}): {X: Features; y: Float64Array} {
+export function makeRegression(
+  rows: number,
+  features: number,
+  {seed = 0} = {}
+): {X: Features; y: Float64Array} {
   const rng = createRng(seed);
   const cols = Array.from({length: features}, () => new Float64Array(rows));
   const y = new Float64Array(rows);
@@ -46,7 +53,12 @@ export function makeRegression(rows: number, features: number, {seed = 0} = {}):
  * Writes X (row-major float64) and y (float64) as raw little-endian files, so a Python script in the
  * same bench can `numpy.fromfile` the very same data.
  */
-export function writeRaw(dir: string, name: string, X: Features, y: ArrayLike<number>): {x: string; y: string} {
+export function writeRaw(
+  dir: string,
+  name: string,
+  X: Features,
+  y: ArrayLike<number>
+): {x: string; y: string} {
   mkdirSync(dir, {recursive: true});
   const p = X.cols.length;
   const rowMajor = new Float64Array(X.rows * p);

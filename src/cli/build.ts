@@ -23,7 +23,8 @@ export async function buildCommand(projectRoot = process.cwd()): Promise<void> {
   }
   const loaders = listLoaders(projectRoot, pipelines, join(projectRoot, DEFAULT_CONFIG));
   const states = await loaderStates(projectRoot, loaders);
-  for (const s of states) console.log(`  loader ${s.loader.target}: ${s.stale ? `stale (${s.stale})` : "fresh"}`);
+  for (const s of states)
+    console.log(`  loader ${s.loader.target}: ${s.stale ? `stale (${s.stale})` : "fresh"}`);
   await invalidate(states);
   const failures = await runLoaders(
     projectRoot,
@@ -37,7 +38,9 @@ export async function buildCommand(projectRoot = process.cwd()): Promise<void> {
   await observable(["build"], projectRoot);
   const missing = states.filter((s) => !existsSync(s.loader.cache));
   if (missing.length) {
-    throw new MlbookError(`build: loader ${missing.map((s) => s.loader.loader).join(", ")} failed (see its error above)`);
+    throw new MlbookError(
+      `build: loader ${missing.map((s) => s.loader.loader).join(", ")} failed (see its error above)`
+    );
   }
   await recordFingerprints(projectRoot, states);
 }
@@ -48,8 +51,16 @@ export function observable(args: string[], projectRoot: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // Framework spawns `tsx` for TypeScript loaders: make the project's own the one it finds.
     const PATH = [join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(delimiter);
-    const child = spawn(process.execPath, [bin, ...args], {cwd: projectRoot, stdio: "inherit", env: {...process.env, PATH}});
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: projectRoot,
+      stdio: "inherit",
+      env: {...process.env, PATH}
+    });
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new MlbookError(`observable ${args.join(" ")} exited with code ${code}`))));
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new MlbookError(`observable ${args.join(" ")} exited with code ${code}`))
+    );
   });
 }

@@ -23,6 +23,7 @@ export function formatStep(record: StepRecord, width = 10): string {
 export function formatMetrics(result: RunResult): string[] {
   if (!result.metrics) return [];
   const lines = [`test metrics (${result.metrics.rows} rows)`];
-  for (const [name, value] of Object.entries(result.headline)) lines.push(`  ${name.padEnd(20)} ${value.toFixed(4)}`);
+  for (const [name, value] of Object.entries(result.headline))
+    lines.push(`  ${name.padEnd(20)} ${value.toFixed(4)}`);
   return lines;
 }

@@ -14,19 +14,41 @@ const program = new Command("mlbook")
 program
   .command("run")
   .description("run the pipeline: fresh steps are reused from the store, stale ones run")
-  .argument("[overrides...]", "config overrides (Hydra grammar): key=value, +key=value, ++key=value, ~key; sweeps a=1,2 choice() range() glob()")
+  .argument(
+    "[overrides...]",
+    "config overrides (Hydra grammar): key=value, +key=value, ++key=value, ~key; sweeps a=1,2 choice() range() glob()"
+  )
   .option("-c, --config <file>", "pipeline config", "mlbook.yaml")
   .option("-s, --steps <names>", "run only these steps (comma separated) and whatever they need")
-  .option("--from <refs>", "pin inputs to artifact versions, e.g. clean_data:v3 or clean_data:latest (comma separated)")
+  .option(
+    "--from <refs>",
+    "pin inputs to artifact versions, e.g. clean_data:v3 or clean_data:latest (comma separated)"
+  )
   .option("--json", "print one JSON object instead of the human output")
-  .option("-m, --multirun", "run the sweep: every combination of the swept overrides (and the config's sweep)")
+  .option(
+    "-m, --multirun",
+    "run the sweep: every combination of the swept overrides (and the config's sweep)"
+  )
   .option("--jobs <n>", "sweep jobs run at once, each in a worker process (default: number of cores)")
   .option("--max-jobs <n>", "refuse a sweep with more jobs than this", "100")
-  .action(async (overrides: string[], options: {config: string; steps?: string; from?: string; json?: boolean; multirun?: boolean; jobs?: string; maxJobs?: string}) => {
-    const {runCommand} = await import("./run.ts");
-    const pins = options.from?.split(",").map((r) => `'${r.trim().replaceAll("'", "")}'`);
-    await runCommand(pins?.length ? [...overrides, `++from=[${pins.join(",")}]`] : overrides, options);
-  });
+  .action(
+    async (
+      overrides: string[],
+      options: {
+        config: string;
+        steps?: string;
+        from?: string;
+        json?: boolean;
+        multirun?: boolean;
+        jobs?: string;
+        maxJobs?: string;
+      }
+    ) => {
+      const {runCommand} = await import("./run.ts");
+      const pins = options.from?.split(",").map((r) => `'${r.trim().replaceAll("'", "")}'`);
+      await runCommand(pins?.length ? [...overrides, `++from=[${pins.join(",")}]`] : overrides, options);
+    }
+  );
 
 program
   .command("status")
@@ -67,10 +89,12 @@ program
   .option("--sort <metric>", "sort by a metric, best first (lowest first for losses and errors)")
   .option("-n, --limit <n>", "show at most n runs")
   .option("--json", "print JSON")
-  .action(async (options: {config: string; pipeline?: string; sort?: string; limit?: string; json?: boolean}) => {
-    const {runsCommand} = await import("./runs.ts");
-    await runsCommand(options);
-  });
+  .action(
+    async (options: {config: string; pipeline?: string; sort?: string; limit?: string; json?: boolean}) => {
+      const {runsCommand} = await import("./runs.ts");
+      await runsCommand(options);
+    }
+  );
 
 program
   .command("show")

@@ -9,7 +9,9 @@ export function terminalLogger(quiet = false): RunLogger {
   const live = !quiet && process.stderr.isTTY;
   let shown = false;
   const clear = () => {
-    if (shown) process.stderr.write("\r\x1b[2K"), (shown = false);
+    if (!shown) return;
+    process.stderr.write("\r\x1b[2K");
+    shown = false;
   };
   return {
     step(record: StepRecord) {

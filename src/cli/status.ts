@@ -1,7 +1,10 @@
 import {loadConfig} from "../pipeline/config.ts";
 import {pipelineStatus} from "../pipeline/run.ts";
 
-export async function statusCommand(overrides: string[], options: {config: string; json?: boolean}): Promise<void> {
+export async function statusCommand(
+  overrides: string[],
+  options: {config: string; json?: boolean}
+): Promise<void> {
   const loaded = loadConfig(options.config, overrides);
   const records = await pipelineStatus(loaded);
   if (options.json) {
@@ -10,6 +13,8 @@ export async function statusCommand(overrides: string[], options: {config: strin
   }
   console.log(`mlbook status ${loaded.config.name}`);
   for (const r of records) {
-    console.log(`  ${r.name.padEnd(10)} ${(r.fresh ? "fresh" : "stale").padEnd(6)} ${r.key.slice(0, 12)}  ${r.reason ?? ""}`.trimEnd());
+    console.log(
+      `  ${r.name.padEnd(10)} ${(r.fresh ? "fresh" : "stale").padEnd(6)} ${r.key.slice(0, 12)}  ${r.reason ?? ""}`.trimEnd()
+    );
   }
 }

@@ -51,7 +51,10 @@ export interface FitBundleOptions {
 }
 
 /** Fits preprocessing and estimator on training rows (the only rows it ever sees). */
-export async function fitBundle(table: Table, options: FitBundleOptions): Promise<{bundle: ModelBundle; estimator: Estimator}> {
+export async function fitBundle(
+  table: Table,
+  options: FitBundleOptions
+): Promise<{bundle: ModelBundle; estimator: Estimator}> {
   const {target, task, features} = options;
   const y = table.columns[target];
   let classes: string[] = [];
@@ -61,26 +64,42 @@ export async function fitBundle(table: Table, options: FitBundleOptions): Promis
     classes = encoded.classes;
     labels = encoded.labels;
     if (classes.length < 2) {
-      throw new DataError(`data.target: column ${JSON.stringify(target)} has a single class (${JSON.stringify(classes[0])}) in the training rows: nothing to classify`);
+      throw new DataError(
+        `data.target: column ${JSON.stringify(target)} has a single class (${JSON.stringify(classes[0])}) in the training rows: nothing to classify`
+      );
     }
   } else {
-    if (!(y instanceof Float64Array)) throw new DataError(`data.target: column ${JSON.stringify(target)} is not numeric, but data.task is regression`);
+    if (!(y instanceof Float64Array))
+      throw new DataError(
+        `data.target: column ${JSON.stringify(target)} is not numeric, but data.task is regression`
+      );
     labels = y;
   }
-  const inputs: Table = {rows: table.rows, columns: Object.fromEntries(features.map((f) => [f.name, table.columns[f.name]]))};
+  const inputs: Table = {
+    rows: table.rows,
+    columns: Object.fromEntries(features.map((f) => [f.name, table.columns[f.name]]))
+  };
   const transform = fitColumnTransformer(inputs, options.transform);
   const {X, featureNames, sourceColumn} = applyColumnTransformer(transform, inputs);
   const spec = modelSpec(options.model.type);
   const estimator = spec.create(spec.params.parse(options.model.params), task);
   const fitOptions = {seed: options.seed, threads: options.threads, onProgress: options.onProgress};
-  if (estimator.task === "classification") await estimator.fit(X, labels as Int32Array, {...fitOptions, nClasses: classes.length});
+  if (estimator.task === "classification")
+    await estimator.fit(X, labels as Int32Array, {...fitOptions, nClasses: classes.length});
   else await estimator.fit(X, labels as Float64Array, fitOptions);
   const signature = features.map((f): SignatureColumn => {
     const column = table.columns[f.name];
-    const nullable = column instanceof Float64Array ? column.some(Number.isNaN) : column.some((v) => v === null);
+    const nullable =
+      column instanceof Float64Array ? column.some(Number.isNaN) : column.some((v) => v === null);
     return f.kind === "numeric"
       ? {name: f.name, kind: "numeric", type: f.type, nullable}
-      : {name: f.name, kind: "categorical", type: f.type, nullable, categories: distinct(column as (string | null)[])};
+      : {
+          name: f.name,
+          kind: "categorical",
+          type: f.type,
+          nullable,
+          categories: distinct(column as (string | null)[])
+        };
   });
   const bundle: ModelBundle = {
     format: BUNDLE_FORMAT,
@@ -104,13 +123,21 @@ export interface Predictions {
 }
 
 export function restoreEstimator(bundle: ModelBundle): Estimator {
-  if (bundle.format !== BUNDLE_FORMAT) throw new DataError(`model bundle format ${bundle.format} is not supported (expected ${BUNDLE_FORMAT})`);
+  if (bundle.format !== BUNDLE_FORMAT)
+    throw new DataError(`model bundle format ${bundle.format} is not supported (expected ${BUNDLE_FORMAT})`);
   return modelSpec(bundle.estimator.type).fromJSON(bundle.estimator);
 }
 
 /** Scores rows with a bundle. Columns must already match the signature (see checkSignature). */
-export function predictBundle(bundle: ModelBundle, table: Table, estimator = restoreEstimator(bundle)): Predictions {
-  const inputs: Table = {rows: table.rows, columns: Object.fromEntries(bundle.signature.map((s) => [s.name, table.columns[s.name]]))};
+export function predictBundle(
+  bundle: ModelBundle,
+  table: Table,
+  estimator = restoreEstimator(bundle)
+): Predictions {
+  const inputs: Table = {
+    rows: table.rows,
+    columns: Object.fromEntries(bundle.signature.map((s) => [s.name, table.columns[s.name]]))
+  };
   const {X} = applyColumnTransformer(bundle.transform, inputs);
   if (estimator.task === "classification") {
     const proba = (estimator as Classifier).predictProba(X);
@@ -124,14 +151,21 @@ export function argmax(proba: Float64Array[], rows: number): Int32Array {
   const out = new Int32Array(rows);
   for (let i = 0; i < rows; ++i) {
     let best = proba[0][i];
-    for (let k = 1; k < proba.length; ++k) if (proba[k][i] > best) (best = proba[k][i]), (out[i] = k);
+    for (let k = 1; k < proba.length; ++k) {
+      if (proba[k][i] > best) {
+        best = proba[k][i];
+        out[i] = k;
+      }
+    }
   }
   return out;
 }
 
 /** Labels → class indices in sorted label order (sklearn's LabelEncoder order). */
 export function encodeLabels(column: Column, classes?: string[]): {classes: string[]; labels: Int32Array} {
-  const text = Array.from(column as ArrayLike<unknown>, (v) => (v === null || (typeof v === "number" && Number.isNaN(v)) ? null : String(v)));
+  const text = Array.from(column as ArrayLike<unknown>, (v) =>
+    v === null || (typeof v === "number" && Number.isNaN(v)) ? null : String(v)
+  );
   const known = classes ?? distinctSorted(column);
   const index = new Map(known.map((c, i) => [c, i]));
   const labels = new Int32Array(text.length);

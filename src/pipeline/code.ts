@@ -29,7 +29,8 @@ export function clearCodeDigests(): void {
   cache.clear();
 }
 
-const importPattern = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
+const importPattern =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
 
 function collect(file: string, files: Record<string, string>): void {
   const name = relative(srcRoot, file).split("\\").join("/");

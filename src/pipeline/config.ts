@@ -31,7 +31,9 @@ export const configSchema = z
         /** A file path (relative to the config), a package path like vega-datasets/data/penguins.json. */
         source: z.string().min(1).optional(),
         /** Instead of `source`: named files (paths or package paths) and a DuckDB query over them. */
-        tables: z.record(z.string().regex(/^[A-Za-z_]\w*$/, "expected a SQL name"), z.string().min(1)).optional(),
+        tables: z
+          .record(z.string().regex(/^[A-Za-z_]\w*$/, "expected a SQL name"), z.string().min(1))
+          .optional(),
         sql: z.string().min(1).optional(),
         format: z.enum(formats).optional(),
         columns: z.record(z.string(), z.string()).prefault({}),
@@ -62,7 +64,10 @@ export const configSchema = z
     evaluate: evaluateParams.prefault({}),
     /** Per step: retry transient failures (network, a busy database) `attempts` times with backoff. */
     retries: z
-      .record(z.string(), z.object({attempts: z.number().int().min(1).max(20), backoff: z.number().min(0).default(1)}).strict())
+      .record(
+        z.string(),
+        z.object({attempts: z.number().int().min(1).max(20), backoff: z.number().min(0).default(1)}).strict()
+      )
       .default({}),
     /** Registers the model when its test metrics pass the criteria; no register step without it. */
     register: registerParams.optional(),
@@ -77,20 +82,33 @@ export const configSchema = z
   .strict()
   .superRefine((config, ctx) => {
     if (!config.data.source === !config.data.sql) {
-      ctx.addIssue({code: "custom", path: ["data", "source"], message: "give either data.source or data.sql (with data.tables)"});
+      ctx.addIssue({
+        code: "custom",
+        path: ["data", "source"],
+        message: "give either data.source or data.sql (with data.tables)"
+      });
     }
     if (config.data.sql && !config.data.tables) {
-      ctx.addIssue({code: "custom", path: ["data", "tables"], message: "data.sql needs data.tables: {name: file}"});
+      ctx.addIssue({
+        code: "custom",
+        path: ["data", "tables"],
+        message: "data.sql needs data.tables: {name: file}"
+      });
     }
     if (!modelTypes().includes(config.model.type)) return;
     const spec = modelSpec(config.model.type);
     if (!spec.tasks.includes(config.data.task)) {
       const fitting = modelTypes().filter((t) => modelSpec(t).tasks.includes(config.data.task));
-      ctx.addIssue({code: "custom", path: ["model", "type"], message: `${config.data.task} needs one of ${fitting.join(", ")}`});
+      ctx.addIssue({
+        code: "custom",
+        path: ["model", "type"],
+        message: `${config.data.task} needs one of ${fitting.join(", ")}`
+      });
     }
     const result = spec.params.safeParse(config.model.params);
     if (!result.success) {
-      for (const issue of result.error.issues) ctx.addIssue({...issue, path: ["model", "params", ...issue.path]} as never);
+      for (const issue of result.error.issues)
+        ctx.addIssue({...issue, path: ["model", "params", ...issue.path]} as never);
     }
   });
 
@@ -120,8 +138,14 @@ export interface Override {
 /** Parses a plain override; a sweep (`a=1,2`, `range(…)`) belongs to `mlbook run -m`. */
 export function parseOverride(text: string): Override {
   const o = parseOverrideText(text);
-  if (isSweep(o.value)) throw new ConfigError(`override ${text} is a sweep: run it with mlbook run -m (--multirun)`);
-  return {kind: o.kind, path: o.key.split("."), value: o.value?.type === "element" ? o.value.value : undefined, text};
+  if (isSweep(o.value))
+    throw new ConfigError(`override ${text} is a sweep: run it with mlbook run -m (--multirun)`);
+  return {
+    kind: o.kind,
+    path: o.key.split("."),
+    value: o.value?.type === "element" ? o.value.value : undefined,
+    text
+  };
 }
 
 export function loadConfig(file: string, overrides: readonly string[] = []): LoadedConfig {
@@ -146,7 +170,9 @@ export function loadConfig(file: string, overrides: readonly string[] = []): Loa
   const applied = applyOverrides(raw, parsed);
   const result = configSchema.safeParse(applied);
   if (!result.success) {
-    const messages = result.error.issues.map((issue) => describeIssue(issue, applied, parsed, (p) => locate(doc.contents, p, lineCounter, shown)));
+    const messages = result.error.issues.map((issue) =>
+      describeIssue(issue, applied, parsed, (p) => locate(doc.contents, p, lineCounter, shown))
+    );
     throw new ConfigError(messages.join("\n"));
   }
   return {config: result.data, path, raw: applied};
@@ -156,7 +182,10 @@ export function loadConfig(file: string, overrides: readonly string[] = []): Loa
  * Applies overrides to a copy of the raw config. Changing `model.type` drops the file's
  * `model.params`: they were written for the other model (as a Hydra config group would).
  */
-export function applyOverrides(raw: Record<string, unknown>, overrides: readonly Override[]): Record<string, unknown> {
+export function applyOverrides(
+  raw: Record<string, unknown>,
+  overrides: readonly Override[]
+): Record<string, unknown> {
   const out = structuredClone(raw);
   const model = out.model as Record<string, unknown> | undefined;
   const typeOverride = overrides.find((o) => o.kind !== "delete" && o.path.join(".") === "model.type");
@@ -172,12 +201,17 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: readonly
     if (kind === "delete") {
       if (!present) throw new ConfigError(`override ${text}: cannot delete ${key}, it is not in the config`);
       if (value !== undefined && JSON.stringify(parent[last]) !== JSON.stringify(value)) {
-        throw new ConfigError(`override ${text}: cannot delete ${key}, its value is ${formatValue(parent[last])}, not ${formatValue(value)}`);
+        throw new ConfigError(
+          `override ${text}: cannot delete ${key}, its value is ${formatValue(parent[last])}, not ${formatValue(value)}`
+        );
       }
       delete parent[last];
       continue;
     }
-    if (kind === "add" && present) throw new ConfigError(`override ${text}: ${key} is already in the config (use ++${key}=… to override it)`);
+    if (kind === "add" && present)
+      throw new ConfigError(
+        `override ${text}: ${key} is already in the config (use ++${key}=… to override it)`
+      );
     let node: Record<string, unknown> = out;
     for (const k of path.slice(0, -1)) {
       if (!isPlainObject(node[k])) node[k] = {};
@@ -203,7 +237,9 @@ function describeIssue(
         const full = [...path, key];
         const known = knownKeys(path);
         const near = closest(key, known);
-        const hint = known.length ? ` (${near ? `did you mean ${near}? ` : ""}expected one of ${known.join(", ")})` : "";
+        const hint = known.length
+          ? ` (${near ? `did you mean ${near}? ` : ""}expected one of ${known.join(", ")})`
+          : "";
         return `${origin(full, overrides, where)}unknown key ${full.join(".")}${hint}`;
       })
       .join("\n");
@@ -218,7 +254,9 @@ function describeIssue(
 }
 
 function origin(path: string[], overrides: readonly Override[], where: (path: string[]) => string): string {
-  const override = overrides.find((o) => o.path.join(".") === path.join(".") || path.join(".").startsWith(o.path.join(".") + "."));
+  const override = overrides.find(
+    (o) => o.path.join(".") === path.join(".") || path.join(".").startsWith(o.path.join(".") + ".")
+  );
   return override ? `override ${override.text}: ` : `${where(path)}: `;
 }
 
@@ -242,7 +280,12 @@ function knownKeys(path: string[]): string[] {
   if (path.length === 2 && path[0] === "model" && path[1] === "params") return [];
   let schema: z.ZodType = configSchema;
   for (const key of [...path, null]) {
-    let def = schema._zod.def as {type: string; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType>};
+    let def = schema._zod.def as {
+      type: string;
+      innerType?: z.ZodType;
+      in?: z.ZodType;
+      shape?: Record<string, z.ZodType>;
+    };
     while (def.innerType || def.in) {
       schema = (def.innerType ?? def.in)!;
       def = schema._zod.def as typeof def;
@@ -290,7 +333,12 @@ function valueAt(raw: unknown, path: string[]): unknown {
   return node;
 }
 
-function locate(root: Node | null, path: (string | number)[], lineCounter: LineCounter, file: string): string {
+function locate(
+  root: Node | null,
+  path: (string | number)[],
+  lineCounter: LineCounter,
+  file: string
+): string {
   let node: Node | null = root;
   let offset: number | undefined;
   for (const key of path) {

@@ -40,10 +40,16 @@ class DuckDb implements Db {
 
   async numbers(sql: string): Promise<Float64Array> {
     // NULL becomes NaN in SQL, so each chunk's doubles can be copied wholesale.
-    const result = await this.connection.run(`SELECT coalesce(CAST(v AS DOUBLE), 'NaN'::DOUBLE) AS v FROM (${sql}) AS t(v)`);
+    const result = await this.connection.run(
+      `SELECT coalesce(CAST(v AS DOUBLE), 'NaN'::DOUBLE) AS v FROM (${sql}) AS t(v)`
+    );
     const chunks: Float64Array[] = [];
     let length = 0;
-    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    for (
+      let chunk = await result.fetchChunk();
+      chunk && chunk.rowCount > 0;
+      chunk = await result.fetchChunk()
+    ) {
       const values = doubles(chunk.getColumnVector(0), chunk.rowCount);
       chunks.push(values);
       length += values.length;
@@ -63,7 +69,9 @@ class DuckDb implements Db {
     }
     // An ENUM over the sorted values turns each row into its code inside DuckDB, in row order.
     const type = `ENUM(${values.map(quoteString).join(", ")})`;
-    const codes = await this.numbers(`SELECT coalesce(enum_code(CAST(CAST(${c} AS VARCHAR) AS ${type})), -1) FROM (${sql})`);
+    const codes = await this.numbers(
+      `SELECT coalesce(enum_code(CAST(CAST(${c} AS VARCHAR) AS ${type})), -1) FROM (${sql})`
+    );
     return {codes: Int32Array.from(codes), values};
   }
 
@@ -89,6 +97,9 @@ function concat(chunks: Float64Array[], length: number): Float64Array {
   if (chunks.length === 1) return chunks[0];
   const out = new Float64Array(length);
   let offset = 0;
-  for (const c of chunks) out.set(c, offset), (offset += c.length);
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
   return out;
 }

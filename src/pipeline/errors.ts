@@ -50,6 +50,6 @@ export class TransientError extends MlbookError {
 /** Formats a value for an error message: short, JSON-like, never "[object Object]". */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "undefined";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -55,19 +55,30 @@ export function buildGraph(config: Config, configPath: string): Graph {
   const nodes: Node[] = [];
   if (config.data.sql) {
     // A query over named files: every file's content enters the key, and so does the query.
-    const tables = Object.fromEntries(Object.entries(config.data.tables ?? {}).map(([name, file]) => [name, resolveSource(file, base)]));
+    const tables = Object.fromEntries(
+      Object.entries(config.data.tables ?? {}).map(([name, file]) => [name, resolveSource(file, base)])
+    );
     nodes.push(
       node(ingest, {
         params: {path: "", tables, sql: config.data.sql, ...data},
         identity: {data: {...data, sql: config.data.sql, tables: Object.keys(tables).sort()}},
-        sources: Object.keys(tables).sort().map((name) => tables[name])
+        sources: Object.keys(tables)
+          .sort()
+          .map((name) => tables[name])
       })
     );
   } else if (/^https?:\/\//.test(config.data.source!)) {
     // A remote file is fetched once into the store by its own step; ingest reads the stored copy.
     const url = config.data.source!;
-    nodes.push(node(download, {params: {url, refresh: config.data.refresh}, identity: {data: {source: url, refresh: config.data.refresh}}}));
-    nodes.push(node(ingest, {params: {path: url, ...data}, identity: {data}, inputs: {download: "download"}}));
+    nodes.push(
+      node(download, {
+        params: {url, refresh: config.data.refresh},
+        identity: {data: {source: url, refresh: config.data.refresh}}
+      })
+    );
+    nodes.push(
+      node(ingest, {params: {path: url, ...data}, identity: {data}, inputs: {download: "download"}})
+    );
   } else {
     const path = resolveSource(config.data.source!, base);
     nodes.push(node(ingest, {params: {path, ...data}, identity: {data}, sources: [path]}));
@@ -77,11 +88,16 @@ export function buildGraph(config: Config, configPath: string): Graph {
   );
   if (config.check) {
     // A drift reference file is data: its content enters the key, its path does not.
-    const reference = config.check.drift?.reference ? resolveSource(config.check.drift.reference, base) : undefined;
-    const params = reference ? {...config.check, drift: {...config.check.drift!, reference_path: reference}} : config.check;
+    const reference = config.check.drift?.reference
+      ? resolveSource(config.check.drift.reference, base)
+      : undefined;
+    const params = reference
+      ? {...config.check, drift: {...config.check.drift!, reference_path: reference}}
+      : config.check;
     nodes.push(node(check, {params, identity: {check: config.check}, sources: reference ? [reference] : []}));
   }
-  if (config.featurize) nodes.push(node(featurize, {params: config.featurize, identity: {featurize: config.featurize}}));
+  if (config.featurize)
+    nodes.push(node(featurize, {params: config.featurize, identity: {featurize: config.featurize}}));
   const classification = task === "classification";
   nodes.push(
     node(split, {
@@ -90,8 +106,21 @@ export function buildGraph(config: Config, configPath: string): Graph {
       inputs: {data: config.featurize ? "featurize" : "clean"}
     }),
     node(train, {
-      params: {target, task, features: config.features, transform: config.transform, model: config.model, ...config.train},
-      identity: {data: {target, task}, features: config.features, transform: config.transform, model: config.model, train: {seed: config.train.seed}}
+      params: {
+        target,
+        task,
+        features: config.features,
+        transform: config.transform,
+        model: config.model,
+        ...config.train
+      },
+      identity: {
+        data: {target, task},
+        features: config.features,
+        transform: config.transform,
+        model: config.model,
+        train: {seed: config.train.seed}
+      }
     }),
     node(evaluate, {params: config.evaluate, identity: {evaluate: config.evaluate}})
   );
@@ -135,10 +164,12 @@ export function checkGraph(nodes: Node[]): Node[] {
   }
   for (const n of nodes) {
     for (const role of n.step.inputs) {
-      if (!(role in n.inputs)) throw new ConfigError(`pipeline: step ${n.step.name} has no input bound to ${role}`);
+      if (!(role in n.inputs))
+        throw new ConfigError(`pipeline: step ${n.step.name} has no input bound to ${role}`);
     }
     for (const input of Object.values(n.inputs)) {
-      if (!byName.has(input)) throw new ConfigError(`pipeline: step ${n.step.name} reads ${input}, which no step produces`);
+      if (!byName.has(input))
+        throw new ConfigError(`pipeline: step ${n.step.name} reads ${input}, which no step produces`);
     }
   }
   const order: Node[] = [];
@@ -161,7 +192,9 @@ export function upstreamClosure(graph: Graph, names: readonly string[]): Node[] 
   const byName = new Map(graph.nodes.map((n) => [n.step.name, n]));
   for (const name of names) {
     if (!byName.has(name)) {
-      throw new ConfigError(`invalid --steps: ${JSON.stringify(name)} (expected one of ${[...byName.keys()].join(", ")})`);
+      throw new ConfigError(
+        `invalid --steps: ${JSON.stringify(name)} (expected one of ${[...byName.keys()].join(", ")})`
+      );
     }
   }
   const wanted = new Set<string>();
@@ -197,7 +230,11 @@ export function resolveSource(source: string, base: string): string {
   return local;
 }
 
-export function flatten(value: Record<string, unknown>, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
+export function flatten(
+  value: Record<string, unknown>,
+  prefix = "",
+  out: Record<string, unknown> = {}
+): Record<string, unknown> {
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined) continue;
     const path = prefix ? `${prefix}.${key}` : key;

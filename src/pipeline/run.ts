@@ -77,7 +77,10 @@ export function storeRoot(loaded: LoadedConfig, root?: string): string {
 
 /** Computes every step's key (hashing code and data, running nothing). */
 /** `pinned` fixes some steps' keys (to recorded artifact versions, see tracking/pins.ts). */
-export async function plan(graph: Graph, pinned: ReadonlyMap<string, string> = new Map()): Promise<PlannedStep[]> {
+export async function plan(
+  graph: Graph,
+  pinned: ReadonlyMap<string, string> = new Map()
+): Promise<PlannedStep[]> {
   const keys = new Map<string, string>();
   const planned: PlannedStep[] = [];
   for (const node of graph.nodes) {
@@ -121,7 +124,8 @@ export function staleReason(
   // itself fresh (an earlier entry came back) is named only when nothing else explains it.
   const differing = Object.keys(parts.inputs).filter((i) => parts.inputs[i] !== previous.inputs[i]);
   const upstream = differing.filter((i) => staleUpstream.has(i));
-  if (upstream.length || differing.length) return `upstream ${(upstream.length ? upstream : differing).join(", ")} changed`;
+  if (upstream.length || differing.length)
+    return `upstream ${(upstream.length ? upstream : differing).join(", ")} changed`;
   return lookup;
 }
 
@@ -155,7 +159,10 @@ export interface StatusRecord {
 }
 
 /** Which steps are fresh and which are stale (and why), without running anything. */
-export async function pipelineStatus(loaded: LoadedConfig, options: {root?: string} = {}): Promise<StatusRecord[]> {
+export async function pipelineStatus(
+  loaded: LoadedConfig,
+  options: {root?: string} = {}
+): Promise<StatusRecord[]> {
   const root = storeRoot(loaded, options.root);
   const store = new Store(root);
   const graph = buildGraph(loaded.config, loaded.path);
@@ -185,7 +192,9 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
   const root = storeRoot(loaded, options.root);
   const store = new Store(root);
   const graph = buildGraph(loaded.config, loaded.path);
-  const selected = new Set((options.steps?.length ? upstreamClosure(graph, options.steps) : graph.nodes).map((n) => n.step.name));
+  const selected = new Set(
+    (options.steps?.length ? upstreamClosure(graph, options.steps) : graph.nodes).map((n) => n.step.name)
+  );
   // Pins resolve through the tracking database: DuckDB loads up front only for a run that has them.
   const {pins, needed} = loaded.config.from.length
     ? await (await import("./tracking/pins.ts")).pinSteps(loaded, root, graph, selected)
@@ -208,15 +217,37 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
       let record: StepRecord;
       if (lookup.status === "ok") {
         entries.set(name, lookup.entry);
-        record = {name, status: "fresh", key: p.key, reason: null, durationMs: performance.now() - t0, rows: lookup.entry.manifest.tables};
+        record = {
+          name,
+          status: "fresh",
+          key: p.key,
+          reason: null,
+          durationMs: performance.now() - t0,
+          rows: lookup.entry.manifest.tables
+        };
       } else {
         const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
         const reason = staleReason(p.parts, state.steps[name], why, ran);
         const attempts = {count: 0};
-        const entry = await execute(p, await openOnce(), store, entries, logger, loaded.config.data.source ?? "data.sql", attempts);
+        const entry = await execute(
+          p,
+          await openOnce(),
+          store,
+          entries,
+          logger,
+          loaded.config.data.source ?? "data.sql",
+          attempts
+        );
         entries.set(name, entry);
         ran.add(name);
-        record = {name, status: "ran", key: p.key, reason, durationMs: performance.now() - t0, rows: entry.manifest.tables};
+        record = {
+          name,
+          status: "ran",
+          key: p.key,
+          reason,
+          durationMs: performance.now() - t0,
+          rows: entry.manifest.tables
+        };
         if (attempts.count > 1) record.attempts = attempts.count;
       }
       records.push(record);
@@ -224,7 +255,9 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
     }
     await writeState(root, graph.name, planned);
     const evaluation = entries.get("evaluate");
-    const metrics = evaluation ? (JSON.parse(await readFile(join(evaluation.dir, "metrics.json"), "utf8")) as Record<string, unknown>) : null;
+    const metrics = evaluation
+      ? (JSON.parse(await readFile(join(evaluation.dir, "metrics.json"), "utf8")) as Record<string, unknown>)
+      : null;
     const result: RunResult = {
       runId: newRunId(),
       pipeline: graph.name,
@@ -278,10 +311,13 @@ async function execute(
     const outputs: Record<string, unknown> = {};
     for (const table of Object.keys(entry.manifest.tables)) {
       const view = `${upstream}__${table}`;
-      await db.run(`CREATE OR REPLACE VIEW ${quoteIdent(view)} AS SELECT * FROM read_parquet(${quoteString(join(entry.dir, `${table}.parquet`))})`);
+      await db.run(
+        `CREATE OR REPLACE VIEW ${quoteIdent(view)} AS SELECT * FROM read_parquet(${quoteString(join(entry.dir, `${table}.parquet`))})`
+      );
       outputs[table] = quoteIdent(view);
     }
-    for (const name of entry.manifest.json) outputs[name] = JSON.parse(await readFile(join(entry.dir, `${name}.json`), "utf8"));
+    for (const name of entry.manifest.json)
+      outputs[name] = JSON.parse(await readFile(join(entry.dir, `${name}.json`), "utf8"));
     if (entry.manifest.raw?.length) outputs.files = entry.manifest.raw.map((name) => join(entry.dir, name));
     inputs[role] = outputs;
   }
@@ -294,15 +330,24 @@ async function execute(
       log: (message: string) => logger.info(`${step.name}: ${message}`),
       progress: (done: number, total: number) => logger.progress(step.name, done, total)
     };
-    const output = await withRetries(() => step.run(inputs, parsed, ctx), p.node.retries, (attempt, delay, error) => {
-      logger.info(`${step.name}: attempt ${attempt} failed (${error.message}); retrying in ${delay.toFixed(1)} s`);
-    }, attempts);
+    const output = await withRetries(
+      () => step.run(inputs, parsed, ctx),
+      p.node.retries,
+      (attempt, delay, error) => {
+        logger.info(
+          `${step.name}: attempt ${attempt} failed (${error.message}); retrying in ${delay.toFixed(1)} s`
+        );
+      },
+      attempts
+    );
     for (const [name, bytes] of Object.entries(output.files ?? {})) await writeFile(join(tmp, name), bytes);
     const tables: Record<string, number> = {};
     for (const [name, sql] of Object.entries(output.tables ?? {})) {
       const file = join(tmp, `${name}.parquet`);
       await db.run(`COPY (${sql}) TO ${quoteString(file)} (FORMAT parquet, COMPRESSION zstd)`);
-      const [{n}] = await db.rows<{n: number}>(`SELECT count(*)::BIGINT AS n FROM read_parquet(${quoteString(file)})`);
+      const [{n}] = await db.rows<{n: number}>(
+        `SELECT count(*)::BIGINT AS n FROM read_parquet(${quoteString(file)})`
+      );
       tables[name] = Number(n);
     }
     for (const [name, value] of Object.entries(output.json ?? {})) {
@@ -322,7 +367,9 @@ async function execute(
     // Bad data names the data file too: the step itself only knows its columns.
     if (error instanceof DataError) throw new DataError(`${step.name} (${dataLabel}): ${error.message}`);
     if (error instanceof MlbookError) throw error;
-    throw new MlbookError(`step ${step.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new MlbookError(
+      `step ${step.name} failed: ${error instanceof Error ? error.message : String(error)}`
+    );
   }
 }
 

@@ -50,8 +50,15 @@ export class Store {
     }
     for (const [name, {sha256, bytes}] of Object.entries(manifest.files)) {
       const file = join(dir, name);
-      const size = await stat(file).then((s) => s.size, () => -1);
-      if (size !== bytes) return {status: "corrupt", reason: `${name} has ${size < 0 ? "gone" : `${size} bytes, expected ${bytes}`}`};
+      const size = await stat(file).then(
+        (s) => s.size,
+        () => -1
+      );
+      if (size !== bytes)
+        return {
+          status: "corrupt",
+          reason: `${name} has ${size < 0 ? "gone" : `${size} bytes, expected ${bytes}`}`
+        };
       if ((await hashFile(file)) !== sha256) return {status: "corrupt", reason: `${name} fails its checksum`};
     }
     return {status: "ok", entry: {dir, manifest}};
@@ -59,7 +66,11 @@ export class Store {
 
   /** A fresh temp folder to write an entry's files into, then pass to `commit`. */
   async scratch(): Promise<string> {
-    const dir = join(this.root, "tmp", `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+    const dir = join(
+      this.root,
+      "tmp",
+      `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
+    );
     await mkdir(dir, {recursive: true});
     return dir;
   }
@@ -95,7 +106,11 @@ export class Store {
 
   /** Moves an entry out of the way (to tmp, then deletes it), so readers never see it half gone. */
   async discard(step: string, key: string): Promise<void> {
-    const trash = join(this.root, "tmp", `trash-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
+    const trash = join(
+      this.root,
+      "tmp",
+      `trash-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
+    );
     await mkdir(join(this.root, "tmp"), {recursive: true});
     await rename(this.dir(step, key), trash).catch(() => undefined);
     await rm(trash, {recursive: true, force: true});

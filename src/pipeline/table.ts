@@ -17,11 +17,14 @@ export interface ColumnInfo {
   kind: "numeric" | "categorical" | "other";
 }
 
-const numeric = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN)$/;
+const numeric =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN)$/;
 const text = /^(VARCHAR|ENUM.*)$/;
 
 export async function describe(db: Db, relation: string): Promise<ColumnInfo[]> {
-  const rows = await db.rows<{column_name: string; column_type: string}>(`DESCRIBE SELECT * FROM ${relation}`);
+  const rows = await db.rows<{column_name: string; column_type: string}>(
+    `DESCRIBE SELECT * FROM ${relation}`
+  );
   return rows.map(({column_name: name, column_type: type}) => ({
     name,
     type,

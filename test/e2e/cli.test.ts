@@ -5,7 +5,14 @@ import {copyOfRepo, mlbook} from "../helpers/project.ts";
 
 interface JsonRun {
   runId: string;
-  steps: {name: string; status: string; key: string; reason: string | null; durationMs: number; rows: Record<string, number>}[];
+  steps: {
+    name: string;
+    status: string;
+    key: string;
+    reason: string | null;
+    durationMs: number;
+    rows: Record<string, number>;
+  }[];
   metrics: Record<string, number>;
 }
 
@@ -57,7 +64,9 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     appendFileSync(join(a, "src/pipeline/steps/train.ts"), "\n// an edited line\n");
     const status = await mlbook(a, ["status", "--json"], a);
     expect(status.status).toBe(0);
-    const steps = (JSON.parse(status.stdout) as {steps: {name: string; fresh: boolean; reason: string | null}[]}).steps;
+    const steps = (
+      JSON.parse(status.stdout) as {steps: {name: string; fresh: boolean; reason: string | null}[]}
+    ).steps;
     expect(steps.map((s) => [s.name, s.fresh, s.reason])).toEqual([
       ["ingest", true, null],
       ["clean", true, null],
@@ -70,7 +79,9 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
   it("exits 2 naming a misspelled override", async () => {
     const result = await mlbook(a, ["run", "split.tes_size=0.3"], a);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe("error: override split.tes_size=0.3: unknown key split.tes_size (did you mean test_size? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column)\n");
+    expect(result.stderr).toBe(
+      "error: override split.tes_size=0.3: unknown key split.tes_size (did you mean test_size? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column)\n"
+    );
   });
 
   it("exits 2 naming a misspelled config key, with file and line, and no stack trace", async () => {
@@ -78,16 +89,24 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     writeFileSync(file, readFileSync(join(a, "mlbook.yaml"), "utf8").replace("stratify:", "stratfy:"));
     const result = await mlbook(a, ["run", "--config", "typo.yaml"], a);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^error: typo\.yaml:\d+:3: unknown key split\.stratfy \(did you mean stratify\? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column\)\n$/);
+    expect(result.stderr).toMatch(
+      /^error: typo\.yaml:\d+:3: unknown key split\.stratfy \(did you mean stratify\? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column\)\n$/
+    );
   });
 
   it("gives identical keys and metrics in a second clone in another folder", async () => {
     const b = copyOfRepo();
-    const inA = JSON.parse((await mlbook(a, ["run", "--json", "split.test_size=0.3", "--steps", "split"], a)).stdout) as JsonRun;
-    const inB = JSON.parse((await mlbook(b, ["run", "--json", "split.test_size=0.3", "--steps", "split"], b)).stdout) as JsonRun;
+    const inA = JSON.parse(
+      (await mlbook(a, ["run", "--json", "split.test_size=0.3", "--steps", "split"], a)).stdout
+    ) as JsonRun;
+    const inB = JSON.parse(
+      (await mlbook(b, ["run", "--json", "split.test_size=0.3", "--steps", "split"], b)).stdout
+    ) as JsonRun;
     expect(inB.steps.map((s) => s.key)).toEqual(inA.steps.map((s) => s.key));
     const full = JSON.parse((await mlbook(b, ["run", "--json"], b)).stdout) as JsonRun;
-    const original = JSON.parse((await mlbook(a, ["run", "--json", "--steps", "split"], a)).stdout) as JsonRun;
+    const original = JSON.parse(
+      (await mlbook(a, ["run", "--json", "--steps", "split"], a)).stdout
+    ) as JsonRun;
     expect(full.steps.slice(0, 3).map((s) => s.key)).toEqual(original.steps.map((s) => s.key));
     expect(full.metrics.accuracy).toBe(Number(/^ {2}accuracy +([\d.]+)$/m.exec(first.stdout)?.[1]));
   });

@@ -7,7 +7,14 @@ import {startStaticServer} from "../../src/cli/serve.ts";
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run"
+    ]
   });
 }
 
@@ -19,7 +26,10 @@ export interface Served {
 export async function serve(root: string): Promise<Served> {
   const server: Server = await startStaticServer(root, 0);
   const {port} = server.address() as AddressInfo;
-  return {url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve()))};
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve()))
+  };
 }
 
 export interface PageLog {
@@ -38,9 +48,12 @@ export function watchPage(page: Page, origin: string): PageLog {
   page.on("pageerror", (error) => log.consoleErrors.push(error.message));
   page.on("request", (request) => {
     const url = request.url();
-    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:")) log.offHostRequests.push(url);
+    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:"))
+      log.offHostRequests.push(url);
   });
-  page.on("requestfailed", (request) => log.failedRequests.push(`${request.url()} ${request.failure()?.errorText}`));
+  page.on("requestfailed", (request) =>
+    log.failedRequests.push(`${request.url()} ${request.failure()?.errorText}`)
+  );
   page.on("response", async (response) => {
     if (response.status() >= 400) log.failedRequests.push(`${response.url()} ${response.status()}`);
     const body = await response.body().catch(() => undefined);

@@ -19,10 +19,17 @@ export function offlineProblems(dist: string, localPaths: string[] = []): string
       if (!/^(\.{0,2}\/|https?:|data:|blob:)/.test(spec)) problems.push(`${name}: bare import "${spec}"`);
       else if (/^https?:/.test(spec)) problems.push(`${name}: imports from the network "${spec}"`);
     }
-    for (const host of ["cdn.jsdelivr.net", "fonts.googleapis.com", "fonts.gstatic.com", "unpkg.com", "esm.sh"]) {
+    for (const host of [
+      "cdn.jsdelivr.net",
+      "fonts.googleapis.com",
+      "fonts.gstatic.com",
+      "unpkg.com",
+      "esm.sh"
+    ]) {
       if (text.includes(host)) problems.push(`${name}: references ${host}`);
     }
-    for (const path of localPaths) if (text.includes(path)) problems.push(`${name}: holds the local path ${path}`);
+    for (const path of localPaths)
+      if (text.includes(path)) problems.push(`${name}: holds the local path ${path}`);
   }
   return problems;
 }

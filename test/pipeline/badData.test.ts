@@ -7,7 +7,10 @@ import {runPipeline} from "../../src/pipeline/run.ts";
 import {mlbook, tinyConfig, tinyProject} from "../helpers/project.ts";
 
 /** Runs the tiny project with a replaced data file and config; returns the error it stops with. */
-async function failure(csv: string | Uint8Array, config = tinyConfig): Promise<{error: DataError; dir: string}> {
+async function failure(
+  csv: string | Uint8Array,
+  config = tinyConfig
+): Promise<{error: DataError; dir: string}> {
   const dir = tinyProject();
   writeFileSync(join(dir, "data.csv"), csv);
   writeFileSync(join(dir, "mlbook.yaml"), config);
@@ -26,14 +29,17 @@ function expectNoPartialEntries(dir: string): void {
   if (existsSync(join(root, "tmp"))) expect(readdirSync(join(root, "tmp"))).toEqual([]);
   if (!existsSync(join(root, "store"))) return;
   for (const step of readdirSync(join(root, "store"))) {
-    for (const key of readdirSync(join(root, "store", step))) expect(existsSync(join(root, "store", step, key, "manifest.json"))).toBe(true);
+    for (const key of readdirSync(join(root, "store", step)))
+      expect(existsSync(join(root, "store", step, key, "manifest.json"))).toBe(true);
   }
 }
 
 describe("bad data", () => {
   it("a missing target column names the file and the column", async () => {
     const {error, dir} = await failure("a,b\n1,2\n3,4\n");
-    expect(error.message).toMatch(/^clean \(data\.csv\): data\.target: column "label" is not in the data \(columns: a, b\)$/);
+    expect(error.message).toMatch(
+      /^clean \(data\.csv\): data\.target: column "label" is not in the data \(columns: a, b\)$/
+    );
     expect(existsSync(join(dir, ".mlbook", "store", "clean"))).toBe(false);
     expectNoPartialEntries(dir);
   });
@@ -41,9 +47,13 @@ describe("bad data", () => {
   it("a target of the wrong type for the task names the file and the column", async () => {
     const {error, dir} = await failure(
       "x,label\n" + Array.from({length: 40}, (_, i) => `${i},${i % 2 ? "red" : "blue"}`).join("\n") + "\n",
-      tinyConfig.replace("  target: label\n", "  target: label\n  task: regression\n").replace(/model:[\s\S]*$/, "model:\n  type: ridge\n")
+      tinyConfig
+        .replace("  target: label\n", "  target: label\n  task: regression\n")
+        .replace(/model:[\s\S]*$/, "model:\n  type: ridge\n")
     );
-    expect(error.message).toBe('train (data.csv): data.target: column "label" has type VARCHAR, but data.task is regression (expected a number)');
+    expect(error.message).toBe(
+      'train (data.csv): data.target: column "label" has type VARCHAR, but data.task is regression (expected a number)'
+    );
     expect(existsSync(join(dir, ".mlbook", "store", "train"))).toBe(false);
     expectNoPartialEntries(dir);
   });
@@ -53,7 +63,9 @@ describe("bad data", () => {
       "x,label\n1,a\n2,b\nlots,a\n",
       tinyConfig + "clean:\n  columns:\n    x: {cast: DOUBLE}\n"
     );
-    expect(error.message).toBe('clean (data.csv): clean.columns.x.cast: value "lots" does not convert to DOUBLE');
+    expect(error.message).toBe(
+      'clean (data.csv): clean.columns.x.cast: value "lots" does not convert to DOUBLE'
+    );
   });
 
   it("an empty file is refused at ingest", async () => {
@@ -64,15 +76,22 @@ describe("bad data", () => {
   });
 
   it("a file that is not CSV is refused at ingest", async () => {
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe, 0, 1, 0xc3, 0x28]);
+    const png = new Uint8Array([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe, 0, 1,
+      0xc3, 0x28
+    ]);
     const {error, dir} = await failure(png);
     expect(error.message).toMatch(/^ingest \(data\.csv\): cannot read as csv: /);
     expectNoPartialEntries(dir);
   });
 
   it("a single-class target names the file and the column", async () => {
-    const {error, dir} = await failure("x,label\n" + Array.from({length: 30}, (_, i) => `${i},same`).join("\n") + "\n");
-    expect(error.message).toBe('train (data.csv): data.target: column "label" has a single class ("same") in the training rows: nothing to classify');
+    const {error, dir} = await failure(
+      "x,label\n" + Array.from({length: 30}, (_, i) => `${i},same`).join("\n") + "\n"
+    );
+    expect(error.message).toBe(
+      'train (data.csv): data.target: column "label" has a single class ("same") in the training rows: nothing to classify'
+    );
     expectNoPartialEntries(dir);
   });
 
@@ -81,6 +100,8 @@ describe("bad data", () => {
     writeFileSync(join(dir, "data.csv"), "a,b\n1,2\n");
     const result = await mlbook(dir, ["run"]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe('error: clean (data.csv): data.target: column "label" is not in the data (columns: a, b)\n');
+    expect(result.stderr).toBe(
+      'error: clean (data.csv): data.target: column "label" is not in the data (columns: a, b)\n'
+    );
   });
 });

@@ -37,7 +37,15 @@ function errorOf(fn: () => unknown): ConfigError {
 describe("loadConfig", () => {
   it("applies defaults from each step's schema", () => {
     const {config} = loadConfig(configFile(base));
-    expect(config.split).toEqual({method: "random", test_size: 0.2, validation_size: 0, stratify: true, seed: 42, num_buckets: 100, salt: ""});
+    expect(config.split).toEqual({
+      method: "random",
+      test_size: 0.2,
+      validation_size: 0,
+      stratify: true,
+      seed: 42,
+      num_buckets: 100,
+      salt: ""
+    });
     expect(config.data.task).toBe("classification");
     expect(config.model.params).toEqual({C: 1});
   });
@@ -68,8 +76,12 @@ describe("loadConfig", () => {
   });
 
   it("refuses a model that does not do the task", () => {
-    const error = errorOf(() => loadConfig(configFile(base.replace("  target: y\n", "  target: y\n  task: regression\n"))));
-    expect(error.message).toMatch(/mlbook\.yaml:9:3: invalid model\.type: "logistic_regression" \(regression needs one of linear_regression, ridge, decision_tree, random_forest, hist_gradient_boosting\)/);
+    const error = errorOf(() =>
+      loadConfig(configFile(base.replace("  target: y\n", "  target: y\n  task: regression\n")))
+    );
+    expect(error.message).toMatch(
+      /mlbook\.yaml:9:3: invalid model\.type: "logistic_regression" \(regression needs one of linear_regression, ridge, decision_tree, random_forest, hist_gradient_boosting\)/
+    );
   });
 
   it("reports invalid YAML with its position", () => {

@@ -64,7 +64,8 @@ describe("a URL data source", () => {
       const path = request.url ?? "";
       hits[path] = (hits[path] ?? 0) + 1;
       if (path === "/flaky.csv" && hits[path] <= 2) return void response.writeHead(503).end("busy");
-      if (path === "/flaky.csv") return void response.writeHead(200, {"content-type": "text/csv"}).end(tinyCsv());
+      if (path === "/flaky.csv")
+        return void response.writeHead(200, {"content-type": "text/csv"}).end(tinyCsv());
       response.writeHead(404).end("no");
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -75,7 +76,9 @@ describe("a URL data source", () => {
 
   it("is downloaded once into the store, retrying transient failures, and the run records the attempts", async () => {
     const dir = tinyProject();
-    const config = tinyConfig.replace("source: data.csv", `source: ${url}/flaky.csv`) + "retries:\n  download: {attempts: 3, backoff: 0.01}\n";
+    const config =
+      tinyConfig.replace("source: data.csv", `source: ${url}/flaky.csv`) +
+      "retries:\n  download: {attempts: 3, backoff: 0.01}\n";
     writeFileSync(join(dir, "mlbook.yaml"), config);
     const first = await runPipeline(loadConfig(join(dir, "mlbook.yaml")));
     expect(first.steps[0]).toMatchObject({name: "download", status: "ran", attempts: 3});
@@ -88,7 +91,10 @@ describe("a URL data source", () => {
 
   it("fails at once on a 404, without retrying", async () => {
     const dir = tinyProject();
-    writeFileSync(join(dir, "mlbook.yaml"), tinyConfig.replace("source: data.csv", `source: ${url}/missing.csv`));
+    writeFileSync(
+      join(dir, "mlbook.yaml"),
+      tinyConfig.replace("source: data.csv", `source: ${url}/missing.csv`)
+    );
     await expect(runPipeline(loadConfig(join(dir, "mlbook.yaml")))).rejects.toThrow(/404/);
     expect(hits["/missing.csv"]).toBe(1);
   });

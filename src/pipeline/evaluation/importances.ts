@@ -52,7 +52,10 @@ export function importances(
   out.rows = rows;
   const columns: Table["columns"] = {};
   for (const s of bundle.signature) columns[s.name] = pick(table.columns[s.name], sample);
-  const y = truth instanceof Int32Array ? Int32Array.from(sample, (i) => truth[i]) : Float64Array.from(sample, (i) => truth[i]);
+  const y =
+    truth instanceof Int32Array
+      ? Int32Array.from(sample, (i) => truth[i])
+      : Float64Array.from(sample, (i) => truth[i]);
   const sign = metricGoal(options.metric) === "max" ? 1 : -1;
   const score = (t: Table) => {
     const p = predictBundle(bundle, t, estimator);

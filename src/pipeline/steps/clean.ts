@@ -41,7 +41,10 @@ export const cleanParams = z
     /** Strings that mean "missing" in text columns (e.g. "." or "NA"). */
     na_values: z.array(z.string()).default([]),
     /** Trim white space and normalise case in every text column. */
-    strings: z.object({trim: z.boolean().default(false), case: z.enum(["keep", "lower", "upper"]).default("keep")}).strict().prefault({}),
+    strings: z
+      .object({trim: z.boolean().default(false), case: z.enum(["keep", "lower", "upper"]).default("keep")})
+      .strict()
+      .prefault({}),
     /** Per-column rules. */
     columns: z.record(z.string(), columnRule).default({}),
     /** New columns from SQL expressions over the cleaned columns: {name: expression}. */
@@ -68,12 +71,18 @@ export const clean = defineStep({
     const original = await describe(ctx.db, source);
     const names = new Set(original.map((c) => c.name));
     for (const old of Object.keys(params.rename)) {
-      if (!names.has(old)) throw new DataError(`clean.rename: no column ${JSON.stringify(old)} (columns: ${[...names].join(", ")})`);
+      if (!names.has(old))
+        throw new DataError(
+          `clean.rename: no column ${JSON.stringify(old)} (columns: ${[...names].join(", ")})`
+        );
     }
     const renamed = original.map((c) => ({...c, name: params.rename[c.name] ?? c.name, from: c.name}));
     const types = new Map(renamed.map((c) => [c.name, c]));
     for (const column of Object.keys(params.columns)) {
-      if (!types.has(column)) throw new DataError(`clean.columns.${column}: no such column (columns: ${[...types.keys()].join(", ")})`);
+      if (!types.has(column))
+        throw new DataError(
+          `clean.columns.${column}: no such column (columns: ${[...types.keys()].join(", ")})`
+        );
     }
     const na = params.na_values.map(quoteString).join(", ");
     const text = (c: {type: string}) => /^VARCHAR/.test(c.type);
@@ -92,12 +101,17 @@ export const clean = defineStep({
     for (const [column, rule] of Object.entries(params.columns)) {
       if (!rule.cast) continue;
       const q = quoteIdent(column);
-      const bad = await ctx.db.rows<{v: string}>(
-        `SELECT ${q}::VARCHAR AS v FROM (${sql}) WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS ${rule.cast}) IS NULL LIMIT 1`
-      ).catch((error: unknown) => {
-        throw new DataError(`clean.columns.${column}.cast: ${firstLine(error)}`);
-      });
-      if (bad.length) throw new DataError(`clean.columns.${column}.cast: value ${JSON.stringify(bad[0].v)} does not convert to ${rule.cast}`);
+      const bad = await ctx.db
+        .rows<{v: string}>(
+          `SELECT ${q}::VARCHAR AS v FROM (${sql}) WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS ${rule.cast}) IS NULL LIMIT 1`
+        )
+        .catch((error: unknown) => {
+          throw new DataError(`clean.columns.${column}.cast: ${firstLine(error)}`);
+        });
+      if (bad.length)
+        throw new DataError(
+          `clean.columns.${column}.cast: value ${JSON.stringify(bad[0].v)} does not convert to ${rule.cast}`
+        );
     }
     const stage2 = renamed
       .filter((c) => !params.columns[c.name]?.drop)
@@ -110,16 +124,25 @@ export const clean = defineStep({
       });
     sql = `SELECT ${stage2.join(", ")} FROM (${sql})`;
     // Stage 3: derived columns.
-    const derived = Object.entries(params.derive).map(([name, expression]) => `(${expression}) AS ${quoteIdent(name)}`);
+    const derived = Object.entries(params.derive).map(
+      ([name, expression]) => `(${expression}) AS ${quoteIdent(name)}`
+    );
     if (derived.length) sql = `SELECT *, ${derived.join(", ")} FROM (${sql})`;
     const final = await describe(ctx.db, `(${sql})`).catch((error: unknown) => {
       throw new DataError(`clean.derive: ${firstLine(error)}`);
     });
     if (!final.some((c) => c.name === params.target)) {
-      throw new DataError(`data.target: column ${JSON.stringify(params.target)} is not in the data (columns: ${final.map((c) => c.name).join(", ")})`);
+      throw new DataError(
+        `data.target: column ${JSON.stringify(params.target)} is not in the data (columns: ${final.map((c) => c.name).join(", ")})`
+      );
     }
     // Stage 4: row filters.
-    const required = [params.target, ...Object.entries(params.columns).filter(([, r]) => r.missing === "drop").map(([c]) => c)];
+    const required = [
+      params.target,
+      ...Object.entries(params.columns)
+        .filter(([, r]) => r.missing === "drop")
+        .map(([c]) => c)
+    ];
     const where = required.map((c) => `${quoteIdent(c)} IS NOT NULL`);
     if (params.filter) where.push(`(${params.filter})`);
     sql = `SELECT * FROM (${sql}) WHERE ${where.join(" AND ")}`;
@@ -128,7 +151,8 @@ export const clean = defineStep({
     for (const [column, rule] of Object.entries(params.columns)) {
       if (!rule.clip) continue;
       const c = final.find((f) => f.name === column);
-      if (c?.kind !== "numeric") throw new DataError(`clean.columns.${column}.clip: column has type ${c?.type} (expected a number)`);
+      if (c?.kind !== "numeric")
+        throw new DataError(`clean.columns.${column}.clip: column has type ${c?.type} (expected a number)`);
       const [lo, hi] = await clipBounds(ctx.db, sql, column, rule.clip);
       clips.push(`least(greatest(${quoteIdent(column)}, ${lo}), ${hi}) AS ${quoteIdent(column)}`);
     }
@@ -144,8 +168,16 @@ export const clean = defineStep({
   }
 });
 
-async function clipBounds(db: Parameters<typeof describe>[0], sql: string, column: string, rule: z.infer<typeof clipRule>): Promise<[number, number]> {
-  if (rule.method === "bounds") return [rule.min ?? -Infinity, rule.max ?? Infinity].map((v) => (Number.isFinite(v) ? v : v > 0 ? 1e308 : -1e308)) as [number, number];
+async function clipBounds(
+  db: Parameters<typeof describe>[0],
+  sql: string,
+  column: string,
+  rule: z.infer<typeof clipRule>
+): Promise<[number, number]> {
+  if (rule.method === "bounds")
+    return [rule.min ?? -Infinity, rule.max ?? Infinity].map((v) =>
+      Number.isFinite(v) ? v : v > 0 ? 1e308 : -1e308
+    ) as [number, number];
   const q = quoteIdent(column);
   const [row] = await db.rows<{a: number; b: number}>(
     rule.method === "quantile"

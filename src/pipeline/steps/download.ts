@@ -28,7 +28,9 @@ export const download = defineStep({
     try {
       response = await fetch(params.url, {signal: AbortSignal.timeout(params.timeout * 1000)});
     } catch (error) {
-      throw new TransientError(`cannot fetch ${params.url}: ${error instanceof Error ? (error.cause as Error | undefined)?.message ?? error.message : error}`);
+      throw new TransientError(
+        `cannot fetch ${params.url}: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : error}`
+      );
     }
     if (response.status >= 500 || response.status === 429) {
       throw new TransientError(`${params.url} answered ${response.status} ${response.statusText}`);

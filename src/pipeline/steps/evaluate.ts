@@ -51,7 +51,9 @@ export const evaluate = defineStep({
       const {labels} = encodeLabels(table.columns[bundle.target], bundle.classes);
       const unknown = labels.indexOf(-1);
       if (unknown >= 0) {
-        throw new DataError(`evaluate: test row ${unknown + 1} has target ${JSON.stringify(table.columns[bundle.target][unknown])}, a class the training rows never had`);
+        throw new DataError(
+          `evaluate: test row ${unknown + 1} has target ${JSON.stringify(table.columns[bundle.target][unknown])}, a class the training rows never had`
+        );
       }
       const report = classificationReport(labels, predicted as Int32Array, proba, bundle.classes);
       ctx.log("computing permutation importance");
@@ -70,7 +72,8 @@ export const evaluate = defineStep({
     const report = regressionReport(actual, predicted as Float64Array);
     const step = Math.max(1, Math.ceil(table.rows / Math.max(1, params.sample_points)));
     const points: {actual: number; predicted: number}[] = [];
-    for (let i = 0; i < table.rows && points.length < params.sample_points; i += step) points.push({actual: actual[i], predicted: predicted[i]});
+    for (let i = 0; i < table.rows && points.length < params.sample_points; i += step)
+      points.push({actual: actual[i], predicted: predicted[i]});
     return {
       json: {
         metrics: {task: bundle.task, rows: table.rows, ...report},

@@ -4,7 +4,17 @@ import {quoteIdent} from "../sql.ts";
 import {defineStep, tableInput} from "../step.ts";
 import {describe} from "../table.ts";
 
-const dateParts = ["year", "quarter", "month", "week", "day", "dayofyear", "weekday", "hour", "minute"] as const;
+const dateParts = [
+  "year",
+  "quarter",
+  "month",
+  "week",
+  "day",
+  "dayofyear",
+  "weekday",
+  "hour",
+  "minute"
+] as const;
 
 const windowSpec = z
   .object({
@@ -23,13 +33,22 @@ const windowSpec = z
     name: z.string().optional()
   })
   .strict()
-  .refine((w) => (w.rows === undefined) !== (w.days === undefined), {message: "give exactly one of rows or days"});
+  .refine((w) => (w.rows === undefined) !== (w.days === undefined), {
+    message: "give exactly one of rows or days"
+  });
 
 export const featurizeParams = z
   .object({
     /** Date parts as new columns `<column>_<part>` (weekday: 0 = Sunday). */
     date_parts: z
-      .array(z.object({column: z.string(), parts: z.array(z.enum(dateParts)).default(["year", "month", "weekday"])}).strict())
+      .array(
+        z
+          .object({
+            column: z.string(),
+            parts: z.array(z.enum(dateParts)).default(["year", "month", "weekday"])
+          })
+          .strict()
+      )
       .default([]),
     /** log(1 + x) of each column, as `log1p_<column>`. */
     log1p: z.array(z.string()).default([]),
@@ -59,28 +78,43 @@ export const featurize = defineStep({
     const columns = new Map((await describe(ctx.db, source)).map((c) => [c.name, c]));
     const need = (name: string, where: string, kind?: "numeric" | "categorical") => {
       const c = columns.get(name);
-      if (!c) throw new DataError(`featurize.${where}: no column ${JSON.stringify(name)} (columns: ${[...columns.keys()].join(", ")})`);
-      if (kind && c.kind !== kind) throw new DataError(`featurize.${where}: column ${JSON.stringify(name)} has type ${c.type} (expected ${kind})`);
+      if (!c)
+        throw new DataError(
+          `featurize.${where}: no column ${JSON.stringify(name)} (columns: ${[...columns.keys()].join(", ")})`
+        );
+      if (kind && c.kind !== kind)
+        throw new DataError(
+          `featurize.${where}: column ${JSON.stringify(name)} has type ${c.type} (expected ${kind})`
+        );
       return quoteIdent(name);
     };
     const added: string[] = [];
     for (const {column, parts} of params.date_parts) {
       const c = need(column, "date_parts");
       if (!/DATE|TIMESTAMP/.test(columns.get(column)!.type)) {
-        throw new DataError(`featurize.date_parts: column ${JSON.stringify(column)} has type ${columns.get(column)!.type} (expected a date or timestamp)`);
+        throw new DataError(
+          `featurize.date_parts: column ${JSON.stringify(column)} has type ${columns.get(column)!.type} (expected a date or timestamp)`
+        );
       }
-      for (const part of parts) added.push(`date_part('${part === "weekday" ? "dow" : part === "dayofyear" ? "doy" : part}', ${c}) AS ${quoteIdent(`${column}_${part}`)}`);
+      for (const part of parts)
+        added.push(
+          `date_part('${part === "weekday" ? "dow" : part === "dayofyear" ? "doy" : part}', ${c}) AS ${quoteIdent(`${column}_${part}`)}`
+        );
     }
-    for (const column of params.log1p) added.push(`ln(1 + ${need(column, "log1p", "numeric")}) AS ${quoteIdent(`log1p_${column}`)}`);
+    for (const column of params.log1p)
+      added.push(`ln(1 + ${need(column, "log1p", "numeric")}) AS ${quoteIdent(`log1p_${column}`)}`);
     const poly = params.polynomial.map((c) => need(c, "polynomial", "numeric"));
     for (let i = 0; i < poly.length; ++i) {
       for (let j = i; j < poly.length; ++j) {
-        const name = i === j ? `${params.polynomial[i]}^2` : `${params.polynomial[i]} ${params.polynomial[j]}`;
+        const name =
+          i === j ? `${params.polynomial[i]}^2` : `${params.polynomial[i]} ${params.polynomial[j]}`;
         added.push(`${poly[i]} * ${poly[j]} AS ${quoteIdent(name)}`);
       }
     }
     for (const [a, b] of params.cross) {
-      added.push(`${need(a, "cross")}::VARCHAR || '|' || ${need(b, "cross")}::VARCHAR AS ${quoteIdent(`${a}_x_${b}`)}`);
+      added.push(
+        `${need(a, "cross")}::VARCHAR || '|' || ${need(b, "cross")}::VARCHAR AS ${quoteIdent(`${a}_x_${b}`)}`
+      );
     }
     for (const w of params.window) {
       const value = need(w.column, "window", "numeric");
@@ -91,7 +125,8 @@ export const featurize = defineStep({
           ? `ROWS BETWEEN ${w.rows} PRECEDING AND CURRENT ROW EXCLUDE GROUP`
           : `RANGE BETWEEN to_seconds(${(w.days ?? 0) * 86400}) PRECEDING AND CURRENT ROW EXCLUDE GROUP`;
       const agg = w.agg === "mean" ? "avg" : w.agg;
-      const name = w.name ?? `${w.agg}_${w.column}_${w.rows !== undefined ? `${w.rows}rows` : `${w.days}days`}`;
+      const name =
+        w.name ?? `${w.agg}_${w.column}_${w.rows !== undefined ? `${w.rows}rows` : `${w.days}days`}`;
       added.push(`${agg}(${value}) OVER (${partition}ORDER BY ${order} ${frame}) AS ${quoteIdent(name)}`);
     }
     for (const column of params.drop) need(column, "drop");

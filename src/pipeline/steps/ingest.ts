@@ -34,9 +34,13 @@ export const ingest = defineStep({
     let format: string;
     if (params.sql) {
       for (const [name, file] of Object.entries(params.tables)) {
-        await ctx.db.run(`CREATE OR REPLACE VIEW ${quoteIdent(name)} AS SELECT * FROM ${readerSql(file, formatOf(file))}`).catch((error: unknown) => {
-          throw new DataError(`data.tables.${name}: cannot read ${file}: ${firstLine(error)}`);
-        });
+        await ctx.db
+          .run(
+            `CREATE OR REPLACE VIEW ${quoteIdent(name)} AS SELECT * FROM ${readerSql(file, formatOf(file))}`
+          )
+          .catch((error: unknown) => {
+            throw new DataError(`data.tables.${name}: cannot read ${file}: ${firstLine(error)}`);
+          });
       }
       reader = `(${params.sql})`;
       format = "data.sql";
@@ -49,25 +53,34 @@ export const ingest = defineStep({
     try {
       columns = await ctx.db.rows(`DESCRIBE SELECT * FROM ${reader}`);
     } catch (error) {
-      throw new DataError(params.sql ? `data.sql: ${firstLine(error)}` : `cannot read as ${format}: ${firstLine(error)}`);
+      throw new DataError(
+        params.sql ? `data.sql: ${firstLine(error)}` : `cannot read as ${format}: ${firstLine(error)}`
+      );
     }
     const names = new Set(columns.map((c) => c.column_name));
     for (const column of Object.keys(params.columns)) {
       if (!names.has(column)) {
-        throw new DataError(`data.columns names column ${JSON.stringify(column)}, which the file does not have (columns: ${[...names].join(", ")})`);
+        throw new DataError(
+          `data.columns names column ${JSON.stringify(column)}, which the file does not have (columns: ${[...names].join(", ")})`
+        );
       }
     }
-    const casts = Object.entries(params.columns).map(([c, type]) => `TRY_CAST(${quoteIdent(c)} AS ${type}) AS ${quoteIdent(c)}`);
+    const casts = Object.entries(params.columns).map(
+      ([c, type]) => `TRY_CAST(${quoteIdent(c)} AS ${type}) AS ${quoteIdent(c)}`
+    );
     // JSON values of mixed kinds (a title that is sometimes a number) come back typed JSON: read them as text.
     for (const c of columns) {
-      if (c.column_type === "JSON" && !(c.column_name in params.columns)) casts.push(`(${quoteIdent(c.column_name)} ->> '$') AS ${quoteIdent(c.column_name)}`);
+      if (c.column_type === "JSON" && !(c.column_name in params.columns))
+        casts.push(`(${quoteIdent(c.column_name)} ->> '$') AS ${quoteIdent(c.column_name)}`);
     }
     const select = casts.length ? `* REPLACE (${casts.join(", ")})` : "*";
     const [{n}] = await ctx.db.rows<{n: number}>(`SELECT count(*) AS n FROM ${reader}`).catch((error) => {
       throw new DataError(`cannot read: ${firstLine(error)}`);
     });
     if (Number(n) === 0) throw new DataError("the file holds no rows");
-    return {tables: {data: `SELECT ${select} FROM ${reader}${params.sample ? ` LIMIT ${params.sample}` : ""}`}};
+    return {
+      tables: {data: `SELECT ${select} FROM ${reader}${params.sample ? ` LIMIT ${params.sample}` : ""}`}
+    };
   }
 });
 
@@ -85,7 +98,9 @@ export function formatOf(path: string): Format {
     case "txt":
       return "csv";
   }
-  throw new DataError(`${path}: cannot tell the format from the extension (set data.format to one of ${formats.join(", ")})`);
+  throw new DataError(
+    `${path}: cannot tell the format from the extension (set data.format to one of ${formats.join(", ")})`
+  );
 }
 
 /** The DuckDB table function reading `path` (also used by check for its drift reference). */

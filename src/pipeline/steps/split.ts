@@ -83,7 +83,8 @@ export const split = defineStep({
         `split: test_size ${params.test_size} leaves ${count("train")} train and ${count("test")} test rows of ${n}`
       );
     }
-    const pick = (set: string) => `SELECT * EXCLUDE (__set, __row, __h1, __h2) FROM (${assigned}) WHERE __set = '${set}' ORDER BY __row`;
+    const pick = (set: string) =>
+      `SELECT * EXCLUDE (__set, __row, __h1, __h2) FROM (${assigned}) WHERE __set = '${set}' ORDER BY __row`;
     const tables: Record<string, string> = {train: pick("train"), test: pick("test")};
     if (params.validation_size > 0) tables.validation = pick("validation");
     return {tables};

@@ -52,24 +52,35 @@ export const train = defineStep({
     const columns = await describe(ctx.db, relation);
     const byName = new Map(columns.map((c) => [c.name, c]));
     const target = byName.get(params.target);
-    if (!target) throw new DataError(`data.target: column ${JSON.stringify(params.target)} is not in the data`);
+    if (!target)
+      throw new DataError(`data.target: column ${JSON.stringify(params.target)} is not in the data`);
     for (const name of [...(params.features.include ?? []), ...params.features.exclude]) {
-      if (!byName.has(name)) throw new DataError(`features: column ${JSON.stringify(name)} is not in the data (columns: ${[...byName.keys()].join(", ")})`);
+      if (!byName.has(name))
+        throw new DataError(
+          `features: column ${JSON.stringify(name)} is not in the data (columns: ${[...byName.keys()].join(", ")})`
+        );
     }
     const chosen = (params.features.include ?? columns.map((c) => c.name))
       .filter((name) => name !== params.target && !params.features.exclude.includes(name))
       .map((name) => byName.get(name)!);
     const ignored = chosen.filter((c) => c.kind === "other");
-    if (ignored.length) ctx.log(`ignoring columns of unsupported type: ${ignored.map((c) => `${c.name} (${c.type})`).join(", ")}`);
+    if (ignored.length)
+      ctx.log(
+        `ignoring columns of unsupported type: ${ignored.map((c) => `${c.name} (${c.type})`).join(", ")}`
+      );
     const features = chosen.filter((c) => c.kind !== "other");
     if (!features.length) throw new DataError("features: no usable feature columns");
     if (params.task === "regression" && target.kind !== "numeric") {
-      throw new DataError(`data.target: column ${JSON.stringify(params.target)} has type ${target.type}, but data.task is regression (expected a number)`);
+      throw new DataError(
+        `data.target: column ${JSON.stringify(params.target)} has type ${target.type}, but data.task is regression (expected a number)`
+      );
     }
     const table = await readTable(ctx.db, relation, [...features, target]);
     const spec = modelSpec(params.model.type);
     if (!spec.tasks.includes(params.task)) {
-      throw new DataError(`model.type: ${params.model.type} does not do ${params.task} (it does ${spec.tasks.join(", ")})`);
+      throw new DataError(
+        `model.type: ${params.model.type} does not do ${params.task} (it does ${spec.tasks.join(", ")})`
+      );
     }
     const {bundle} = await fitBundle(table, {
       target: params.target,

@@ -257,7 +257,12 @@ class Parser {
       if (this.peek() !== ":") this.fail(`expected : after the dict key ${JSON.stringify(key)}`);
       this.pos++;
       // defineProperty, not assignment: a key named __proto__ must stay a plain key.
-      Object.defineProperty(out, key, {value: this.element(), enumerable: true, writable: true, configurable: true});
+      Object.defineProperty(out, key, {
+        value: this.element(),
+        enumerable: true,
+        writable: true,
+        configurable: true
+      });
       this.ws();
       const c = this.peek();
       this.pos++;
