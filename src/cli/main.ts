@@ -70,6 +70,15 @@ program
   });
 
 program
+  .command("dev")
+  .description("live preview of the report: pages refresh when a config, a step's code or the data changes")
+  .option("-p, --port <port>", "port for the preview server")
+  .action(async (options: {port?: string}) => {
+    const {devCommand} = await import("./dev.ts");
+    await devCommand(options);
+  });
+
+program
   .command("serve")
   .description("serve the built report (dist/) on localhost")
   .option("-p, --port <port>", "port", "3000")
@@ -86,15 +95,34 @@ program
   .description("list recorded runs: newest first, or best first by a metric")
   .option(...configOption)
   .option("-p, --pipeline <name>", "only runs of this pipeline")
+  .option("--sweep <id>", "only the jobs of this sweep")
   .option("--sort <metric>", "sort by a metric, best first (lowest first for losses and errors)")
   .option("-n, --limit <n>", "show at most n runs")
   .option("--json", "print JSON")
   .action(
-    async (options: {config: string; pipeline?: string; sort?: string; limit?: string; json?: boolean}) => {
+    async (options: {
+      config: string;
+      pipeline?: string;
+      sweep?: string;
+      sort?: string;
+      limit?: string;
+      json?: boolean;
+    }) => {
       const {runsCommand} = await import("./runs.ts");
       await runsCommand(options);
     }
   );
+
+program
+  .command("sweeps")
+  .description("list sweeps with their job count and best job")
+  .option(...configOption)
+  .option("--metric <name>", "pick the best job by this metric (default: accuracy, or r2)")
+  .option("--json", "print JSON")
+  .action(async (options: {config: string; metric?: string; json?: boolean}) => {
+    const {sweepsCommand} = await import("./sweeps.ts");
+    await sweepsCommand(options);
+  });
 
 program
   .command("show")

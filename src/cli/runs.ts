@@ -7,6 +7,7 @@ import {withProject} from "../pipeline/tracking/withProject.ts";
 export interface RunsOptions {
   config: string;
   pipeline?: string;
+  sweep?: string;
   sort?: string;
   limit?: string;
   json?: boolean;
@@ -15,7 +16,7 @@ export interface RunsOptions {
 export async function runsCommand(options: RunsOptions): Promise<void> {
   const limit = options.limit === undefined ? undefined : Number(options.limit);
   const runs = await withProject(projectTracking(options.config), (tx) =>
-    listRuns(tx, {pipeline: options.pipeline, sort: options.sort, limit})
+    listRuns(tx, {pipeline: options.pipeline, sweep: options.sweep, sort: options.sort, limit})
   );
   if (options.json) {
     console.log(JSON.stringify(runs, null, 2));

@@ -18,14 +18,9 @@ interface SweepJson {
 const sweep = ["run", "-m", "model.params.C=0.1,1,10", "model.params.max_iter=50,100"];
 const ranSteps = (json: SweepJson) =>
   json.jobs.flatMap((j) => j.steps.filter((s) => s.status === "ran").map((s) => `${j.index}:${s.name}`));
-// Metrics to 12 significant digits: two runs of one key today differ in log_loss's last bit (the
-// pipeline reads rows in an order DuckDB does not fix), with or without a sweep; keys are exact.
+// Keys and metrics exactly: every step writes its rows in a fixed order, so one key means one result.
 const results = (json: SweepJson) =>
-  json.jobs.map((j) => ({
-    overrides: j.overrides,
-    keys: j.steps.map((s) => s.key),
-    metrics: Object.fromEntries(Object.entries(j.metrics).map(([k, v]) => [k, Number(v.toPrecision(12))]))
-  }));
+  json.jobs.map((j) => ({overrides: j.overrides, keys: j.steps.map((s) => s.key), metrics: j.metrics}));
 
 /** Runs a sweep and SIGKILLs its whole process group once `after` jobs have reported done. */
 function killAfter(cwd: string, args: string[], after: number): Promise<string> {
@@ -87,6 +82,23 @@ describe("mlbook run -m (sweeps)", {timeout: 300_000}, () => {
 
   it("gives identical keys and metrics with --jobs 1 and --jobs 2", () => {
     expect(results(parallel)).toEqual(results(reference));
+  });
+
+  it("records each job as a run of the sweep: mlbook sweeps and mlbook runs --sweep", async () => {
+    const sweeps = JSON.parse((await mlbook(dir, ["sweeps", "--json"])).stdout) as {
+      id: string;
+      jobs: number;
+      metric: string;
+      best: {run: string; value: number};
+    }[];
+    const mine = sweeps.find((s) => s.id === parallel.sweepId)!;
+    expect(mine).toMatchObject({jobs: 6, metric: "accuracy"});
+    expect(mine.best.value).toBe(Math.max(...parallel.jobs.map((j) => j.metrics.accuracy)));
+    const runs = JSON.parse((await mlbook(dir, ["runs", "--sweep", parallel.sweepId, "--json"])).stdout) as {
+      sweep_id: string;
+    }[];
+    expect(runs).toHaveLength(6);
+    expect(runs.every((r) => r.sweep_id === parallel.sweepId)).toBe(true);
   });
 
   it("prints the sweep id, the job count and one line per job; a rerun is all fresh", async () => {

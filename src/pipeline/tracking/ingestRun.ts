@@ -61,7 +61,8 @@ export async function ingestRun(tx: TrackingTx, record: RunRecord): Promise<Inge
       now,
       record.status,
       record.error,
-      note
+      note,
+      record.sweepId ?? null
     ]
   ]);
   return {inserted: true, versions, note};

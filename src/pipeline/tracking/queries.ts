@@ -14,6 +14,7 @@ export interface RunRow {
   error: string | null;
   note: string | null;
   duration_ms: number;
+  sweep_id: string | null;
 }
 
 export interface RunSummary extends RunRow {
@@ -22,17 +23,28 @@ export interface RunSummary extends RunRow {
 
 export interface ListRunsOptions {
   pipeline?: string;
+  /** Only the jobs of this sweep (an id or a unique prefix). */
+  sweep?: string;
   /** Sort by this metric, best first (smallest first for losses and errors). Default: newest first. */
   sort?: string;
   limit?: number;
 }
 
 const runColumns = `id, pipeline, config_digest, git_commit, started_at::VARCHAR AS started_at, ended_at::VARCHAR AS ended_at,
-  status, error, note, epoch_ms(ended_at) - epoch_ms(started_at) AS duration_ms`;
+  status, error, note, epoch_ms(ended_at) - epoch_ms(started_at) AS duration_ms, sweep_id`;
 
 export async function listRuns(tx: TrackingTx, options: ListRunsOptions = {}): Promise<RunSummary[]> {
-  const where = options.pipeline ? "WHERE pipeline = ?" : "";
-  const values = options.pipeline ? [options.pipeline] : [];
+  const conditions: string[] = [];
+  const values: string[] = [];
+  if (options.pipeline) {
+    conditions.push("pipeline = ?");
+    values.push(options.pipeline);
+  }
+  if (options.sweep) {
+    conditions.push("starts_with(sweep_id, ?)");
+    values.push(options.sweep);
+  }
+  const where = conditions.length ? `WHERE ${conditions.join(" AND ")}` : "";
   const runs = await tx.rows<RunRow>(
     `SELECT ${runColumns} FROM runs ${where} ORDER BY started_at DESC, id DESC`,
     values
@@ -250,4 +262,41 @@ export async function listModels(tx: TrackingTx, name?: string): Promise<ModelSu
     ...r,
     metrics: r.metrics ? (JSON.parse(r.metrics) as Record<string, number>) : {}
   }));
+}
+
+export interface SweepSummary {
+  id: string;
+  pipeline: string;
+  jobs: number;
+  failed: number;
+  started_at: string;
+  metric: string | null;
+  best: {run: string; value: number} | null;
+}
+
+/** Sweeps, newest first, each with its best job by `metric` (default: accuracy, else r2). */
+export async function listSweeps(tx: TrackingTx, metric?: string): Promise<SweepSummary[]> {
+  const runs = (await listRuns(tx)).filter((r) => r.sweep_id);
+  const bySweep = new Map<string, RunSummary[]>();
+  for (const r of runs) bySweep.set(r.sweep_id!, [...(bySweep.get(r.sweep_id!) ?? []), r]);
+  return [...bySweep].map(([id, jobs]) => {
+    const m = metric ?? ["accuracy", "r2"].find((k) => jobs.some((j) => k in j.metrics)) ?? null;
+    const sign = m && lowerIsBetter.has(m) ? -1 : 1;
+    let best: SweepSummary["best"] = null;
+    for (const j of jobs) {
+      const v = m ? j.metrics[m] : undefined;
+      if (v !== undefined && Number.isFinite(v) && (!best || sign * v > sign * best.value))
+        best = {run: j.id, value: v};
+    }
+    const started = jobs.map((j) => j.started_at).sort()[0];
+    return {
+      id,
+      pipeline: jobs[0].pipeline,
+      jobs: jobs.length,
+      failed: jobs.filter((j) => j.status !== "ok").length,
+      started_at: started,
+      metric: m,
+      best
+    };
+  });
 }

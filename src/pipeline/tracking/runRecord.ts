@@ -48,6 +48,8 @@ export interface RunRecord {
   artifacts: ArtifactRecord[];
   registration: (Registration & {artifact: string}) | null;
   pins: Pin[];
+  /** The sweep this run was a job of (MLBOOK_SWEEP_ID, set by the sweep runner). */
+  sweepId: string | null;
 }
 
 export interface RunOutcome {
@@ -127,6 +129,7 @@ export async function buildRunRecord(
   const error = outcome.error;
   return {
     id: outcome.runId,
+    sweepId: process.env.MLBOOK_SWEEP_ID ?? null,
     pipeline: config.name,
     configDigest: outcome.configDigest,
     gitCommit: gitCommit(dirname(loaded.path)),

@@ -32,7 +32,9 @@ const migrations: string[][] = [
       PRIMARY KEY (name, version))`,
     `CREATE TABLE model_aliases (name VARCHAR NOT NULL, alias VARCHAR NOT NULL, version INTEGER NOT NULL,
       updated_at TIMESTAMP NOT NULL, PRIMARY KEY (name, alias))`
-  ]
+  ],
+  // 2: sweeps group their jobs' runs.
+  ["ALTER TABLE runs ADD COLUMN sweep_id VARCHAR"]
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -1,0 +1,85 @@
+import {spawn} from "node:child_process";
+import {existsSync, watch, type FSWatcher} from "node:fs";
+import {delimiter, join, relative} from "node:path";
+import {clearCodeDigests} from "../pipeline/code.ts";
+import {loadConfig} from "../pipeline/config.ts";
+import {buildGraph} from "../pipeline/graph.ts";
+import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
+import {listLoaders} from "../site/loaders.ts";
+import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
+import {touchStale} from "../site/touchStale.ts";
+
+/**
+ * `mlbook dev`: Framework's live preview, kept honest. Preview only re-runs a loader when the
+ * loader file itself changes; this watches what the pages really depend on (the configs, the
+ * engine's sources, the data files), recomputes every loader's fingerprint on a change and
+ * touches the loaders that went stale, so the open page refreshes with new numbers.
+ */
+export async function devCommand(options: {port?: string}, projectRoot = process.cwd()): Promise<void> {
+  const check = async (initial: boolean) => {
+    clearCodeDigests();
+    const pipelines = listPipelines(projectRoot);
+    const states = await loaderStates(projectRoot, listLoaders(projectRoot, pipelines, join(projectRoot, DEFAULT_CONFIG)));
+    const stale = states.filter((s) => s.stale);
+    for (const s of stale) console.log(`mlbook: loader ${s.loader.target} stale (${s.stale})`);
+    if (initial) await invalidate(states);
+    else await touchStale(projectRoot, states);
+    await recordFingerprints(projectRoot, stale);
+    if (!initial && !stale.length) console.log("mlbook: change seen, every loader still fresh");
+    return pipelines;
+  };
+  let pipelines = await check(true);
+  const bin = join(projectRoot, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
+  const PATH = [join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(delimiter);
+  const args = ["preview", ...(options.port ? ["--port", options.port] : [])];
+  const child = spawn(process.execPath, [bin, ...args], {cwd: projectRoot, stdio: "inherit", env: {...process.env, PATH}});
+
+  let watchers: FSWatcher[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  const changed = (what: string) => {
+    clearTimeout(timer);
+    // Editors write in bursts (temp file, rename, chmod): one check per burst.
+    timer = setTimeout(() => {
+      console.log(`mlbook: ${what} changed`);
+      running = running.then(async () => {
+        try {
+          pipelines = await check(false);
+          rewatch();
+        } catch (error) {
+          console.error(`mlbook: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      });
+    }, 250);
+  };
+  const rewatch = () => {
+    watchers.forEach((w) => w.close());
+    watchers = watchedPaths(projectRoot, pipelines).map((path) =>
+      watch(path, {recursive: !/\.\w+$/.test(path)}, (_event, name) => {
+        const file = relative(projectRoot, name ? join(path, String(name)) : path);
+        // The stores under pipelines/.mlbook change whenever a loader runs a step.
+        if (!file.split(/[\\/]/).includes(".mlbook")) changed(file);
+      })
+    );
+  };
+  rewatch();
+  await new Promise<void>((resolve) => {
+    child.on("close", () => resolve());
+    process.on("SIGINT", () => child.kill("SIGINT"));
+  });
+  watchers.forEach((w) => w.close());
+}
+
+/** The configs, the engine's sources and every pipeline's data files. */
+function watchedPaths(projectRoot: string, pipelines: Record<string, string>): string[] {
+  const paths = new Set<string>([join(projectRoot, DEFAULT_CONFIG), join(projectRoot, "pipelines"), join(projectRoot, "src")]);
+  for (const config of Object.values(pipelines)) {
+    try {
+      const loaded = loadConfig(config);
+      for (const node of buildGraph(loaded.config, loaded.path).nodes) node.sources.forEach((s) => paths.add(s));
+    } catch {
+      // An invalid config is reported by the loaders that read it.
+    }
+  }
+  return [...paths].filter((p) => existsSync(p));
+}
