@@ -118,7 +118,7 @@ export function buildGraph(config: Config, configPath: string): Graph {
         data: {target, task},
         features: config.features,
         transform: config.transform,
-        model: config.model,
+        model: modelIdentity(config.model),
         train: {seed: config.train.seed}
       }
     }),
@@ -132,6 +132,16 @@ export function buildGraph(config: Config, configPath: string): Graph {
     if (policy) n.retries = policy;
   }
   return {name: config.name, nodes: checkGraph(nodes)};
+}
+
+/** Worker counts change how fast a model trains, never what it learns: they stay out of the key. */
+const runtimeParams = new Set(["n_jobs"]);
+
+function modelIdentity(model: Config["model"]): Config["model"] {
+  return {
+    ...model,
+    params: Object.fromEntries(Object.entries(model.params).filter(([k]) => !runtimeParams.has(k)))
+  };
 }
 
 interface NodeOptions<P> {
