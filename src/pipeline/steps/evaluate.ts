@@ -56,7 +56,6 @@ export const evaluate = defineStep({
         );
       }
       const report = classificationReport(labels, predicted as Int32Array, proba, bundle.classes);
-      ctx.log("computing permutation importance");
       return {
         json: {
           metrics: {task: bundle.task, rows: table.rows, classes: bundle.classes, ...report},
