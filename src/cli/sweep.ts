@@ -2,6 +2,7 @@ import {randomBytes} from "node:crypto";
 import {availableParallelism} from "node:os";
 import {relative, resolve} from "node:path";
 import {ConfigError, MlbookError} from "../pipeline/errors.ts";
+import {metricGoal} from "../pipeline/metrics/index.ts";
 import {runPipeline, type StepRecord} from "../pipeline/run.ts";
 import {composeSweep, declaredSweep} from "../pipeline/sweep/compose.ts";
 import {isSweep, parseOverride} from "../pipeline/sweep/grammar.ts";
@@ -88,14 +89,15 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
         ...(r.ok
           ? {status: "ok", runId: r.runId, durationMs: r.durationMs, steps: r.steps, metrics: r.headline}
           : {status: "failed", error: r.message})
-      }))
+      })),
+      winner: bestJob(ok, first.config.selection) ?? null
     };
     console.log(JSON.stringify(out, null, 2));
   } else {
     const ran = ok.filter((r) => r.steps.some((s) => s.status === "ran")).length;
     const parts = [`${ran} ran`, `${ok.length - ran} fresh`, `${failed.length} failed`];
     say(`sweep ${sweepId}: ${jobs.length} jobs in ${formatDuration(durationMs)} (${parts.join(", ")})`);
-    const best = bestJob(ok);
+    const best = bestJob(ok, first.config.selection);
     if (best)
       say(`  best ${best.metric} ${best.value.toFixed(4)}: job ${best.index} ${label.get(best.index)}`);
   }
@@ -115,15 +117,32 @@ function progressLine(reply: JobReply, total: number, width: number, label: stri
   return `${head}  ${status}  ${score}  ${formatDuration(reply.durationMs).padStart(8)}`.trimEnd();
 }
 
-/** The best job by the first headline metric (accuracy, or r2 for regression): higher is better. */
-function bestJob(
-  replies: Extract<JobReply, {ok: true}>[]
-): {index: number; metric: string; value: number} | undefined {
-  let best: {index: number; metric: string; value: number} | undefined;
+/**
+ * The best job. With `selection` in the config, by its metric's cross-validated mean on the
+ * training rows (cv_<metric>) — selecting on the test split would leak it into the choice; the
+ * winner's test metrics are then its one evaluation on held-out rows. Without it, by the first
+ * headline metric (accuracy, or r2), higher is better.
+ */
+export function bestJob(
+  replies: Extract<JobReply, {ok: true}>[],
+  selection?: {metric: string; goal?: "maximize" | "minimize"}
+): {index: number; runId: string; metric: string; value: number} | undefined {
+  let best: {index: number; runId: string; metric: string; value: number} | undefined;
+  const goal = selection
+    ? (selection.goal ?? (metricGoal(selection.metric) === "max" ? "maximize" : "minimize"))
+    : "maximize";
+  const sign = goal === "maximize" ? 1 : -1;
   for (const r of replies) {
-    const [metric, value] = Object.entries(r.headline)[0] ?? [];
-    if (metric && Number.isFinite(value) && (!best || value > best.value))
-      best = {index: r.index, metric, value};
+    const [metric, value] = selection
+      ? [`cv_${selection.metric}`, r.headline[`cv_${selection.metric}`]]
+      : (Object.entries(r.headline)[0] ?? []);
+    if (
+      metric &&
+      value !== undefined &&
+      Number.isFinite(value) &&
+      (!best || sign * value > sign * best.value)
+    )
+      best = {index: r.index, runId: r.runId, metric, value};
   }
   return best;
 }

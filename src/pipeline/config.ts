@@ -3,6 +3,7 @@ import {relative, resolve} from "node:path";
 import {LineCounter, parseDocument, isMap, isScalar, type Node} from "yaml";
 import {z} from "zod";
 import {ConfigError, formatValue} from "./errors.ts";
+import {metricNames} from "./metrics/index.ts";
 import {modelSpec, modelTypes} from "./models/registry.ts";
 import {checkParams} from "./steps/check.ts";
 import {cleanParams} from "./steps/clean.ts";
@@ -62,6 +63,11 @@ export const configSchema = z
       .strict()
       .prefault({}),
     evaluate: evaluateParams.prefault({}),
+    /** How a sweep picks its best job: by this metric's cross-validated mean (needs evaluate.cv). */
+    selection: z
+      .object({metric: z.string(), goal: z.enum(["maximize", "minimize"]).optional()})
+      .strict()
+      .optional(),
     /** Per step: retry transient failures (network, a busy database) `attempts` times with backoff. */
     retries: z
       .record(
@@ -81,6 +87,21 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.selection && !config.evaluate.cv) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["selection"],
+        message:
+          "selection picks by cross-validated scores on the training rows: add evaluate.cv (picking on the test split would leak it)"
+      });
+    }
+    if (config.selection && !metricNames.includes(config.selection.metric)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["selection", "metric"],
+        message: `expected one of ${metricNames.join(", ")}`
+      });
+    }
     if (!config.data.source === !config.data.sql) {
       ctx.addIssue({
         code: "custom",

@@ -122,7 +122,14 @@ export function buildGraph(config: Config, configPath: string): Graph {
         train: {seed: config.train.seed}
       }
     }),
-    node(evaluate, {params: config.evaluate, identity: {evaluate: config.evaluate}})
+    node(evaluate, {
+      // Cross-validation refits the train step's settings in each fold (already in train's key).
+      params: {
+        ...config.evaluate,
+        fit: {transform: config.transform, model: config.model, seed: config.train.seed}
+      },
+      identity: {evaluate: config.evaluate}
+    })
   );
   if (config.register) {
     nodes.push(node(register, {params: config.register, identity: {register: config.register}}));

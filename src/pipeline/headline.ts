@@ -22,5 +22,8 @@ export function headlineMetrics(metrics: Record<string, unknown>): Record<string
     put("explained_variance", metrics.explainedVariance);
     put("mape", metrics.mape);
   }
+  // Cross-validated means on the training rows, as cv_<metric>: what a sweep should select on.
+  const cv = metrics.cv as {mean?: Record<string, number>} | undefined;
+  for (const [name, value] of Object.entries(cv?.mean ?? {})) put(`cv_${name}`, value);
   return out;
 }

@@ -109,4 +109,22 @@ describe("runPipeline", () => {
     expect(statuses(result).train).toBe("param model.params.C changed");
     expect(result.metrics).toBeNull();
   });
+
+  it("cross-validates the whole bundle on the training rows with evaluate.cv", async () => {
+    const result = await runPipeline(config(["+evaluate.cv={folds: 4, seed: 1}"]));
+    const cv = result.metrics?.cv as {
+      folds: Record<string, number>[];
+      mean: Record<string, number>;
+      std: Record<string, number>;
+    };
+    expect(cv.folds).toHaveLength(4);
+    const accuracies = cv.folds.map((f) => f.accuracy);
+    expect(cv.mean.accuracy).toBeCloseTo(accuracies.reduce((a, b) => a + b) / 4, 12);
+    expect(cv.std.accuracy).toBeGreaterThan(0);
+    expect(result.headline.cv_accuracy).toBe(cv.mean.accuracy);
+    expect(result.headline.cv_f1_macro).toBe(cv.mean.f1_macro);
+    // The test-split metrics are the same as without CV: only evaluate reran.
+    expect(result.headline.accuracy).toBe(first.headline.accuracy);
+    expect(result.steps.filter((s) => s.status === "ran").map((s) => s.name)).toEqual(["evaluate"]);
+  });
 });

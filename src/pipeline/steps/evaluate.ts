@@ -1,10 +1,17 @@
 import {z} from "zod";
-import {encodeLabels, predictBundle, restoreEstimator, type ModelBundle} from "../bundle.ts";
+import {
+  encodeLabels,
+  predictBundle,
+  restoreEstimator,
+  type FitBundleOptions,
+  type ModelBundle
+} from "../bundle.ts";
+import {crossValidateBundle, type CvResult} from "../evaluation/crossValidateBundle.ts";
 import {classCurves, scoreHistogram} from "../evaluation/curves.ts";
 import {importances} from "../evaluation/importances.ts";
 import {DataError} from "../errors.ts";
 import {classificationReport, regressionReport} from "../metrics/index.ts";
-import {defineStep, jsonInput, tableInput} from "../step.ts";
+import {defineStep, jsonInput, tableInput, type StepContext} from "../step.ts";
 import {describe, readTable} from "../table.ts";
 
 export const evaluateParams = z
@@ -20,15 +27,38 @@ export const evaluateParams = z
       .strict()
       .prefault({}),
     /** Predicted-vs-actual points kept for regression plots. */
-    sample_points: z.number().int().min(0).default(2000)
+    sample_points: z.number().int().min(0).default(2000),
+    /** K-fold cross-validation on the training rows: per-fold and mean ± std metrics (cv_<metric>). */
+    cv: z
+      .object({
+        folds: z.number().int().min(2).default(5),
+        stratified: z.boolean().default(true),
+        shuffle: z.boolean().default(true),
+        seed: z.number().int().default(0),
+        /** Default: accuracy, f1_macro (+ roc_auc for two classes); regression r2, rmse, mae. */
+        metrics: z.array(z.string()).optional()
+      })
+      .strict()
+      .optional()
   })
   .strict();
+
+/** What cross-validation refits in each fold: the train step's settings, passed by the graph. */
+export const evaluateStepParams = evaluateParams.extend({
+  fit: z
+    .object({
+      transform: z.unknown(),
+      model: z.object({type: z.string(), params: z.record(z.string(), z.unknown())}),
+      seed: z.number().int()
+    })
+    .optional()
+});
 
 /** Scores the held-out test rows with the trained bundle: metrics, curves and importances. */
 export const evaluate = defineStep({
   name: "evaluate",
   inputs: ["split", "train"],
-  params: evaluateParams,
+  params: evaluateStepParams,
   module: import.meta.url,
   async run(inputs, params, ctx) {
     const bundle = jsonInput<ModelBundle>(inputs, "train", "model");
@@ -41,6 +71,10 @@ export const evaluate = defineStep({
     const table = await readTable(ctx.db, relation, wanted);
     const estimator = restoreEstimator(bundle);
     const {predicted, proba} = predictBundle(bundle, table, estimator);
+    const cv =
+      params.cv && params.fit
+        ? await crossValidate(ctx, tableInput(inputs, "split", "train"), bundle, params)
+        : undefined;
     const permutation = {
       metric: params.permutation.metric ?? (bundle.task === "classification" ? "accuracy" : "r2"),
       repeats: params.permutation.repeats,
@@ -58,7 +92,13 @@ export const evaluate = defineStep({
       const report = classificationReport(labels, predicted as Int32Array, proba, bundle.classes);
       return {
         json: {
-          metrics: {task: bundle.task, rows: table.rows, classes: bundle.classes, ...report},
+          metrics: {
+            task: bundle.task,
+            rows: table.rows,
+            classes: bundle.classes,
+            ...report,
+            ...(cv ? {cv} : {})
+          },
           curves: {
             classes: classCurves(labels, proba!, bundle.classes),
             ...(bundle.classes.length === 2 ? {scores: scoreHistogram(labels, proba![1])} : {})
@@ -75,10 +115,40 @@ export const evaluate = defineStep({
       points.push({actual: actual[i], predicted: predicted[i]});
     return {
       json: {
-        metrics: {task: bundle.task, rows: table.rows, ...report},
+        metrics: {task: bundle.task, rows: table.rows, ...report, ...(cv ? {cv} : {})},
         curves: {points},
         importances: importances(bundle, estimator, table, actual, permutation)
       }
     };
   }
 });
+
+async function crossValidate(
+  ctx: StepContext,
+  relation: string,
+  bundle: ModelBundle,
+  params: z.infer<typeof evaluateStepParams>
+): Promise<CvResult> {
+  const cv = params.cv!;
+  const fit = params.fit!;
+  const columns = new Map((await describe(ctx.db, relation)).map((c) => [c.name, c]));
+  const features = bundle.signature.map((s) => columns.get(s.name)!);
+  const table = await readTable(ctx.db, relation, [...features, columns.get(bundle.target)!]);
+  const metrics =
+    cv.metrics ??
+    (bundle.task === "classification"
+      ? ["accuracy", "f1_macro", ...(bundle.classes.length === 2 ? ["roc_auc"] : [])]
+      : ["r2", "rmse", "mae"]);
+  return crossValidateBundle(
+    table,
+    {
+      target: bundle.target,
+      task: bundle.task,
+      features,
+      transform: fit.transform as FitBundleOptions["transform"],
+      model: fit.model,
+      seed: fit.seed
+    },
+    {folds: cv.folds, stratified: cv.stratified, shuffle: cv.shuffle, seed: cv.seed, metrics}
+  );
+}
