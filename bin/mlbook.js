@@ -1,6 +1,42 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx, so that the code a step's key digests is the code that runs.
-import {register} from "tsx/esm/api";
+// Runs the CLI from lib/ (an esbuild bundle of src/), rebuilding it first when any source file is
+// newer than the bundle; falls back to running the TypeScript through tsx if bundling fails.
+import {readdirSync, statSync} from "node:fs";
+import {dirname, join} from "node:path";
+import {fileURLToPath, pathToFileURL} from "node:url";
 
-register();
-await import("../src/cli/main.ts");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const entry = join(root, "lib", "main.js");
+
+function newest(dir) {
+  let latest = 0;
+  for (const e of readdirSync(dir, {withFileTypes: true})) {
+    const path = join(dir, e.name);
+    latest = Math.max(latest, e.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+let fresh = false;
+try {
+  fresh = statSync(entry).mtimeMs >= newest(join(root, "src"));
+} catch {
+  fresh = false;
+}
+if (!fresh && process.env.MLBOOK_NO_BUNDLE !== "1") {
+  try {
+    await (await import("./bundle.js")).bundle();
+    fresh = true;
+  } catch (error) {
+    process.stderr.write(
+      `mlbook: cannot bundle the CLI (${error.message}); running the TypeScript sources\n`
+    );
+  }
+}
+if (fresh && process.env.MLBOOK_NO_BUNDLE !== "1") {
+  await import(pathToFileURL(entry).href);
+} else {
+  const {register} = await import("tsx/esm/api");
+  register();
+  await import("../src/cli/main.ts");
+}

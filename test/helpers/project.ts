@@ -51,7 +51,7 @@ export function copyOfRepo(): string {
   for (const name of ["bin", "src", "docs", "mlbook.yaml", "package.json", "observablehq.config.ts"]) {
     cpSync(join(repoRoot, name), join(dir, name), {
       recursive: true,
-      filter: (src) => !src.includes(".observablehq")
+      filter: (src) => !src.includes(".observablehq") && !/\/lib(\.|\/|$)/.test(src.slice(repoRoot.length))
     });
   }
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));

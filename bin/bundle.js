@@ -1,0 +1,51 @@
+// Bundles the CLI (src/cli/main.ts and what it imports) into lib/ with esbuild, so a fully fresh
+// `mlbook run` does not pay for compiling and resolving ~200 TypeScript modules on every start.
+// Each module's `import.meta.url` is replaced by its source file's URL: code digests (cache keys)
+// and worker entry points keep reading the TypeScript sources, exactly as under tsx.
+import {build} from "esbuild";
+import {readFile, rename, rm} from "node:fs/promises";
+import {dirname, join} from "node:path";
+import {fileURLToPath, pathToFileURL} from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Builds lib/ into a temp folder and swaps it in, so a concurrent reader never sees half a build. */
+export async function bundle() {
+  const out = join(root, `lib.${process.pid}.tmp`);
+  await build({
+    entryPoints: [join(root, "src", "cli", "main.ts")],
+    outdir: out,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    logLevel: "error",
+    plugins: [
+      {
+        name: "source-urls",
+        setup(b) {
+          b.onLoad({filter: /\.ts$/}, async (args) => ({
+            contents: (await readFile(args.path, "utf8")).replaceAll(
+              "import.meta.url",
+              JSON.stringify(pathToFileURL(args.path).href)
+            ),
+            loader: "ts"
+          }));
+        }
+      }
+    ]
+  });
+  const lib = join(root, "lib");
+  const old = join(root, `lib.${process.pid}.old`);
+  await rename(lib, old).catch(() => undefined);
+  await rename(out, lib).catch(async (error) => {
+    // Another process swapped in its build first: keep that one.
+    await rm(out, {recursive: true, force: true});
+    if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+  });
+  await rm(old, {recursive: true, force: true});
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();
