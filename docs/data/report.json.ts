@@ -1,4 +1,5 @@
-// Page data for the default pipeline (mlbook.yaml): the run summary and evaluation report.
+// Page data for the default pipeline (mlbook.yaml), shown on the home page; see src/loaders/report.ts.
 import {report} from "../../src/loaders/report.ts";
+import {runLoader} from "../../src/loaders/runLoader.ts";
 
-process.stdout.write(JSON.stringify(await report("mlbook.yaml")));
+await runLoader(report);

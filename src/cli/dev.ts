@@ -1,5 +1,5 @@
 import {spawn} from "node:child_process";
-import {existsSync, watch, type FSWatcher} from "node:fs";
+import {existsSync, statSync, watch, type FSWatcher} from "node:fs";
 import {delimiter, join, relative} from "node:path";
 import {clearCodeDigests} from "../pipeline/code.ts";
 import {loadConfig} from "../pipeline/config.ts";
@@ -19,7 +19,10 @@ export async function devCommand(options: {port?: string}, projectRoot = process
   const check = async (initial: boolean) => {
     clearCodeDigests();
     const pipelines = listPipelines(projectRoot);
-    const states = await loaderStates(projectRoot, listLoaders(projectRoot, pipelines, join(projectRoot, DEFAULT_CONFIG)));
+    const states = await loaderStates(
+      projectRoot,
+      listLoaders(projectRoot, pipelines, join(projectRoot, DEFAULT_CONFIG))
+    );
     const stale = states.filter((s) => s.stale);
     for (const s of stale) console.log(`mlbook: loader ${s.loader.target} stale (${s.stale})`);
     if (initial) await invalidate(states);
@@ -32,7 +35,11 @@ export async function devCommand(options: {port?: string}, projectRoot = process
   const bin = join(projectRoot, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
   const PATH = [join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(delimiter);
   const args = ["preview", ...(options.port ? ["--port", options.port] : [])];
-  const child = spawn(process.execPath, [bin, ...args], {cwd: projectRoot, stdio: "inherit", env: {...process.env, PATH}});
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: projectRoot,
+    stdio: "inherit",
+    env: {...process.env, PATH}
+  });
 
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -54,13 +61,14 @@ export async function devCommand(options: {port?: string}, projectRoot = process
   };
   const rewatch = () => {
     watchers.forEach((w) => w.close());
-    watchers = watchedPaths(projectRoot, pipelines).map((path) =>
-      watch(path, {recursive: !/\.\w+$/.test(path)}, (_event, name) => {
-        const file = relative(projectRoot, name ? join(path, String(name)) : path);
+    watchers = watchedPaths(projectRoot, pipelines).map((path) => {
+      const recursive = statSync(path).isDirectory();
+      return watch(path, {recursive}, (_event, name) => {
+        const file = relative(projectRoot, name && recursive ? join(path, String(name)) : path);
         // The stores under pipelines/.mlbook change whenever a loader runs a step.
         if (!file.split(/[\\/]/).includes(".mlbook")) changed(file);
-      })
-    );
+      });
+    });
   };
   rewatch();
   await new Promise<void>((resolve) => {
@@ -72,11 +80,16 @@ export async function devCommand(options: {port?: string}, projectRoot = process
 
 /** The configs, the engine's sources and every pipeline's data files. */
 function watchedPaths(projectRoot: string, pipelines: Record<string, string>): string[] {
-  const paths = new Set<string>([join(projectRoot, DEFAULT_CONFIG), join(projectRoot, "pipelines"), join(projectRoot, "src")]);
+  const paths = new Set<string>([
+    join(projectRoot, DEFAULT_CONFIG),
+    join(projectRoot, "pipelines"),
+    join(projectRoot, "src")
+  ]);
   for (const config of Object.values(pipelines)) {
     try {
       const loaded = loadConfig(config);
-      for (const node of buildGraph(loaded.config, loaded.path).nodes) node.sources.forEach((s) => paths.add(s));
+      for (const node of buildGraph(loaded.config, loaded.path).nodes)
+        node.sources.forEach((s) => paths.add(s));
     } catch {
       // An invalid config is reported by the loaders that read it.
     }

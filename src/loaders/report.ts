@@ -1,35 +1,57 @@
-import {loadConfig} from "../pipeline/config.ts";
-import {runPipeline, type RunResult} from "../pipeline/run.ts";
+import {hashValue} from "../pipeline/hash.ts";
+import type {RunResult} from "../pipeline/run.ts";
+import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {lineage, type LineageNode} from "../pipeline/tracking/queries.ts";
+import {withProject} from "../pipeline/tracking/withProject.ts";
+import {currentRun} from "./currentRun.ts";
+import type {PipelineContext} from "./pipelineContext.ts";
 
 export interface ReportData extends RunResult {
-  config: {name: string; description?: string; source: string; target: string; task: string; model: string};
+  config: {
+    name: string;
+    description?: string;
+    source: string;
+    target: string;
+    task: string;
+    model: string;
+    params: Record<string, unknown>;
+  };
+  /** Digest of the config as written (before defaults). */
+  rawConfigDigest: string;
+  /** The ingest step's key: a digest of the data file's content and how it is read. */
+  dataDigest: string;
+  /** The DAG: each step and the steps it reads. */
+  edges: {from: string; to: string}[];
+  /** Named artifacts the run produced, and the lineage of the model. */
+  artifacts: {name: string; version: number; type: string; rows: number | null; bytes: number}[];
+  lineage: LineageNode | null;
   builtAt: string;
 }
 
-/**
- * Page data for a pipeline: runs it (fresh steps come straight from the store, exactly what
- * `mlbook run` made) and returns the run summary with the full evaluation report.
- */
-export async function report(configPath = "mlbook.yaml"): Promise<ReportData> {
-  const loaded = loadConfig(configPath);
-  const result = await runPipeline(loaded, {
-    logger: {
-      step: (s) => process.stderr.write(`  ${s.name} ${s.status === "fresh" ? "fresh" : `ran (${s.reason})`}\n`),
-      progress() {},
-      info: (m) => process.stderr.write(`  ${m}\n`)
-    }
-  });
+/** Page data of the Overview and Pipeline pages: the run summary, the DAG and the model's lineage. */
+export async function report({loaded}: PipelineContext): Promise<ReportData> {
+  const run = await currentRun(loaded);
   const {config} = loaded;
+  const model = run.detail.artifacts.find((a) => a.type === "model") ?? run.detail.artifacts.at(-1);
+  const tree = model
+    ? await withProject(projectTracking(loaded.path), (tx) => lineage(tx, model.name, model.version))
+    : null;
   return {
-    ...result,
+    ...run.result,
     config: {
       name: config.name,
       description: config.description,
-      source: config.data.source,
+      source: config.data.source ?? Object.values(config.data.tables ?? {}).join(" + "),
       target: config.data.target,
       task: config.data.task,
-      model: config.model.type
+      model: config.model.type,
+      params: config.model.params
     },
+    rawConfigDigest: hashValue(loaded.raw),
+    dataDigest: run.result.steps[0]?.key ?? "",
+    edges: run.graph.nodes.flatMap((n) => Object.values(n.inputs).map((from) => ({from, to: n.step.name}))),
+    artifacts: run.detail.artifacts,
+    lineage: tree,
     builtAt: new Date().toISOString()
   };
 }

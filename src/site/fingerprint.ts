@@ -1,21 +1,46 @@
 import {pathToFileURL} from "node:url";
-import {join} from "node:path";
+import {basename, join} from "node:path";
 import {codeDigest} from "../pipeline/code.ts";
 import {loadConfig} from "../pipeline/config.ts";
 import {buildGraph} from "../pipeline/graph.ts";
 import {hashValue} from "../pipeline/hash.ts";
-import {plan} from "../pipeline/run.ts";
+import {plan, type PlannedStep} from "../pipeline/run.ts";
+import {loaderSteps} from "./loaderSteps.ts";
 import type {LoaderFile} from "./loaders.ts";
+
+/** Plans by config file, shared by the loaders of one pipeline: planning hashes the data. */
+export type PlanCache = Map<string, Promise<PlannedStep[]>>;
+
+export interface LoaderFingerprint {
+  fingerprint: string;
+  /** Keys of the steps the loader reads. */
+  keys: Record<string, string>;
+  /** Digest of the loader's code and everything it imports. */
+  code: string;
+  /** Digest of the config as written, or null when the loader reads only step outputs. */
+  config: string | null;
+}
 
 /**
  * What a loader's output depends on: its own code (and everything it imports, down to the steps),
- * the pipeline config, and the keys of every step of that pipeline. Framework only looks at the
- * loader file's mtime; this fingerprint is what mlbook compares instead.
+ * the keys of the steps it reads (see loaderSteps.ts), and — for loaders that show the config or
+ * the whole run — the config itself. Framework only looks at the loader file's mtime; this
+ * fingerprint is what mlbook compares instead.
  */
-export async function loaderFingerprint(projectRoot: string, loader: LoaderFile): Promise<{fingerprint: string; keys: Record<string, string>}> {
+export async function loaderFingerprint(
+  projectRoot: string,
+  loader: LoaderFile,
+  plans: PlanCache = new Map()
+): Promise<LoaderFingerprint> {
   const loaded = loadConfig(loader.config);
-  const planned = await plan(buildGraph(loaded.config, loaded.path));
-  const keys = Object.fromEntries(planned.map((p) => [p.node.step.name, p.key]));
+  let planning = plans.get(loader.config);
+  if (!planning) plans.set(loader.config, (planning = plan(buildGraph(loaded.config, loaded.path))));
+  const planned = await planning;
+  const reads = loaderSteps[basename(loader.target)];
+  const keys = Object.fromEntries(
+    planned.filter((p) => !reads || reads.includes(p.node.step.name)).map((p) => [p.node.step.name, p.key])
+  );
   const code = codeDigest(pathToFileURL(join(projectRoot, "docs", loader.loader)).href);
-  return {fingerprint: hashValue({code, config: hashValue(loaded.raw), keys}), keys};
+  const config = reads ? null : hashValue(loaded.raw);
+  return {fingerprint: hashValue({code, config, keys}), keys, code, config};
 }

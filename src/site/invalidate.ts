@@ -1,18 +1,13 @@
 import {existsSync} from "node:fs";
 import {mkdir, readFile, rename, rm, writeFile} from "node:fs/promises";
 import {dirname, join} from "node:path";
-import {loaderFingerprint} from "./fingerprint.ts";
+import {loaderFingerprint, type LoaderFingerprint, type PlanCache} from "./fingerprint.ts";
 import type {LoaderFile} from "./loaders.ts";
 
-interface Recorded {
-  fingerprint: string;
-  keys: Record<string, string>;
-}
+type Recorded = Partial<LoaderFingerprint> & {fingerprint: string; keys: Record<string, string>};
 
-export interface LoaderState {
+export interface LoaderState extends LoaderFingerprint {
   loader: LoaderFile;
-  fingerprint: string;
-  keys: Record<string, string>;
   /** Null when Framework's cached output is still right; otherwise why it must be made again. */
   stale: string | null;
 }
@@ -33,19 +28,27 @@ async function readRecord(projectRoot: string): Promise<Record<string, Recorded>
 export async function loaderStates(projectRoot: string, loaders: LoaderFile[]): Promise<LoaderState[]> {
   const recorded = await readRecord(projectRoot);
   const out: LoaderState[] = [];
+  const plans: PlanCache = new Map();
   for (const loader of loaders) {
-    const {fingerprint, keys} = await loaderFingerprint(projectRoot, loader);
+    const now = await loaderFingerprint(projectRoot, loader, plans);
     const before = recorded[loader.target];
     let stale: string | null = null;
     if (!existsSync(loader.cache)) stale = "no cached output";
     else if (!before) stale = "cached output of unknown origin";
-    else if (before.fingerprint !== fingerprint) {
-      const changed = Object.keys(keys).filter((k) => keys[k] !== before.keys[k]);
-      stale = changed.length ? `step ${changed.join(", ")} changed` : "loader code or config changed";
-    }
-    out.push({loader, fingerprint, keys, stale});
+    else if (before.fingerprint !== now.fingerprint) stale = staleReason(before, now);
+    out.push({loader, ...now, stale});
   }
   return out;
+}
+
+/** Says what changed between the fingerprint an output was made from and the current one. */
+function staleReason(before: Recorded, now: LoaderFingerprint): string {
+  const reasons: string[] = [];
+  const changed = Object.keys(now.keys).filter((k) => now.keys[k] !== before.keys[k]);
+  if (changed.length) reasons.push(`step ${changed.join(", ")} changed`);
+  if (before.code !== undefined && before.code !== now.code) reasons.push("loader code changed");
+  if (before.config !== undefined && before.config !== now.config) reasons.push("config changed");
+  return reasons.length ? reasons.join("; ") : "inputs changed";
 }
 
 /** Deletes the cached output of each stale loader, so Framework runs exactly those again. */
@@ -56,7 +59,8 @@ export async function invalidate(states: LoaderState[]): Promise<void> {
 /** Records the fingerprints the current cached outputs were made from. */
 export async function recordFingerprints(projectRoot: string, states: LoaderState[]): Promise<void> {
   const recorded = await readRecord(projectRoot);
-  for (const s of states) recorded[s.loader.target] = {fingerprint: s.fingerprint, keys: s.keys};
+  for (const s of states)
+    recorded[s.loader.target] = {fingerprint: s.fingerprint, keys: s.keys, code: s.code, config: s.config};
   const file = recordPath(projectRoot);
   await mkdir(dirname(file), {recursive: true});
   await writeFile(`${file}.tmp`, JSON.stringify(recorded, null, 2));

@@ -11,6 +11,8 @@ export interface LoaderFile {
   cache: string;
   /** The pipeline config this output reads. */
   config: string;
+  /** The `[pipeline]` route param (passed to the loader as `--pipeline=`), for a parameterised loader. */
+  pipeline?: string;
 }
 
 const loaderPattern = /\.(json|csv|tsv|parquet|arrow|txt)\.ts$/;
@@ -19,7 +21,11 @@ const loaderPattern = /\.(json|csv|tsv|parquet|arrow|txt)\.ts$/;
  * Lists the TypeScript data loaders under `<docs>/data`. A loader inside a `[pipeline]` folder is
  * a parameterised route, made once per pipeline config; any other reads the default config.
  */
-export function listLoaders(projectRoot: string, pipelines: Record<string, string>, defaultConfig: string): LoaderFile[] {
+export function listLoaders(
+  projectRoot: string,
+  pipelines: Record<string, string>,
+  defaultConfig: string
+): LoaderFile[] {
   const docs = join(projectRoot, "docs");
   const out: LoaderFile[] = [];
   const walk = (dir: string) => {
@@ -32,10 +38,21 @@ export function listLoaders(projectRoot: string, pipelines: Record<string, strin
         if (target.includes("[pipeline]")) {
           for (const [pipeline, config] of Object.entries(pipelines)) {
             const concrete = target.replace("[pipeline]", pipeline);
-            out.push({loader, target: concrete, cache: join(docs, ".observablehq", "cache", concrete), config});
+            out.push({
+              loader,
+              target: concrete,
+              cache: join(docs, ".observablehq", "cache", concrete),
+              config,
+              pipeline
+            });
           }
         } else {
-          out.push({loader, target, cache: join(docs, ".observablehq", "cache", target), config: defaultConfig});
+          out.push({
+            loader,
+            target,
+            cache: join(docs, ".observablehq", "cache", target),
+            config: defaultConfig
+          });
         }
       }
     }

@@ -1,0 +1,78 @@
+import {html} from "htl";
+import {metric, short} from "./format.js";
+import {pageLinks} from "./pages.js";
+
+/** The Overview: what was trained on what, its headline metrics, and where the numbers came from. */
+export function overview(report, base) {
+  const {config} = report;
+  const rows = report.steps.find((s) => s.name === "ingest")?.rows.data;
+  return html`<div class="overview">
+    <h1>${config.name}</h1>
+    <p>${config.description ?? ""}</p>
+    ${pageLinks(base)}
+    <div class="grid grid-cols-4">
+      <div class="card">
+        <h2>Dataset</h2>
+        <span class="big">${config.source.split("/").pop()}</span>
+        <div>${rows ?? "?"} rows</div>
+      </div>
+      <div class="card">
+        <h2>Target</h2>
+        <span class="big">${config.target}</span>
+        <div>${config.task}</div>
+      </div>
+      <div class="card">
+        <h2>Model</h2>
+        <span class="big">${config.model}</span>
+        <div><code>${JSON.stringify(config.params)}</code></div>
+      </div>
+      <div class="card">
+        <h2>${config.task === "regression" ? "Test R²" : "Test accuracy"}</h2>
+        <span class="big headline-value"
+          >${metric(config.task === "regression" ? report.headline.r2 : report.headline.accuracy)}</span
+        >
+      </div>
+    </div>
+    <h2>Headline metrics</h2>
+    <table class="metrics">
+      <thead>
+        <tr>
+          <th>metric</th>
+          <th>value</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${Object.entries(report.headline).map(
+          ([name, value]) =>
+            html`<tr>
+              <td>${name}</td>
+              <td class="num">${metric(value)}</td>
+            </tr>`
+        )}
+      </tbody>
+    </table>
+    <h2>Provenance</h2>
+    <table class="provenance">
+      <tr>
+        <td>run</td>
+        <td><code class="run-id">${report.runId}</code> (<code>mlbook show ${report.runId}</code>)</td>
+      </tr>
+      <tr>
+        <td>run started</td>
+        <td>${report.startedAt}</td>
+      </tr>
+      <tr>
+        <td>config digest</td>
+        <td><code>${short(report.configDigest)}</code></td>
+      </tr>
+      <tr>
+        <td>data digest</td>
+        <td><code>${short(report.dataDigest)}</code> (ingest step key)</td>
+      </tr>
+      <tr>
+        <td>page built</td>
+        <td>${new Date(report.builtAt).toUTCString()}</td>
+      </tr>
+    </table>
+  </div>`;
+}

@@ -1,0 +1,13 @@
+/**
+ * The steps whose outputs each page-data file reads, by output file name. A loader listed here goes
+ * stale only when one of those steps' keys changes (keys are Merkle hashes, so an upstream change
+ * reaches them too): editing `model.params.C` re-runs the metrics loader, not the data profile.
+ * A loader not listed reads the whole run and the config, so any change makes it stale.
+ */
+export const loaderSteps: Record<string, readonly string[]> = {
+  "eda.json": ["clean", "split"],
+  "checks.json": ["check"],
+  "features.json": ["evaluate"],
+  "metrics.json": ["evaluate"],
+  "model.json": ["split", "train", "register"]
+};

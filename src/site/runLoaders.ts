@@ -1,0 +1,74 @@
+import {spawn} from "node:child_process";
+import {mkdir, open, rename, rm} from "node:fs/promises";
+import {availableParallelism} from "node:os";
+import {delimiter, dirname, join} from "node:path";
+import type {LoaderFile} from "./loaders.ts";
+
+export interface LoaderFailure {
+  loader: LoaderFile;
+  /** The loader's own message (its `error: …` line), or its last line of stderr. */
+  message: string;
+}
+
+/**
+ * Runs loaders the way Framework does (`tsx <loader> --pipeline=<name>`, output into its cache,
+ * written to a temp file and renamed), but several at once: Framework's build runs them one by one,
+ * and each pays for starting tsx and DuckDB. Resolves with the failures; never throws for one.
+ */
+export async function runLoaders(
+  projectRoot: string,
+  loaders: LoaderFile[],
+  options: {concurrency?: number; log?: (message: string) => void} = {}
+): Promise<LoaderFailure[]> {
+  const queue = [...loaders];
+  const failures: LoaderFailure[] = [];
+  const worker = async () => {
+    for (let loader = queue.shift(); loader; loader = queue.shift()) {
+      const t0 = performance.now();
+      const message = await runOne(projectRoot, loader);
+      if (message === null)
+        options.log?.(`  loader ${loader.target}: made in ${Math.round(performance.now() - t0)} ms`);
+      else failures.push({loader, message});
+    }
+  };
+  const n = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), loaders.length));
+  await Promise.all(Array.from({length: n}, worker));
+  return failures;
+}
+
+async function runOne(projectRoot: string, loader: LoaderFile): Promise<string | null> {
+  const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
+  const args = [join("docs", loader.loader), ...(loader.pipeline ? [`--pipeline=${loader.pipeline}`] : [])];
+  const temp = `${loader.cache}.${process.pid}`;
+  await mkdir(dirname(loader.cache), {recursive: true});
+  const out = await open(temp, "w");
+  let stderr = "";
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(tsx, args, {
+        cwd: projectRoot,
+        stdio: ["ignore", out.fd, "pipe"],
+        env: {
+          ...process.env,
+          PATH: [join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(delimiter)
+        }
+      });
+      child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", resolve);
+    });
+    await out.close();
+    if (code === 0) {
+      await rename(temp, loader.cache);
+      return null;
+    }
+  } catch (error) {
+    await out.close().catch(() => {});
+    stderr += error instanceof Error ? error.message : String(error);
+  }
+  await rm(temp, {force: true});
+  const lines = stderr.trim().split("\n");
+  return (
+    lines.find((l) => l.startsWith("error: "))?.slice("error: ".length) ?? lines.at(-1) ?? "loader failed"
+  );
+}
