@@ -27,14 +27,22 @@ interface Case {
 const classifiers: Case[] = [
   {model: "logistic_regression", params: {C: 1}, sk: "LogisticRegression(C=1.0, max_iter=1000)"},
   {model: "decision_tree", params: {max_depth: 5}, sk: "DecisionTreeClassifier(max_depth=5, random_state=0)"},
-  {model: "random_forest", params: {n_estimators: 100}, sk: "RandomForestClassifier(n_estimators=100, random_state=0)"},
+  {
+    model: "random_forest",
+    params: {n_estimators: 100},
+    sk: "RandomForestClassifier(n_estimators=100, random_state=0)"
+  },
   {model: "hist_gradient_boosting", params: {}, sk: "HistGradientBoostingClassifier(random_state=0)"}
 ];
 const regressors: Case[] = [
   {model: "linear_regression", params: {}, sk: "LinearRegression()"},
   {model: "ridge", params: {alpha: 1}, sk: "Ridge(alpha=1.0)"},
   {model: "decision_tree", params: {max_depth: 5}, sk: "DecisionTreeRegressor(max_depth=5, random_state=0)"},
-  {model: "random_forest", params: {n_estimators: 100}, sk: "RandomForestRegressor(n_estimators=100, random_state=0)"},
+  {
+    model: "random_forest",
+    params: {n_estimators: 100},
+    sk: "RandomForestRegressor(n_estimators=100, random_state=0)"
+  },
   {model: "hist_gradient_boosting", params: {}, sk: "HistGradientBoostingRegressor(random_state=0)"}
 ];
 
@@ -64,12 +72,18 @@ for name, cases, scoring in [("penguins", ${JSON.stringify(classifiers.map((c) =
     out[name] = [float(cross_val_score(make_pipeline(StandardScaler(), eval(c)), X, y, cv=KFold(5), scoring=scoring).mean()) for c in cases]
 print(json.dumps(out))
 `;
-const py = spawnSync("python3", ["-c", script, dir, penguins], {encoding: "utf8", env: {...process.env, OMP_NUM_THREADS: "1"}});
+const py = spawnSync("python3", ["-c", script, dir, penguins], {
+  encoding: "utf8",
+  env: {...process.env, OMP_NUM_THREADS: "1"}
+});
 if (py.status !== 0) throw new Error(py.stderr);
 const sklearn = JSON.parse(py.stdout.trim().split("\n").pop()!) as Record<string, number[]>;
 
 function load(name: string): {X: Features; y: Float64Array} {
-  const rows = readFileSync(join(dir, `${name}.csv`), "utf8").trim().split("\n").map((l) => l.split(",").map(Number));
+  const rows = readFileSync(join(dir, `${name}.csv`), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => l.split(",").map(Number));
   const p = rows[0].length - 1;
   return {
     X: {rows: rows.length, cols: Array.from({length: p}, (_, j) => Float64Array.from(rows, (r) => r[j]))},
@@ -83,7 +97,10 @@ function standardise(train: Features, test: Features): [Features, Features] {
     const std = Math.sqrt(c.reduce((a, b) => a + (b - mean) ** 2, 0) / c.length) || 1;
     return {mean, std};
   });
-  const apply = (X: Features) => ({rows: X.rows, cols: X.cols.map((c, j) => c.map((v) => (v - fit[j].mean) / fit[j].std))});
+  const apply = (X: Features) => ({
+    rows: X.rows,
+    cols: X.cols.map((c, j) => c.map((v) => (v - fit[j].mean) / fit[j].std))
+  });
   return [apply(train), apply(test)];
 }
 
@@ -91,17 +108,36 @@ async function cv(name: string, c: Case, task: "classification" | "regression"):
   const {X, y} = load(name);
   const scores: number[] = [];
   for (const fold of kFold(X.rows, {folds: 5})) {
-    const take = (idx: Int32Array): Features => ({rows: idx.length, cols: X.cols.map((col) => Float64Array.from(idx, (i) => col[i]))});
+    const take = (idx: Int32Array): Features => ({
+      rows: idx.length,
+      cols: X.cols.map((col) => Float64Array.from(idx, (i) => col[i]))
+    });
     const [train, test] = standardise(take(fold.train), take(fold.test));
     const spec = modelSpec(c.model);
     const model = spec.create(spec.params.parse(c.params), task);
     if (model.task === "classification") {
       const labels = Int32Array.from(fold.train, (i) => y[i]);
       await model.fit(train, labels, {seed: Number(process.env.CV_SEED ?? 0), nClasses: Math.max(...y) + 1});
-      scores.push(scoreByName("accuracy", Int32Array.from(fold.test, (i) => y[i]), model.predict(test)));
+      scores.push(
+        scoreByName(
+          "accuracy",
+          Int32Array.from(fold.test, (i) => y[i]),
+          model.predict(test)
+        )
+      );
     } else {
-      await model.fit(train, Float64Array.from(fold.train, (i) => y[i]), {seed: 0});
-      scores.push(scoreByName("r2", Float64Array.from(fold.test, (i) => y[i]), model.predict(test)));
+      await model.fit(
+        train,
+        Float64Array.from(fold.train, (i) => y[i]),
+        {seed: 0}
+      );
+      scores.push(
+        scoreByName(
+          "r2",
+          Float64Array.from(fold.test, (i) => y[i]),
+          model.predict(test)
+        )
+      );
     }
   }
   return scores.reduce((a, b) => a + b, 0) / scores.length;

@@ -25,6 +25,9 @@ export function modelTypes(): string[] {
 
 export function modelSpec(type: string): ModelSpec {
   const spec = byType.get(type);
-  if (!spec) throw new ConfigError(`invalid model.type: ${JSON.stringify(type)} (expected one of ${modelTypes().join(", ")})`);
+  if (!spec)
+    throw new ConfigError(
+      `invalid model.type: ${JSON.stringify(type)} (expected one of ${modelTypes().join(", ")})`
+    );
   return spec;
 }
