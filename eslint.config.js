@@ -10,7 +10,10 @@ export default tseslint.config(
       ".mlbook/**",
       "docs/.observablehq/**",
       "test-results/**",
-      "scratch/**"
+      "scratch/**",
+      "lib/**",
+      "lib.*/**",
+      "**/.mlbook/**"
     ]
   },
   js.configs.recommended,
