@@ -1,14 +1,7 @@
 import {currentRun, stepJson} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
-export interface Importances {
-  impurity?: {column: string; value: number}[];
-  coefficients?: {column: string; value: number}[];
-  permutation: {column: string; mean: number; std: number}[];
-  metric: string;
-  repeats: number;
-  rows: number;
-}
+import type {Importances} from "../pipeline/evaluation/importances.ts";
 
 export interface FeaturesData {
   pipeline: string;
