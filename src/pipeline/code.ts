@@ -27,18 +27,25 @@ export function codeDigest(moduleUrl: string): string {
 /** Forget cached digests (the live preview calls this when files change). */
 export function clearCodeDigests(): void {
   cache.clear();
+  sources.clear();
 }
 
 const importPattern =
   /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g;
 
+/** Each file's source and local imports, read once per process however many steps share it. */
+const sources = new Map<string, {source: string; imports: string[]}>();
+
 function collect(file: string, files: Record<string, string>): void {
   const name = relative(srcRoot, file).split("\\").join("/");
   if (name in files) return;
-  const source = readFileSync(file, "utf8");
-  files[name] = source;
-  for (const match of source.matchAll(importPattern)) {
-    const spec = match[1] ?? match[2];
-    collect(resolve(dirname(file), spec), files);
+  let read = sources.get(file);
+  if (!read) {
+    const source = readFileSync(file, "utf8");
+    const imports = [...source.matchAll(importPattern)].map((m) => resolve(dirname(file), m[1] ?? m[2]));
+    read = {source, imports};
+    sources.set(file, read);
   }
+  files[name] = read.source;
+  for (const imported of read.imports) collect(imported, files);
 }

@@ -21,6 +21,11 @@ export async function trackRun(
   try {
     const record = await buildRunRecord(loaded, root, outcome);
     file = await writePending(root, record);
+    // A run that only found fresh steps made nothing new: its journaled record is enough for now
+    // and reaches the database with the next tracking command or run that opens it. That keeps
+    // DuckDB (a third of a second to load) off the path of "nothing changed".
+    if (!outcome.error && outcome.steps.length && outcome.steps.every((s) => s.status === "fresh"))
+      return null;
     const {note} = await withProject({root, path: trackingPath(loaded, root)}, (tx) => ingestRun(tx, record));
     await removePending([file]);
     if (note) logger.info(note);
