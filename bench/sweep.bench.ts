@@ -12,7 +12,12 @@ import {fileURLToPath} from "node:url";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const penguins = join(repo, "node_modules/vega-datasets/data/penguins.json");
-const overrides = ["model.params.C=0.01,0.1,1,10", "model.params.max_iter=100,200,500"];
+// The example: 3 forest sizes × 4 max_features values.
+const overrides = [
+  "model.type=random_forest",
+  "model.params.n_estimators=50,100,200",
+  "model.params.max_features=range(1,5)"
+];
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), "mlbook-sweep-bench-"));

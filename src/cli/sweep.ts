@@ -74,6 +74,11 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
     (reply) => say(progressLine(reply, jobs.length, width, label.get(reply.index)!.padEnd(labelWidth)))
   );
 
+  // Jobs only journal their runs (no lock contention between workers); one transaction here
+  // writes them all to the tracking database.
+  await flushJournal(first.path).catch((error: unknown) =>
+    say(`  tracking: runs wait in the journal (${error instanceof Error ? error.message : error})`)
+  );
   const failed = replies.filter((r) => !r.ok);
   const ok = replies.filter((r): r is Extract<JobReply, {ok: true}> => r.ok);
   const durationMs = performance.now() - started;
@@ -164,4 +169,11 @@ function positiveInt(text: string | undefined, flag: string): number | undefined
 function newSweepId(): string {
   const t = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${t}-${randomBytes(3).toString("hex")}`;
+}
+
+/** Writes journaled runs to the tracking database (opening it ingests the journal). */
+async function flushJournal(configPath: string): Promise<void> {
+  const {withProject} = await import("../pipeline/tracking/withProject.ts");
+  const {projectTracking} = await import("../pipeline/tracking/projectTracking.ts");
+  await withProject(projectTracking(configPath), async () => undefined);
 }

@@ -26,6 +26,9 @@ export async function trackRun(
     // DuckDB (a third of a second to load) off the path of "nothing changed".
     if (!outcome.error && outcome.steps.length && outcome.steps.every((s) => s.status === "fresh"))
       return null;
+    // A sweep job leaves its record in the journal too: the sweep writes all of them at the end
+    // in one transaction, instead of its workers queueing for the database's single writer.
+    if (process.env.MLBOOK_SWEEP_ID && !outcome.error) return null;
     const {note} = await withProject({root, path: trackingPath(loaded, root)}, (tx) => ingestRun(tx, record));
     await removePending([file]);
     if (note) logger.info(note);
