@@ -18,24 +18,15 @@ export const linearStateSchema = z.object({
 
 export type LinearState = z.output<typeof linearStateSchema>;
 
-/** Ordinary least squares like sklearn's `LinearRegression` (minimum-norm when rank deficient). */
-export class LinearRegression implements Regressor {
-  readonly type = "linear_regression";
+/** What OLS and ridge share once fitted: coefficients, an intercept, prediction and (de)serialisation. */
+export abstract class LinearRegressor<P extends Record<string, unknown>> implements Regressor {
+  abstract readonly type: string;
+  abstract readonly params: P;
   readonly task = "regression";
-  readonly params: LinearRegressionParams;
   private state: LinearState | undefined;
   private weights = new Float64Array(0);
 
-  constructor(params: z.input<typeof linearRegressionParams> = {}) {
-    this.params = linearRegressionParams.parse(params);
-  }
-
-  fit(X: Features, y: Float64Array): void {
-    checkRegression(X, y);
-    const {cols, target, xMean, yMean} = centred(X, y, this.params.fit_intercept);
-    const w = leastSquares(cols, X.rows, target);
-    this.restore({coef: Array.from(w), intercept: interceptOf(w, xMean, yMean)});
-  }
+  abstract fit(X: Features, y: Float64Array): void;
 
   predict(X: Features): Float64Array {
     return linearPredict(X, this.weights, this.fitted().intercept);
@@ -56,9 +47,27 @@ export class LinearRegression implements Regressor {
     this.weights = Float64Array.from(state.coef);
   }
 
-  private fitted(): LinearState {
+  protected fitted(): LinearState {
     if (!this.state) throw new Error(`${this.type}: not fitted`);
     return this.state;
+  }
+}
+
+/** Ordinary least squares like sklearn's `LinearRegression` (minimum-norm when rank deficient). */
+export class LinearRegression extends LinearRegressor<LinearRegressionParams> {
+  readonly type = "linear_regression";
+  readonly params: LinearRegressionParams;
+
+  constructor(params: z.input<typeof linearRegressionParams> = {}) {
+    super();
+    this.params = linearRegressionParams.parse(params);
+  }
+
+  fit(X: Features, y: Float64Array): void {
+    checkRegression(X, y);
+    const {cols, target, xMean, yMean} = centred(X, y, this.params.fit_intercept);
+    const w = leastSquares(cols, X.rows, target);
+    this.restore({coef: Array.from(w), intercept: interceptOf(w, xMean, yMean)});
   }
 }
 

@@ -1,9 +1,14 @@
 import {CholeskyDecomposition, Matrix} from "ml-matrix";
 import {z} from "zod";
 import {leastSquares} from "./leastSquares.ts";
-import {centred, checkRegression, interceptOf, linearPredict, linearStateSchema} from "./linearRegression.ts";
-import type {LinearState} from "./linearRegression.ts";
-import type {Features, ModelJSON, ModelSpec, Regressor} from "./types.ts";
+import {
+  centred,
+  checkRegression,
+  interceptOf,
+  LinearRegressor,
+  linearStateSchema
+} from "./linearRegression.ts";
+import type {Features, ModelSpec} from "./types.ts";
 
 export const ridgeParams = z
   .object({
@@ -17,14 +22,12 @@ export const ridgeParams = z
 export type RidgeParams = z.output<typeof ridgeParams>;
 
 /** Ridge regression like sklearn's `Ridge` with its dense "cholesky" solver. */
-export class Ridge implements Regressor {
+export class Ridge extends LinearRegressor<RidgeParams> {
   readonly type = "ridge";
-  readonly task = "regression";
   readonly params: RidgeParams;
-  private state: LinearState | undefined;
-  private weights = new Float64Array(0);
 
   constructor(params: z.input<typeof ridgeParams> = {}) {
+    super();
     this.params = ridgeParams.parse(params);
   }
 
@@ -49,30 +52,6 @@ export class Ridge implements Regressor {
       ? Float64Array.from(cholesky.solve(b).getColumn(0))
       : leastSquares(cols, X.rows, target);
     this.restore({coef: Array.from(w), intercept: interceptOf(w, xMean, yMean)});
-  }
-
-  predict(X: Features): Float64Array {
-    return linearPredict(X, this.weights, this.fitted().intercept);
-  }
-
-  coefficients(): Float64Array[] {
-    this.fitted();
-    return [this.weights.slice()];
-  }
-
-  toJSON(): ModelJSON {
-    return {type: this.type, task: this.task, params: {...this.params}, state: this.fitted()};
-  }
-
-  /** @internal Sets fitted state; used by fit and fromJSON. */
-  restore(state: LinearState): void {
-    this.state = state;
-    this.weights = Float64Array.from(state.coef);
-  }
-
-  private fitted(): LinearState {
-    if (!this.state) throw new Error("ridge: not fitted");
-    return this.state;
   }
 }
 
