@@ -26,9 +26,9 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
   });
 
   it("runs end to end and prints each step and the test accuracy", async () => {
-    expect(first.stderr).toBe("");
+    expect(first.stderr).toBe("  registered penguins-model v1 (all criteria passed)\n");
     expect(first.status).toBe(0);
-    for (const step of ["ingest", "clean", "check", "split", "train", "evaluate"]) {
+    for (const step of ["ingest", "clean", "check", "split", "train", "evaluate", "register"]) {
       expect(first.stdout).toMatch(new RegExp(`^ {2}${step} +ran \\(missing\\) +[\\d.]+ m?s`, "m"));
     }
     expect(first.stdout).toMatch(/split +ran \(missing\) +[\d.]+ m?s +train 275, test 69/);
@@ -40,7 +40,15 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     const again = await mlbook(a, ["run", "--json"], a);
     expect(again.status).toBe(0);
     const json = JSON.parse(again.stdout) as JsonRun;
-    expect(json.steps.map((s) => s.status)).toEqual(["fresh", "fresh", "fresh", "fresh", "fresh", "fresh"]);
+    expect(json.steps.map((s) => s.status)).toEqual([
+      "fresh",
+      "fresh",
+      "fresh",
+      "fresh",
+      "fresh",
+      "fresh",
+      "fresh"
+    ]);
     expect(json.steps.map((s) => s.key)).toEqual(json.steps.map((s) => s.key.match(/^[0-9a-f]{64}$/)?.[0]));
     expect(json.runId).toMatch(/^\d{8}-\d{6}-[0-9a-f]{6}$/);
     expect(json.metrics.accuracy).toBeGreaterThanOrEqual(0.97);
@@ -56,7 +64,8 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
       ["check", "fresh", null],
       ["split", "ran", "param split.test_size changed"],
       ["train", "ran", "upstream split changed"],
-      ["evaluate", "ran", "upstream split, train changed"]
+      ["evaluate", "ran", "upstream split, train changed"],
+      ["register", "ran", "upstream split, train, evaluate changed"]
     ]);
     expect(json.steps[3].rows.test).toBe(103);
   });
@@ -74,7 +83,8 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
       ["check", true, null],
       ["split", true, null],
       ["train", false, "code of train changed"],
-      ["evaluate", false, "upstream train changed"]
+      ["evaluate", false, "upstream train changed"],
+      ["register", false, "upstream train, evaluate changed"]
     ]);
   });
 
