@@ -1,25 +1,7 @@
-import {readFileSync} from "node:fs";
 import {describe, expect, it} from "vitest";
 import {LinearRegression, linearRegressionSpec} from "../../../src/pipeline/models/linearRegression.ts";
 import type {Features} from "../../../src/pipeline/models/types.ts";
-
-interface Fixture {
-  regression: {X: number[][]; y: number[]; ols: {coef: number[]; intercept: number}};
-}
-
-const {regression}: Fixture = JSON.parse(
-  readFileSync(new URL("../../fixtures/sklearn/linear_models.json", import.meta.url), "utf8")
-);
-const X: Features = {
-  rows: regression.X.length,
-  cols: regression.X[0].map((_, j) => Float64Array.from(regression.X, (r) => r[j]))
-};
-const y = Float64Array.from(regression.y);
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; ++i) expect(Math.abs(actual[i] - expected[i])).toBeLessThan(tolerance);
-}
+import {expectClose, regression, X, y} from "./regressionFixture.ts";
 
 describe("LinearRegression", () => {
   it("matches sklearn's OLS coefficients and intercept", () => {
