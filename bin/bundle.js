@@ -3,6 +3,7 @@
 // Each module's `import.meta.url` is replaced by its source file's URL: code digests (cache keys)
 // and worker entry points keep reading the TypeScript sources, exactly as under tsx.
 import {build} from "esbuild";
+import {existsSync} from "node:fs";
 import {readFile, rename, rm} from "node:fs/promises";
 import {dirname, join} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
@@ -13,7 +14,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export async function bundle() {
   const out = join(root, `lib.${process.pid}.tmp`);
   await build({
-    entryPoints: [join(root, "src", "cli", "main.ts")],
+    // main: the CLI; receipt: the all-fresh fast path bin/mlbook.js tries first (src/cli/receipt.ts);
+    // worker: the sweep worker process (src/pipeline/sweep/worker.ts).
+    // An entry whose source is missing (a checkout without it) is left out rather than failing
+    // the whole build: lib/main.js alone still runs the CLI.
+    entryPoints: Object.fromEntries(
+      Object.entries({
+        main: join(root, "src", "cli", "main.ts"),
+        receipt: join(root, "src", "cli", "receipt.ts"),
+        worker: join(root, "src", "pipeline", "sweep", "worker.ts")
+      }).filter(([name, path]) => name === "main" || existsSync(path))
+    ),
     outdir: out,
     bundle: true,
     splitting: true,

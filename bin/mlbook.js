@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the CLI from lib/ (an esbuild bundle of src/), rebuilding it first when any source file is
 // newer than the bundle; falls back to running the TypeScript through tsx if bundling fails.
+// `mlbook run` first tries to replay an all-fresh run from its receipt (src/cli/receipt.ts).
 import {readdirSync, statSync} from "node:fs";
 import {dirname, join} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
@@ -34,7 +35,13 @@ if (!fresh && process.env.MLBOOK_NO_BUNDLE !== "1") {
   }
 }
 if (fresh && process.env.MLBOOK_NO_BUNDLE !== "1") {
-  await import(pathToFileURL(entry).href);
+  // An all-fresh `mlbook run` is replayed from its receipt without loading the CLI (src/cli/receipt.ts).
+  const replayed =
+    process.argv[2] === "run" &&
+    (await (
+      await import(pathToFileURL(join(root, "lib", "receipt.js")).href)
+    ).replayReceipt(process.argv.slice(3)));
+  if (!replayed) await import(pathToFileURL(entry).href);
 } else {
   const {register} = await import("tsx/esm/api");
   register();

@@ -7,11 +7,16 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** 3000000 → "3,000,000" (without Intl, which costs a fresh run tens of milliseconds to load). */
+export function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
 export function formatRows(rows: Record<string, number>): string {
   const entries = Object.entries(rows);
   if (!entries.length) return "";
-  if (entries.length === 1) return `${entries[0][1].toLocaleString("en-US")} rows`;
-  return entries.map(([name, n]) => `${name} ${n.toLocaleString("en-US")}`).join(", ");
+  if (entries.length === 1) return `${thousands(entries[0][1])} rows`;
+  return entries.map(([name, n]) => `${name} ${thousands(n)}`).join(", ");
 }
 
 export function formatStep(record: StepRecord, width = 10): string {
@@ -26,4 +31,17 @@ export function formatMetrics(result: RunResult): string[] {
   for (const [name, value] of Object.entries(result.headline))
     lines.push(`  ${name.padEnd(20)} ${value.toFixed(4)}`);
   return lines;
+}
+
+/** What `mlbook run --json` prints: one object for scripts and CI. */
+export function runJson(
+  result: Pick<RunResult, "runId" | "pipeline" | "configDigest" | "durationMs" | "steps" | "headline">
+): string {
+  const {runId, pipeline, configDigest, durationMs, steps, headline} = result;
+  return JSON.stringify({runId, pipeline, configDigest, durationMs, steps, metrics: headline}, null, 2);
+}
+
+/** The last line of `mlbook run`. */
+export function runLine(runId: string, durationMs: number): string {
+  return `run ${runId} in ${formatDuration(durationMs)}`;
 }

@@ -1,7 +1,7 @@
 import {relative} from "node:path";
 import {loadConfig} from "../pipeline/config.ts";
 import {runPipeline} from "../pipeline/run.ts";
-import {formatDuration, formatMetrics} from "./format.ts";
+import {formatMetrics, runJson, runLine} from "./format.ts";
 import {terminalLogger} from "./progress.ts";
 
 export async function runCommand(
@@ -22,16 +22,19 @@ export async function runCommand(
     ?.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  if (!options.json)
-    console.log(`mlbook run ${loaded.config.name} (${relative(process.cwd(), loaded.path)})`);
+  const header = `mlbook run ${loaded.config.name} (${relative(process.cwd(), loaded.path)})`;
+  if (!options.json) console.log(header);
   const result = await runPipeline(loaded, {steps, logger: terminalLogger(options.json)});
-  if (options.json) {
-    const {runId, pipeline, configDigest, durationMs, steps: records, headline} = result;
-    console.log(
-      JSON.stringify({runId, pipeline, configDigest, durationMs, steps: records, metrics: headline}, null, 2)
-    );
-    return;
+  const metricLines = formatMetrics(result);
+  if (options.json) console.log(runJson(result));
+  else {
+    for (const line of metricLines) console.log(line);
+    console.log(runLine(result.runId, result.durationMs));
   }
-  for (const line of formatMetrics(result)) console.log(line);
-  console.log(`run ${result.runId} in ${formatDuration(result.durationMs)}`);
+  // The next identical command line can then replay an all-fresh run without loading the engine
+  // (bin/mlbook.js → receipt.ts).
+  if (process.argv[2] === "run") {
+    const {writeReceipt} = await import("./writeReceipt.ts");
+    await writeReceipt(loaded, result, process.argv.slice(3), {header, metricLines});
+  }
 }

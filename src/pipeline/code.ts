@@ -24,6 +24,14 @@ export function codeDigest(moduleUrl: string): string {
   return digest;
 }
 
+/** The files `codeDigest` reads for a module: its own source and its local imports, transitively. */
+export function codeFiles(moduleUrl: string): string[] {
+  const files: Record<string, string> = {};
+  const paths: string[] = [];
+  collect(fileURLToPath(moduleUrl), files, paths);
+  return paths;
+}
+
 /** Forget cached digests (the live preview calls this when files change). */
 export function clearCodeDigests(): void {
   cache.clear();
@@ -36,9 +44,10 @@ const importPattern =
 /** Each file's source and local imports, read once per process however many steps share it. */
 const sources = new Map<string, {source: string; imports: string[]}>();
 
-function collect(file: string, files: Record<string, string>): void {
+function collect(file: string, files: Record<string, string>, paths: string[] = []): void {
   const name = relative(srcRoot, file).split("\\").join("/");
   if (name in files) return;
+  paths.push(file);
   let read = sources.get(file);
   if (!read) {
     const source = readFileSync(file, "utf8");
@@ -47,5 +56,5 @@ function collect(file: string, files: Record<string, string>): void {
     sources.set(file, read);
   }
   files[name] = read.source;
-  for (const imported of read.imports) collect(imported, files);
+  for (const imported of read.imports) collect(imported, files, paths);
 }

@@ -204,6 +204,11 @@ export function checkGraph(nodes: Node[]): Node[] {
   return order;
 }
 
+/** Each step's upstream steps. */
+export function stepInputs(graph: Graph): Record<string, readonly string[]> {
+  return Object.fromEntries(graph.nodes.map((n) => [n.step.name, Object.values(n.inputs)]));
+}
+
 /** The named steps plus everything upstream of them, in order. */
 export function upstreamClosure(graph: Graph, names: readonly string[]): Node[] {
   const byName = new Map(graph.nodes.map((n) => [n.step.name, n]));

@@ -1,4 +1,3 @@
-import {randomBytes} from "node:crypto";
 import {mkdir, readFile, rename, writeFile} from "node:fs/promises";
 import {dirname, join} from "node:path";
 import {codeDigest} from "./code.ts";
@@ -6,9 +5,10 @@ import type {LoadedConfig} from "./config.ts";
 import type {Db} from "./db.ts";
 import {quoteIdent, quoteString} from "./sql.ts";
 import {DataError, MlbookError, TransientError} from "./errors.ts";
-import {buildGraph, upstreamClosure, type Graph, type Node, type RetryPolicy} from "./graph.ts";
+import {buildGraph, stepInputs, upstreamClosure, type Graph, type Node, type RetryPolicy} from "./graph.ts";
 import {hashFile, hashValue} from "./hash.ts";
 import {headlineMetrics} from "./headline.ts";
+import {newRunId} from "./runId.ts";
 import type {StepInputs} from "./step.ts";
 import {Store, type Entry} from "./store.ts";
 
@@ -291,10 +291,6 @@ async function track(...args: Parameters<typeof import("./tracking/trackRun.ts")
   await (await import("./tracking/trackRun.ts")).trackRun(...args);
 }
 
-function stepInputs(graph: Graph): Record<string, readonly string[]> {
-  return Object.fromEntries(graph.nodes.map((n) => [n.step.name, Object.values(n.inputs)]));
-}
-
 async function execute(
   p: PlannedStep,
   db: Db,
@@ -394,9 +390,4 @@ export async function withRetries<T>(
       await new Promise((resolve) => setTimeout(resolve, delay * 1000));
     }
   }
-}
-
-function newRunId(): string {
-  const t = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  return `${t}-${randomBytes(3).toString("hex")}`;
 }

@@ -68,11 +68,16 @@ export interface CliResult {
  * Runs the mlbook CLI of `project` (or of this repo) in `cwd`. Asynchronous on purpose: a
  * synchronous child blocks the test worker, which vitest then takes for dead.
  */
-export function mlbook(cwd: string, args: string[], project = repoRoot): Promise<CliResult> {
+export function mlbook(
+  cwd: string,
+  args: string[],
+  project = repoRoot,
+  env: Record<string, string> = {}
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(project, "bin", "mlbook.js"), ...args], {
       cwd,
-      env: {...process.env, FORCE_COLOR: "0"},
+      env: {...process.env, FORCE_COLOR: "0", ...env},
       stdio: ["ignore", "pipe", "pipe"]
     });
     let stdout = "";

@@ -1,4 +1,3 @@
-import {spawnSync} from "node:child_process";
 import {readFile} from "node:fs/promises";
 import {dirname, join} from "node:path";
 import type {LoadedConfig} from "../config.ts";
@@ -7,6 +6,7 @@ import type {StepRecord} from "../run.ts";
 import type {Manifest} from "../store.ts";
 import type {Registration} from "../steps/register.ts";
 import {artifactName} from "./artifactNames.ts";
+import {gitCommit} from "./gitCommit.ts";
 import type {Pin} from "./pins.ts";
 
 /** One step output as this run saw it; versions are assigned when the record is written. */
@@ -150,10 +150,4 @@ export async function buildRunRecord(
     registration,
     pins: outcome.pins
   };
-}
-
-/** HEAD of the git repository holding the config, or null outside one (or without git). */
-export function gitCommit(dir: string): string | null {
-  const result = spawnSync("git", ["rev-parse", "HEAD"], {cwd: dir, encoding: "utf8", timeout: 5000});
-  return result.status === 0 ? result.stdout.trim() || null : null;
 }
