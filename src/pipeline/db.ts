@@ -1,5 +1,12 @@
-import {DuckDBInstance, type DuckDBConnection, type DuckDBVector} from "@duckdb/node-api";
+import type {DuckDBConnection, DuckDBInstance as Instance, DuckDBVector} from "@duckdb/node-api";
+import {createRequire} from "node:module";
 import {quoteIdent, quoteString} from "./sql.ts";
+
+// Loaded with require, not import (as in tracking/open.ts): importing this CommonJS package as ESM
+// has Node scan each of its files for exports, which costs more than loading it.
+const {DuckDBInstance} = createRequire(import.meta.url)(
+  "@duckdb/node-api"
+) as typeof import("@duckdb/node-api");
 
 /**
  * The SQL engine every data step runs on. Steps get a `Db` and return SQL; they never see files.
@@ -14,6 +21,9 @@ export interface Db {
   numbers(sql: string): Promise<Float64Array>;
   /** One text column, dictionary encoded: codes (−1 for NULL) and the sorted distinct values. */
   categories(sql: string, column: string): Promise<{codes: Int32Array; values: string[]}>;
+  /** Another connection to the same database, for a step running beside others; close it after. */
+  connect(): Promise<Db>;
+  /** Closes this connection (and the database, for the one `openDb` returned). */
   close(): void;
 }
 
@@ -25,9 +35,14 @@ export async function openDb(path = ":memory:"): Promise<Db> {
 
 class DuckDb implements Db {
   constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection
+    private readonly instance: Instance,
+    private readonly connection: DuckDBConnection,
+    private readonly ownsInstance = true
   ) {}
+
+  async connect(): Promise<Db> {
+    return new DuckDb(this.instance, await this.instance.connect(), false);
+  }
 
   async run(sql: string): Promise<void> {
     await this.connection.run(sql);
@@ -77,7 +92,7 @@ class DuckDb implements Db {
 
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 

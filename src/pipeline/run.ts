@@ -9,6 +9,7 @@ import {buildGraph, stepInputs, upstreamClosure, type Graph, type Node, type Ret
 import {hashFile, hashValue} from "./hash.ts";
 import {headlineMetrics} from "./headline.ts";
 import {newRunId} from "./runId.ts";
+import {runDag} from "./schedule.ts";
 import type {StepInputs} from "./step.ts";
 import {Store, type Entry} from "./store.ts";
 
@@ -203,35 +204,38 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
   const planned = (await plan(graph, pinned)).filter((p) => needed.has(p.node.step.name));
   const state = await readState(root, graph.name);
   // DuckDB loads lazily: a run where every step is fresh never needs it, and loading it is most
-  // of a fresh run's time.
-  let db: Db | undefined;
-  const openOnce = async () => (db ??= await (await import("./db.ts")).openDb());
+  // of a fresh run's time. Each running step gets its own connection to the one in-memory
+  // database, so independent steps run at once (schedule.ts).
+  let db: Promise<Db> | undefined;
+  const openOnce = () => (db ??= import("./db.ts").then((m) => m.openDb()));
   const entries = new Map<string, Entry>();
-  const records: StepRecord[] = [];
+  const records = new Map<string, StepRecord>();
   const ran = new Set<string>();
-  try {
-    for (const p of planned) {
-      const name = p.node.step.name;
-      const t0 = performance.now();
-      const lookup = await store.lookup(name, p.key);
-      let record: StepRecord;
-      if (lookup.status === "ok") {
-        entries.set(name, lookup.entry);
-        record = {
-          name,
-          status: "fresh",
-          key: p.key,
-          reason: null,
-          durationMs: performance.now() - t0,
-          rows: lookup.entry.manifest.tables
-        };
-      } else {
-        const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
-        const reason = staleReason(p.parts, state.steps[name], why, ran);
-        const attempts = {count: 0};
+  const byName = new Map(planned.map((p) => [p.node.step.name, p]));
+  const runStep = async (name: string): Promise<void> => {
+    const p = byName.get(name)!;
+    const t0 = performance.now();
+    const lookup = await store.lookup(name, p.key);
+    let record: StepRecord;
+    if (lookup.status === "ok") {
+      entries.set(name, lookup.entry);
+      record = {
+        name,
+        status: "fresh",
+        key: p.key,
+        reason: null,
+        durationMs: performance.now() - t0,
+        rows: lookup.entry.manifest.tables
+      };
+    } else {
+      const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
+      const reason = staleReason(p.parts, state.steps[name], why, ran);
+      const attempts = {count: 0};
+      const connection = await (await openOnce()).connect();
+      try {
         const entry = await execute(
           p,
-          await openOnce(),
+          connection,
           store,
           entries,
           logger,
@@ -239,7 +243,6 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
           attempts
         );
         entries.set(name, entry);
-        ran.add(name);
         record = {
           name,
           status: "ran",
@@ -248,11 +251,21 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
           durationMs: performance.now() - t0,
           rows: entry.manifest.tables
         };
-        if (attempts.count > 1) record.attempts = attempts.count;
+      } finally {
+        connection.close();
       }
-      records.push(record);
-      logger.step(record);
+      ran.add(name);
+      if (attempts.count > 1) record.attempts = attempts.count;
     }
+    records.set(name, record);
+    logger.step(record);
+  };
+  // Records in plan order, whichever step finished first.
+  const inOrder = () => planned.flatMap((p) => records.get(p.node.step.name) ?? []);
+  try {
+    await runDag([...byName.keys()], (name) => Object.values(byName.get(name)!.node.inputs), runStep, {
+      last: new Set(["register"])
+    });
     await writeState(root, graph.name, planned);
     const evaluation = entries.get("evaluate");
     const metrics = evaluation
@@ -264,7 +277,7 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
       configDigest: hashValue(loaded.config),
       startedAt,
       durationMs: performance.now() - started,
-      steps: records,
+      steps: inOrder(),
       metrics,
       headline: metrics ? headlineMetrics(metrics) : {}
     };
@@ -275,14 +288,14 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
       runId: newRunId(),
       configDigest: hashValue(loaded.config),
       startedAt,
-      steps: records,
+      steps: inOrder(),
       metrics: null,
       headline: {}
     };
     await track(loaded, root, {...failed, inputs: stepInputs(graph), pins, error}, logger);
     throw error;
   } finally {
-    db?.close();
+    if (db) (await db).close();
   }
 }
 
@@ -308,7 +321,7 @@ async function execute(
     for (const table of Object.keys(entry.manifest.tables)) {
       const view = `${upstream}__${table}`;
       await db.run(
-        `CREATE OR REPLACE VIEW ${quoteIdent(view)} AS SELECT * FROM read_parquet(${quoteString(join(entry.dir, `${table}.parquet`))})`
+        `CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS SELECT * FROM read_parquet(${quoteString(join(entry.dir, `${table}.parquet`))})`
       );
       outputs[table] = quoteIdent(view);
     }
