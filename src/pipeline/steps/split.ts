@@ -68,14 +68,22 @@ export const split = defineStep({
     const [{n}] = await ctx.db.rows<{n: number}>(`SELECT count(*)::INTEGER AS n FROM ${source}`);
     if (n < 3) throw new DataError(`split: need at least 3 rows, the data has ${n}`);
     // Window functions reorder rows; __row restores the input order so each set's rows (and so
-    // every float sum over them downstream) come out the same on every run.
-    // The row hashes are taken over the data columns only (t is the source row).
-    const numbered = `(SELECT *, hash(${params.seed}, t) AS __h1, hash(${params.seed} + 1, t) AS __h2, row_number() OVER () AS __row FROM ${source} AS t)`;
-    const assigned = `SELECT * EXCLUDE (__u), CASE WHEN __u < ${params.test_size} THEN 'test' WHEN __u < ${
-      params.test_size + params.validation_size
-    } THEN 'validation' ELSE 'train' END AS __set FROM (${position(numbered, params)})`;
+    // every float sum over them downstream) come out the same on every run. The random method
+    // ranks rows by hashes taken over the data columns only (t is the source row).
+    const hashes =
+      params.method === "random"
+        ? `hash(${params.seed}, t) AS __h1, hash(${params.seed} + 1, t) AS __h2, `
+        : "";
+    const numbered = `(SELECT *, ${hashes}row_number() OVER () AS __row FROM ${source} AS t)`;
+    // Assigned once into a temp table (this step's own connection): counting and writing each
+    // set would otherwise run the window functions over all rows again for every query.
+    await ctx.db.run(
+      `CREATE OR REPLACE TEMP TABLE __split AS SELECT * EXCLUDE (__u), CASE WHEN __u < ${params.test_size} THEN 'test' WHEN __u < ${
+        params.test_size + params.validation_size
+      } THEN 'validation' ELSE 'train' END AS __set FROM (${position(numbered, params)})`
+    );
     const counts = await ctx.db.rows<{set: string; n: number}>(
-      `SELECT __set AS set, count(*)::INTEGER AS n FROM (${assigned}) GROUP BY 1`
+      `SELECT __set AS set, count(*)::INTEGER AS n FROM __split GROUP BY 1`
     );
     const count = (set: string) => counts.find((c) => c.set === set)?.n ?? 0;
     if (count("train") === 0 || count("test") === 0) {
@@ -83,8 +91,9 @@ export const split = defineStep({
         `split: test_size ${params.test_size} leaves ${count("train")} train and ${count("test")} test rows of ${n}`
       );
     }
+    const extra = params.method === "random" ? "__set, __row, __h1, __h2" : "__set, __row";
     const pick = (set: string) =>
-      `SELECT * EXCLUDE (__set, __row, __h1, __h2) FROM (${assigned}) WHERE __set = '${set}' ORDER BY __row`;
+      `SELECT * EXCLUDE (${extra}) FROM __split WHERE __set = '${set}' ORDER BY __row`;
     const tables: Record<string, string> = {train: pick("train"), test: pick("test")};
     if (params.validation_size > 0) tables.validation = pick("validation");
     return {tables};
