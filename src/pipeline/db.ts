@@ -4,9 +4,17 @@ import {quoteIdent, quoteString} from "./sql.ts";
 
 // Loaded with require, not import (as in tracking/open.ts): importing this CommonJS package as ESM
 // has Node scan each of its files for exports, which costs more than loading it.
-const {DuckDBInstance} = createRequire(import.meta.url)(
-  "@duckdb/node-api"
-) as typeof import("@duckdb/node-api");
+const duckdb = createRequire(import.meta.url)("@duckdb/node-api") as typeof import("@duckdb/node-api");
+const {DuckDBInstance} = duckdb;
+
+/** A column handed to DuckDB from JS (a format DuckDB cannot read itself, like Arrow IPC). */
+export interface JsColumn {
+  name: string;
+  /** DATE and TIMESTAMP values are epoch milliseconds; BIGINT values bigint or number. */
+  type: "DOUBLE" | "BIGINT" | "BOOLEAN" | "VARCHAR" | "DATE" | "TIMESTAMP";
+  /** The value of row i, null for a missing one. */
+  get(i: number): unknown;
+}
 
 /**
  * The SQL engine every data step runs on. Steps get a `Db` and return SQL; they never see files.
@@ -21,6 +29,8 @@ export interface Db {
   numbers(sql: string): Promise<Float64Array>;
   /** One text column, dictionary encoded: codes (−1 for NULL) and the sorted distinct values. */
   categories(sql: string, column: string): Promise<{codes: Int32Array; values: string[]}>;
+  /** Creates temp table `name` (this connection's own) holding `rows` rows of the given columns. */
+  createTable(name: string, columns: readonly JsColumn[], rows: number): Promise<void>;
   /** Another connection to the same database, for a step running beside others; close it after. */
   connect(): Promise<Db>;
   /** Closes this connection (and the database, for the one `openDb` returned). */
@@ -39,6 +49,48 @@ class DuckDb implements Db {
     private readonly connection: DuckDBConnection,
     private readonly ownsInstance = true
   ) {}
+
+  async createTable(name: string, columns: readonly JsColumn[], rows: number): Promise<void> {
+    const defs = columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(", ");
+    await this.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(name)} (${defs})`);
+    const types = columns.map((c) => duckdb[c.type]);
+    const convert = columns.map((c): ((v: unknown) => unknown) => {
+      switch (c.type) {
+        case "DOUBLE":
+          return (v) => Number(v);
+        case "BIGINT":
+          return (v) => BigInt(v as number | bigint);
+        case "BOOLEAN":
+          return (v) => Boolean(v);
+        case "VARCHAR":
+          return (v) => String(v);
+        case "DATE":
+          return (v) => duckdb.dateValue(Math.floor(Number(v) / 86_400_000));
+        case "TIMESTAMP":
+          return (v) => duckdb.timestampValue(BigInt(Math.round(Number(v) * 1000)));
+      }
+    });
+    const appender = await this.connection.createAppender(name, "main", "temp");
+    try {
+      const size = 2048;
+      for (let start = 0; start < rows; start += size) {
+        const n = Math.min(size, rows - start);
+        const chunk = duckdb.DuckDBDataChunk.create(types, n);
+        columns.forEach((c, j) => {
+          const values = new Array<unknown>(n);
+          for (let i = 0; i < n; ++i) {
+            const v = c.get(start + i);
+            values[i] = v === null || v === undefined ? null : convert[j](v);
+          }
+          chunk.setColumnValues(j, values as Parameters<typeof chunk.setColumnValues>[1]);
+        });
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
 
   async connect(): Promise<Db> {
     return new DuckDb(this.instance, await this.instance.connect(), false);

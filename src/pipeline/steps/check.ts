@@ -163,7 +163,7 @@ async function withReference<T>(
   const relation = `__check_reference_${++references}`;
   const kind = format === "parquet" ? "VIEW" : "TABLE";
   try {
-    await db.run(`CREATE TEMP ${kind} ${relation} AS SELECT * FROM ${readerSql(path, format)}`);
+    await db.run(`CREATE TEMP ${kind} ${relation} AS SELECT * FROM ${await readerSql(db, path, format)}`);
   } catch (error) {
     throw new DataError(`${path}: cannot read the drift reference as ${format}: ${firstLine(error)}`);
   }

@@ -1,9 +1,10 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../sql.ts";
+import type {Db} from "../db.ts";
 import {defineStep, fileInput} from "../step.ts";
 
-export const formats = ["csv", "tsv", "json", "ndjson", "parquet"] as const;
+export const formats = ["csv", "tsv", "json", "ndjson", "parquet", "arrow"] as const;
 export type Format = (typeof formats)[number];
 
 export const ingestParams = z
@@ -36,7 +37,7 @@ export const ingest = defineStep({
       for (const [name, file] of Object.entries(params.tables)) {
         await ctx.db
           .run(
-            `CREATE OR REPLACE VIEW ${quoteIdent(name)} AS SELECT * FROM ${readerSql(file, formatOf(file))}`
+            `CREATE OR REPLACE TEMP VIEW ${quoteIdent(name)} AS SELECT * FROM ${await readerSql(ctx.db, file, formatOf(file))}`
           )
           .catch((error: unknown) => {
             throw new DataError(`data.tables.${name}: cannot read ${file}: ${firstLine(error)}`);
@@ -47,7 +48,7 @@ export const ingest = defineStep({
     } else {
       const path = inputs.download ? fileInput(inputs, "download") : params.path;
       format = params.format ?? formatOf(path);
-      reader = readerSql(path, format as Format);
+      reader = await readerSql(ctx.db, path, format as Format);
     }
     let columns: {column_name: string; column_type: string}[];
     try {
@@ -95,6 +96,11 @@ export function formatOf(path: string): Format {
       return extension;
     case "jsonl":
       return "ndjson";
+    case "arrow":
+    case "arrows":
+    case "feather":
+    case "ipc":
+      return "arrow";
     case "txt":
       return "csv";
   }
@@ -103,10 +109,22 @@ export function formatOf(path: string): Format {
   );
 }
 
-/** The DuckDB table function reading `path` (also used by check for its drift reference). */
-export function readerSql(path: string, format: Format): string {
+let arrowTables = 0;
+
+/**
+ * SQL reading `path` (also used by check for its drift reference): a DuckDB table function, or
+ * for Arrow IPC a temp table of this connection loaded from the file first.
+ */
+export async function readerSql(db: Db, path: string, format: Format): Promise<string> {
   const p = quoteString(path);
   switch (format) {
+    case "arrow": {
+      // apache-arrow loads only for an Arrow file: config validation imports this module too.
+      const {loadArrowFile} = await import("../arrowFile.ts");
+      const table = `__arrow_${++arrowTables}`;
+      await loadArrowFile(db, path, table);
+      return quoteIdent(table);
+    }
     case "csv":
       return `read_csv(${p}, header = true, auto_detect = true)`;
     case "tsv":
