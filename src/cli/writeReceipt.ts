@@ -22,7 +22,13 @@ export async function writeReceipt(
   try {
     const {config} = loaded;
     const graph = buildGraph(config, loaded.path);
-    if (config.from.length || graph.nodes.some((n) => n.step.name === "download")) return;
+    // Pins and artifact references resolve through the tracking database, downloads through the network.
+    if (
+      config.from.length ||
+      config.check?.drift?.artifact ||
+      graph.nodes.some((n) => n.step.name === "download")
+    )
+      return;
     const root = storeRoot(loaded);
     const store = new Store(root);
     const stamped = (paths: Iterable<string>): Stamped[] => [...new Set(paths)].map((p) => [p, stampOf(p)]);

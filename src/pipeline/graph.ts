@@ -88,13 +88,22 @@ export function buildGraph(config: Config, configPath: string): Graph {
   );
   if (config.check) {
     // A drift reference file is data: its content enters the key, its path does not.
+    // An artifact reference was resolved to its store file when the run started (driftArtifact.ts).
     const reference = config.check.drift?.reference
       ? resolveSource(config.check.drift.reference, base)
-      : undefined;
+      : config.check.drift?.reference_path;
     const params = reference
       ? {...config.check, drift: {...config.check.drift!, reference_path: reference}}
       : config.check;
-    nodes.push(node(check, {params, identity: {check: config.check}, sources: reference ? [reference] : []}));
+    // The reference's content enters the key through sources; its path (a store path) does not.
+    const drift = config.check.drift && {...config.check.drift, reference_path: undefined};
+    nodes.push(
+      node(check, {
+        params,
+        identity: {check: {...config.check, drift}},
+        sources: reference ? [reference] : []
+      })
+    );
   }
   if (config.featurize)
     nodes.push(node(featurize, {params: config.featurize, identity: {featurize: config.featurize}}));

@@ -166,7 +166,7 @@ export async function pipelineStatus(
 ): Promise<StatusRecord[]> {
   const root = storeRoot(loaded, options.root);
   const store = new Store(root);
-  const graph = buildGraph(loaded.config, loaded.path);
+  const graph = buildGraph((await withArtifactReferences(loaded, root)).config, loaded.path);
   const state = await readState(root, graph.name);
   const out: StatusRecord[] = [];
   const stale = new Set<string>();
@@ -186,11 +186,12 @@ export async function pipelineStatus(
  * run and are written atomically. One in-memory DuckDB carries tables between steps as views over
  * the stored Parquet files.
  */
-export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}): Promise<RunResult> {
+export async function runPipeline(given: LoadedConfig, options: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const logger = options.logger ?? silentLogger;
-  const root = storeRoot(loaded, options.root);
+  const root = storeRoot(given, options.root);
+  const loaded = await withArtifactReferences(given, root);
   const store = new Store(root);
   const graph = buildGraph(loaded.config, loaded.path);
   const selected = new Set(
@@ -274,7 +275,7 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
     const result: RunResult = {
       runId: newRunId(),
       pipeline: graph.name,
-      configDigest: hashValue(loaded.config),
+      configDigest: hashValue(given.config),
       startedAt,
       durationMs: performance.now() - started,
       steps: inOrder(),
@@ -286,7 +287,7 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
   } catch (error) {
     const failed = {
       runId: newRunId(),
-      configDigest: hashValue(loaded.config),
+      configDigest: hashValue(given.config),
       startedAt,
       steps: inOrder(),
       metrics: null,
@@ -297,6 +298,12 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
   } finally {
     if (db) (await db).close();
   }
+}
+
+/** Resolves a drift reference given as an artifact (tracking, so DuckDB, loads only then). */
+async function withArtifactReferences(loaded: LoadedConfig, root: string): Promise<LoadedConfig> {
+  if (!loaded.config.check?.drift?.artifact) return loaded;
+  return (await import("./tracking/driftArtifact.ts")).resolveDriftArtifact(loaded, root);
 }
 
 /** Records the run in the tracking database; loaded only now, as DuckDB is slow to load. */

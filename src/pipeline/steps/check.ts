@@ -61,6 +61,11 @@ export const driftRules = z
   .object({
     /** The reference data file as the config names it (relative to the config); the graph resolves it into reference_path. */
     reference: z.string().optional(),
+    /**
+     * An earlier artifact as the reference instead of a file: NAME:vN, NAME:latest or NAME@ALIAS,
+     * as `mlbook artifacts` lists them (a dataset: clean_data:v3). Resolved when the run starts.
+     */
+    artifact: z.string().optional(),
     /** Absolute path of the reference file; set by the graph. A bare absolute `reference` also works. */
     reference_path: z.string().optional(),
     /** Reference file format. Default: from the extension. */
@@ -77,8 +82,11 @@ export const driftRules = z
     max_categories: z.number().int().min(2).default(50)
   })
   .strict()
-  .refine((d) => d.reference !== undefined || d.reference_path !== undefined, {
-    message: "drift needs a reference file (drift.reference)"
+  .refine((d) => d.reference !== undefined || d.reference_path !== undefined || d.artifact !== undefined, {
+    message: "drift needs a reference: a file (drift.reference) or an earlier artifact (drift.artifact)"
+  })
+  .refine((d) => d.reference === undefined || d.artifact === undefined, {
+    message: "give drift.reference (a file) or drift.artifact (an earlier artifact), not both"
   });
 export type DriftRules = z.infer<typeof driftRules>;
 
@@ -90,7 +98,7 @@ export const checkParams = z
     table: tableRules.prefault({}),
     /** Per-column expectations, by column name. Default: none. */
     columns: z.record(z.string(), columnRules).default({}),
-    /** Drift against a reference file. Default: no drift test. */
+    /** Drift against a reference file or an earlier artifact. Default: no drift test. */
     drift: driftRules.optional()
   })
   .strict();
@@ -168,7 +176,7 @@ async function withReference<T>(
     throw new DataError(`${path}: cannot read the drift reference as ${format}: ${firstLine(error)}`);
   }
   try {
-    return await use(relation, await columnTypes(db, relation), path);
+    return await use(relation, await columnTypes(db, relation), rules.artifact ?? path);
   } finally {
     await db.run(`DROP ${kind} IF EXISTS ${relation}`);
   }

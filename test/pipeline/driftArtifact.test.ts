@@ -1,0 +1,63 @@
+import {readFileSync, writeFileSync} from "node:fs";
+import {join} from "node:path";
+import {describe, expect, it} from "vitest";
+import type {CheckReport} from "../../src/pipeline/checks/report.ts";
+import {loadConfig} from "../../src/pipeline/config.ts";
+import {ConfigError} from "../../src/pipeline/errors.ts";
+import {runPipeline, type RunResult} from "../../src/pipeline/run.ts";
+import {tinyConfig, tinyCsv, tinyProject} from "../helpers/project.ts";
+
+const withDrift = (artifact: string) =>
+  `${tinyConfig}check:\n  severity: warn\n  drift:\n    artifact: "${artifact}"\n    severity: warn\n`;
+
+function report(dir: string, result: RunResult): CheckReport {
+  const step = result.steps.find((s) => s.name === "check")!;
+  return JSON.parse(readFileSync(join(dir, ".mlbook", "store", "check", step.key, "report.json"), "utf8"));
+}
+
+describe("drift against an earlier artifact (check.drift.artifact)", () => {
+  it("compares the data with a recorded version, and sees drift once the data moves", async () => {
+    const dir = tinyProject();
+    const config = join(dir, "mlbook.yaml");
+    await runPipeline(loadConfig(config)); // records clean_data:v1
+    writeFileSync(config, withDrift("clean_data:v1"));
+    const same = await runPipeline(loadConfig(config));
+    const unchanged = report(dir, same);
+    expect(unchanged.drift.map((d) => d.column).sort()).toEqual(["colour", "label", "x1", "x2"]);
+    expect(unchanged.drift.every((d) => !d.drifted && d.p_value !== null && d.p_value > 0.5)).toBe(true);
+
+    // x1 shifted by 3: the reference stays clean_data:v1 while the new data is clean_data:v2.
+    const shifted = tinyCsv()
+      .split("\n")
+      .map((line, i) => {
+        if (i === 0 || !line) return line;
+        const [x1, ...rest] = line.split(",");
+        return [x1 === "" ? "" : (Number(x1) + 3).toFixed(3), ...rest].join(",");
+      })
+      .join("\n");
+    writeFileSync(join(dir, "data.csv"), shifted);
+    const moved = await runPipeline(loadConfig(config));
+    expect(moved.steps.find((s) => s.name === "check")?.status).toBe("ran");
+    const drift = report(dir, moved).drift;
+    expect(drift.find((d) => d.column === "x1")).toMatchObject({test: "ks", drifted: true});
+    expect(drift.find((d) => d.column === "x2")?.drifted).toBe(false);
+    // The reference is data: naming the same content again reuses the stored check.
+    expect((await runPipeline(loadConfig(config))).steps.find((s) => s.name === "check")?.status).toBe(
+      "fresh"
+    );
+  });
+
+  it("an artifact that does not exist, or is not a dataset, is a config error", async () => {
+    const dir = tinyProject();
+    const config = join(dir, "mlbook.yaml");
+    await runPipeline(loadConfig(config));
+    writeFileSync(config, withDrift("nothing:v1"));
+    await expect(runPipeline(loadConfig(config))).rejects.toThrow(/nothing/);
+    writeFileSync(config, withDrift("model:v1"));
+    const error = await runPipeline(loadConfig(config)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(
+      "invalid check.drift.artifact: model:v1 is model:v1, a model, not a dataset"
+    );
+  });
+});
