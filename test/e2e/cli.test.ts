@@ -92,7 +92,7 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     const result = await mlbook(a, ["run", "split.tes_size=0.3"], a);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
-      "error: override split.tes_size=0.3: unknown key split.tes_size (did you mean test_size? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column)\n"
+      "error: override split.tes_size=0.3: unknown key split.tes_size (did you mean test_size? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, include_buckets, salt, time_column)\n"
     );
   });
 
@@ -102,7 +102,7 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     const result = await mlbook(a, ["run", "--config", "typo.yaml"], a);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(
-      /^error: typo\.yaml:\d+:3: unknown key split\.stratfy \(did you mean stratify\? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column\)\n$/
+      /^error: typo\.yaml:\d+:3: unknown key split\.stratfy \(did you mean stratify\? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, include_buckets, salt, time_column\)\n$/
     );
   });
 

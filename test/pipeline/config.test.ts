@@ -54,7 +54,7 @@ describe("loadConfig", () => {
     const error = errorOf(() => loadConfig(configFile(base.replace("test_size", "tets_size"))));
     expect(error.exitCode).toBe(2);
     expect(error.message).toMatch(
-      /mlbook\.yaml:6:3: unknown key split\.tets_size \(did you mean test_size\? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column\)/
+      /mlbook\.yaml:6:3: unknown key split\.tets_size \(did you mean test_size\? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, include_buckets, salt, time_column\)/
     );
   });
 
@@ -104,7 +104,7 @@ describe("loadConfig", () => {
     const error = errorOf(() => loadConfig(configFile(base), ["split.test_sise=0.3"]));
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe(
-      "override split.test_sise=0.3: unknown key split.test_sise (did you mean test_size? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, salt, time_column)"
+      "override split.test_sise=0.3: unknown key split.test_sise (did you mean test_size? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, include_buckets, salt, time_column)"
     );
   });
 

@@ -22,6 +22,8 @@ export const splitFields = z
     /** hash method: the key column, number of buckets, and a salt to draw a different split. */
     key: z.string().optional(),
     num_buckets: z.number().int().min(2).default(100),
+    /** hash method: the buckets that form the test set (instead of the first test_size of them). */
+    include_buckets: z.array(z.number().int().min(0)).min(1).optional(),
     salt: z.string().default(""),
     /** time method: the column that orders rows in time. */
     time_column: z.string().optional(),
@@ -40,6 +42,8 @@ export function refineSplit<
     method: string;
     key?: string;
     time_column?: string;
+    num_buckets: number;
+    include_buckets?: number[];
   }>
 >(schema: T) {
   return schema
@@ -47,6 +51,15 @@ export function refineSplit<
     .refine((p) => p.method !== "hash" || p.key, {message: "split.method hash needs split.key"})
     .refine((p) => p.method !== "time" || p.time_column, {
       message: "split.method time needs split.time_column"
+    })
+    .refine((p) => !p.include_buckets || p.method === "hash", {
+      message: "split.include_buckets needs split.method hash"
+    })
+    .refine((p) => !p.include_buckets || p.include_buckets.every((b) => b < p.num_buckets), {
+      message: "split.include_buckets: every bucket must be below num_buckets"
+    })
+    .refine((p) => !p.include_buckets || p.validation_size === 0, {
+      message: "split.include_buckets picks the test set alone: set validation_size 0"
     });
 }
 
@@ -105,7 +118,12 @@ function position(source: string, p: SplitParams): string {
   if (p.method === "hash") {
     const key = quoteIdent(p.key!);
     // md5 is the same in every DuckDB version and on every machine, unlike hash().
-    return `SELECT *, (md5_number(${quoteString(p.salt)} || coalesce(${key}::VARCHAR, '')) % ${p.num_buckets})::DOUBLE / ${p.num_buckets} AS __u FROM ${source}`;
+    const bucket = `md5_number(${quoteString(p.salt)} || coalesce(${key}::VARCHAR, '')) % ${p.num_buckets}`;
+    // Named buckets are the test set (u 0), the rest train (u 1); else the first test_size of them.
+    const u = p.include_buckets
+      ? `CASE WHEN ${bucket} IN (${p.include_buckets.join(", ")}) THEN 0.0 ELSE 1.0 END`
+      : `(${bucket})::DOUBLE / ${p.num_buckets}`;
+    return `SELECT *, ${u} AS __u FROM ${source}`;
   }
   if (p.method === "time") {
     const time = quoteIdent(p.time_column!);

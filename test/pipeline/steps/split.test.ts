@@ -75,4 +75,19 @@ describe("split", () => {
     expect(all.test.length / 1000).toBeLessThan(0.4);
     expect((await sets({...params, salt: "other"})).test).not.toEqual(all.test);
   });
+
+  it("hash: include_buckets names the test buckets", async () => {
+    const s = await sets({method: "hash", key: "id", num_buckets: 10, include_buckets: [0, 3]});
+    const expected = await db.numbers(
+      `SELECT id FROM rows WHERE md5_number('' || id::VARCHAR) % 10 IN (0, 3) ORDER BY id`
+    );
+    expect(s.test).toEqual(Array.from(expected));
+    expect(s.train.length + s.test.length).toBe(1000);
+    expect(() => splitParams.parse({target: "label", include_buckets: [1]})).toThrow(
+      /needs split.method hash/
+    );
+    expect(() =>
+      splitParams.parse({target: "label", method: "hash", key: "id", num_buckets: 4, include_buckets: [4]})
+    ).toThrow(/below num_buckets/);
+  });
 });
