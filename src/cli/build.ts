@@ -54,7 +54,7 @@ export function observable(args: string[], projectRoot: string): Promise<void> {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: projectRoot,
       stdio: "inherit",
-      env: {...process.env, PATH}
+      env: {...process.env, PATH, OBSERVABLE_TELEMETRY_DISABLE: "1"}
     });
     child.on("error", reject);
     child.on("close", (code) =>

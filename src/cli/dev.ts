@@ -15,7 +15,10 @@ import {touchStale} from "../site/touchStale.ts";
  * engine's sources, the data files), recomputes every loader's fingerprint on a change and
  * touches the loaders that went stale, so the open page refreshes with new numbers.
  */
-export async function devCommand(options: {port?: string}, projectRoot = process.cwd()): Promise<void> {
+export async function devCommand(
+  options: {port?: string; open?: boolean},
+  projectRoot = process.cwd()
+): Promise<void> {
   const check = async (initial: boolean) => {
     clearCodeDigests();
     const pipelines = listPipelines(projectRoot);
@@ -24,21 +27,31 @@ export async function devCommand(options: {port?: string}, projectRoot = process
       listLoaders(projectRoot, pipelines, join(projectRoot, DEFAULT_CONFIG))
     );
     const stale = states.filter((s) => s.stale);
-    for (const s of stale) console.log(`mlbook: loader ${s.loader.target} stale (${s.stale})`);
+    // After the start, a loader no page has read yet is no news: it is made when a page reads it.
+    const unmade = initial ? [] : stale.filter((s) => !existsSync(s.loader.cache));
+    for (const s of stale)
+      if (!unmade.includes(s)) console.log(`mlbook: loader ${s.loader.target} stale (${s.stale})`);
+    if (unmade.length)
+      console.log(`mlbook: ${unmade.length} loader(s) not made yet, made when a page reads them`);
     if (initial) await invalidate(states);
     else await touchStale(projectRoot, states);
     await recordFingerprints(projectRoot, stale);
-    if (!initial && !stale.length) console.log("mlbook: change seen, every loader still fresh");
+    if (!initial && stale.length === unmade.length)
+      console.log("mlbook: change seen, every loader made so far still fresh");
     return pipelines;
   };
   let pipelines = await check(true);
   const bin = join(projectRoot, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
   const PATH = [join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(delimiter);
-  const args = ["preview", ...(options.port ? ["--port", options.port] : [])];
+  const args = [
+    "preview",
+    ...(options.port ? ["--port", options.port] : []),
+    ...(options.open === false ? ["--no-open"] : [])
+  ];
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: projectRoot,
     stdio: "inherit",
-    env: {...process.env, PATH}
+    env: {...process.env, PATH, OBSERVABLE_TELEMETRY_DISABLE: "1"}
   });
 
   let watchers: FSWatcher[] = [];

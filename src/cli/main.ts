@@ -73,7 +73,8 @@ program
   .command("dev")
   .description("live preview of the report: pages refresh when a config, a step's code or the data changes")
   .option("-p, --port <port>", "port for the preview server")
-  .action(async (options: {port?: string}) => {
+  .option("--no-open", "do not open a browser on the preview")
+  .action(async (options: {port?: string; open: boolean}) => {
     const {devCommand} = await import("./dev.ts");
     await devCommand(options);
   });

@@ -1,4 +1,4 @@
-import {cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {Browser} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
@@ -9,12 +9,12 @@ import {copyOfRepo, mlbook, repoRoot} from "../helpers/project.ts";
 
 const screenshots = join(repoRoot, "test-results", "screenshots");
 const pages = ["index", "data", "checks", "features", "metrics", "experiments", "pipeline", "model"];
-// pipelines/flights.yaml trains on 3 million rows (minutes): the tests use the same pipeline on 20,000.
-const pipelines = ["penguins", "cars", "flights-small", "movies"];
+const pipelines = ["penguins", "cars", "flights", "movies"];
 
 /**
- * One build of a copy of the repo (default pipeline, pipelines/cars.yaml, pipelines/movies.yaml and
- * the binary test/fixtures/site/flights-small.yaml) serves every browser check below.
+ * One build of a copy of the repo — the default pipeline and every example under pipelines/,
+ * including the 3,000,000-row flights.yaml (a minute or two to train: the only run of it in the
+ * suite) — serves every browser check below.
  */
 describe("the static report site", () => {
   let dir: string;
@@ -28,16 +28,15 @@ describe("the static report site", () => {
       recursive: true,
       filter: (src) => !src.includes(".mlbook")
     });
-    rmSync(join(dir, "pipelines", "flights.yaml"));
-    cpSync(
-      join(repoRoot, "test", "fixtures", "site", "flights-small.yaml"),
-      join(dir, "pipelines", "flights-small.yaml")
-    );
+    const t0 = Date.now();
     build = await mlbook(dir, ["build"], dir);
+    console.log(
+      `site build (4 pipelines, flights on 3,000,000 rows): ${Math.round((Date.now() - t0) / 1000)} s`
+    );
     browser = await launchChromium();
     site = await serve(join(dir, "dist"));
     mkdirSync(screenshots, {recursive: true});
-  }, 600_000);
+  }, 1_200_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -97,10 +96,58 @@ describe("the static report site", () => {
       });
       await page.close();
     }
-  }, 300_000);
+  }, 600_000);
+
+  it("ships the flights Data page (3,000,000 rows) as bins and a bounded sample, and draws them", async () => {
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+    const log = watchPage(page, site.url);
+    const edaResponse = page.waitForResponse((r) =>
+      /\/_file\/data\/flights\/eda\.[0-9a-f]+\.json$/.test(r.url())
+    );
+    await page.goto(`${site.url}/flights/data.html`, {waitUntil: "networkidle"});
+    const edaBytes = (await (await edaResponse).body()).length;
+    const eda = pageJson<{
+      rows: number;
+      split: Record<string, number>;
+      columns: {name: string; kind: string; missingPct: number; bins: {count: number}[]}[];
+      sample: Record<string, unknown[]>;
+    }>("flights/eda.json");
+    const shownRows = await page.locator("p", {hasText: "The cleaned table:"}).textContent();
+    expect(shownRows).toContain(`${eda.rows.toLocaleString("en-US")} rows`);
+    expect(eda.rows).toBeGreaterThan(1_000_000);
+    // The split step's own row counts (its manifest) add up to the table the page profiles.
+    expect(Object.values(eda.split).reduce((a, b) => a + b, 0)).toBe(eda.rows);
+    // Every present value of every column is counted in its bins (equal-width bins of a number,
+    // the top values and "(other)" of a category), yet the page gets a few KiB per column.
+    expect(eda.columns.some((c) => c.kind === "numeric")).toBe(true);
+    for (const c of eda.columns) {
+      const counted = c.bins.reduce((sum, b) => sum + b.count, 0);
+      expect(counted, c.name).toBeCloseTo(eda.rows * (1 - c.missingPct / 100), 0);
+      expect(c.bins.length, c.name).toBeLessThanOrEqual(30);
+    }
+    for (const [column, values] of Object.entries(eda.sample))
+      expect(values.length, column).toBeLessThanOrEqual(2000);
+    const histogramBars = await page.locator(".chart.histogram svg .role-mark path").count();
+    expect(histogramBars).toBeGreaterThan(1);
+    expect(histogramBars).toBeLessThanOrEqual(30);
+    expect(await page.locator(".chart.scatter svg .role-mark > *").count()).toBeGreaterThan(100);
+    console.log(
+      `flights Data page: ${eda.rows} rows shipped as ${(edaBytes / 1024).toFixed(0)} KiB of page data, ` +
+        `${(log.bytes / 1024).toFixed(0)} KiB transferred in all`
+    );
+    expect(edaBytes).toBeLessThanOrEqual(128 * 1024);
+    expect(log.bytes).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect({...log, bytes: 0}).toEqual({
+      consoleErrors: [],
+      failedRequests: [],
+      offHostRequests: [],
+      bytes: 0
+    });
+    await page.close();
+  });
 
   it("recomputes the confusion matrix in the page when the threshold slider moves", async () => {
-    const {page} = await open("flights-small/metrics.html");
+    const {page} = await open("flights/metrics.html");
     const cells = async () => page.locator("table.threshold-matrix td.num").allTextContents();
     const before = await cells();
     const slider = page.locator("form:has-text('Threshold') input[type=range]");
@@ -204,7 +251,7 @@ describe("the static report site", () => {
     expect(rebuild.stdout).toMatch(/loader data\/penguins\/eda\.json: fresh/);
     expect(rebuild.stdout).toMatch(/loader data\/penguins\/checks\.json: fresh/);
     expect(rebuild.stdout).toMatch(/loader data\/cars\/metrics\.json: fresh/);
-    expect(rebuild.stdout).not.toMatch(/loader data\/(cars|movies|flights-small)\/\S+: made/);
+    expect(rebuild.stdout).not.toMatch(/loader data\/(cars|movies|flights)\/\S+: made/);
     const after = pageJson<{headline: Record<string, number>}>("penguins/metrics.json").headline;
     expect(after.log_loss).not.toBe(before.log_loss);
     const {page} = await open("penguins/metrics.html");

@@ -1,0 +1,251 @@
+import {spawn, type ChildProcess} from "node:child_process";
+import {mkdirSync, readFileSync, writeFileSync} from "node:fs";
+import {createServer, type AddressInfo} from "node:net";
+import {join} from "node:path";
+import type {Browser, Locator, Page} from "playwright-core";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {formatMetric} from "../../src/pipeline/tracking/textTable.ts";
+import {launchChromium, watchPage} from "../helpers/browser.ts";
+import {copyOfRepo, mlbook, repoRoot} from "../helpers/project.ts";
+
+const screenshots = join(repoRoot, "test-results", "screenshots");
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const {port} = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `condition` until it holds; fails with `what` after `timeout` ms. */
+async function until(condition: () => boolean | Promise<boolean>, timeout: number, what: string) {
+  const t0 = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - t0 > timeout) throw new Error(`waited ${timeout} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+interface Dev {
+  child: ChildProcess;
+  url: string;
+  /** Everything the dev server (mlbook, Framework and the loaders it runs) printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `mlbook dev` in its own process group, so the test can end it with Framework and the loaders. */
+async function startDev(dir: string): Promise<Dev> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(dir, "bin", "mlbook.js"), "dev", "--port", String(port), "--no-open"],
+    {
+      cwd: dir,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {...process.env, FORCE_COLOR: "0", NO_COLOR: "1", OBSERVABLE_TELEMETRY_DISABLE: "1"}
+    }
+  );
+  let output = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (output += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (output += d));
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  const dev: Dev = {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const group = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // The group is gone already.
+        }
+      };
+      group("SIGTERM");
+      const killed = setTimeout(() => group("SIGKILL"), 5_000);
+      await closed;
+      clearTimeout(killed);
+      group("SIGKILL"); // any loader still running in the group
+    }
+  };
+  try {
+    await until(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`mlbook dev exited early:\n${output}`);
+        return fetch(`${dev.url}/`).then(
+          (r) => r.ok,
+          () => false
+        );
+      },
+      120_000,
+      "the preview server to answer"
+    );
+  } catch (error) {
+    await dev.stop();
+    throw error;
+  }
+  return dev;
+}
+
+/** The text of the metrics table's row `name` on the page. */
+function metricCell(page: Page, name: string) {
+  return page.locator("table.metrics tr", {hasText: name}).locator("td.num");
+}
+
+/**
+ * `mlbook dev` on a copy of the repo (the default pipeline only): a page open in Chromium picks up
+ * a config edit by itself, through Framework's preview socket, with only the affected steps re-run.
+ */
+describe("the live preview (mlbook dev)", () => {
+  let dir: string;
+  let dev: Dev;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = copyOfRepo();
+    dev = await startDev(dir);
+    browser = await launchChromium();
+    mkdirSync(screenshots, {recursive: true});
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dev?.stop();
+  }, 30_000);
+
+  it("refreshes the open metrics page when model.params.C changes, re-running only train onwards", async () => {
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+    const log = watchPage(page, dev.url);
+    let navigations = 0;
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+    await page.goto(`${dev.url}/penguins/metrics.html`);
+    const logLoss = metricCell(page, "log_loss");
+    await logLoss.waitFor({timeout: 180_000});
+    const runId = async () => (await page.locator("code.run-id").first().textContent())!;
+    const firstRun = await runId();
+    const first = (await logLoss.textContent())!;
+    // The Data page reads only clean and split: its output is made now and must stay fresh below.
+    const data = await browser.newPage();
+    await data.goto(`${dev.url}/penguins/data.html`);
+    await data.locator(".chart.histogram svg .role-mark").first().waitFor({timeout: 120_000});
+    await data.close();
+
+    const config = join(dir, "mlbook.yaml");
+    const original = readFileSync(config, "utf8");
+    expect(original).toMatch(/\n {4}C: 1\.0\n/);
+    /** Writes `file`, waits until `watched` shows something else, returns the server's output since. */
+    const edit = async (file: string, text: string, watched: Locator, what: string) => {
+      const mark = dev.output().length;
+      const previous = await watched.textContent();
+      const t0 = Date.now();
+      writeFileSync(file, text);
+      let shown: string | null = previous;
+      await until(
+        async () => (shown = await watched.textContent({timeout: 1_000}).catch(() => null)) !== previous,
+        90_000,
+        `the open page to show a new ${what}`
+      );
+      console.log(`live preview: ${what} ${previous} → ${shown}, ${Date.now() - t0} ms after the edit`);
+      // Loaders log before they exit, and the page has the loader's output: the log is complete.
+      return {output: dev.output().slice(mark), shown};
+    };
+
+    // One document throughout: the page was updated in place, not reloaded.
+    await page.evaluate(() => ((window as unknown as {marker: string}).marker = "still here"));
+    const {output: afterEdit} = await edit(
+      config,
+      original.replace(/C: 1\.0/, "C: 0.01"),
+      logLoss,
+      "log_loss (C 1.0 → 0.01)"
+    );
+    expect(await page.evaluate(() => (window as unknown as {marker?: string}).marker)).toBe("still here");
+    expect(navigations).toBe(1);
+
+    // The terminal names the loaders that went stale and why; the Data page's loader is not one.
+    expect(afterEdit).toContain("mlbook: mlbook.yaml changed");
+    expect(afterEdit).toMatch(/mlbook: loader data\/penguins\/metrics\.json stale \(step evaluate changed\)/);
+    expect(afterEdit).not.toMatch(/loader data\/penguins\/eda\.json stale/);
+    expect(afterEdit).not.toMatch(/loader data\/penguins\/checks\.json stale/);
+    expect(afterEdit).toMatch(/load \/data\/penguins\/metrics\.json → \[stale\]/);
+    expect(afterEdit).not.toMatch(/load \/data\/penguins\/eda\.json/);
+    // The loader re-ran the pipeline from train on: ingest, clean, check and split were fresh.
+    for (const step of ["ingest", "clean", "check", "split"])
+      expect(afterEdit).toContain(`  ${step} fresh\n`);
+    expect(afterEdit).toContain("  train ran (param model.params.C changed)\n");
+
+    // The page shows the new run, as tracking recorded it.
+    await until(async () => (await runId()) !== firstRun, 10_000, "the page to show the new run id");
+    const secondRun = await runId();
+    const shown = JSON.parse((await mlbook(dir, ["show", secondRun, "--json"], dir)).stdout) as {
+      metrics: Record<string, number>;
+      steps: {step: string; status: string; reason: string | null}[];
+    };
+    expect(await logLoss.textContent()).toBe(formatMetric(shown.metrics.log_loss));
+    expect(Object.fromEntries(shown.steps.map((s) => [s.step, s.status]))).toEqual({
+      ingest: "fresh",
+      clean: "fresh",
+      check: "fresh",
+      split: "fresh",
+      train: "ran",
+      evaluate: "ran",
+      register: "ran"
+    });
+    await page.screenshot({path: join(screenshots, "dev-penguins-metrics-after-edit.png"), fullPage: true});
+
+    // Back to C: 1.0: every step's output is in the store, so the page returns to the first run's
+    // numbers with no step run at all, still without a reload.
+    const {output: afterRevert, shown: reverted} = await edit(
+      config,
+      original,
+      logLoss,
+      "log_loss (C 0.01 → 1.0)"
+    );
+    expect(reverted).toBe(first);
+    await until(async () => (await runId()) === firstRun, 10_000, "the page to show the first run id");
+    expect(afterRevert).toMatch(
+      /mlbook: loader data\/penguins\/metrics\.json stale \(step evaluate changed\)/
+    );
+    expect(afterRevert).not.toMatch(/^ {2}\w+ ran \(/m);
+    expect(await page.evaluate(() => (window as unknown as {marker?: string}).marker)).toBe("still here");
+    expect(navigations).toBe(1);
+
+    // A step's source: evaluate runs again (same numbers, so a new run id is what the page shows).
+    const evaluate = join(dir, "src", "pipeline", "steps", "evaluate.ts");
+    const {output: afterCode} = await edit(
+      evaluate,
+      `${readFileSync(evaluate, "utf8")}\n// edited by test/e2e/dev.test.ts\n`,
+      page.locator("code.run-id").first(),
+      "run id (evaluate.ts edited)"
+    );
+    expect(afterCode).toContain("mlbook: src/pipeline/steps/evaluate.ts changed");
+    // (Every loader imports the pipeline runner, and so every step's code: each loader's code
+    // digest changes too, which the terminal says after the step.)
+    expect(afterCode).toMatch(
+      /mlbook: loader data\/penguins\/metrics\.json stale \(step evaluate changed[;)]/
+    );
+    for (const step of ["ingest", "clean", "check", "split", "train"])
+      expect(afterCode).toContain(`  ${step} fresh\n`);
+    expect(afterCode).toContain("  evaluate ran (code of evaluate changed)\n");
+    expect(await logLoss.textContent()).toBe(first);
+    expect(await page.evaluate(() => (window as unknown as {marker?: string}).marker)).toBe("still here");
+    expect(navigations).toBe(1);
+
+    expect(dev.child.exitCode).toBeNull();
+    expect({consoleErrors: log.consoleErrors, failedRequests: log.failedRequests}).toEqual({
+      consoleErrors: [],
+      failedRequests: []
+    });
+    expect(log.offHostRequests).toEqual([]);
+    await page.close();
+  }, 420_000);
+});
