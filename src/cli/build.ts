@@ -19,7 +19,8 @@ export async function buildCommand(projectRoot = process.cwd()): Promise<void> {
   const pipelines = listPipelines(projectRoot);
   for (const [name, config] of Object.entries(pipelines)) {
     console.log(`pipeline ${name} (${relative(projectRoot, config)})`);
-    await runPipeline(loadConfig(config), {logger: terminalLogger()});
+    // A pipeline with nothing to run records no run: a build adds runs only when something changed.
+    await runPipeline(loadConfig(config), {logger: terminalLogger(), recordFresh: false});
   }
   const loaders = listLoaders(projectRoot, pipelines, join(projectRoot, DEFAULT_CONFIG));
   const states = await loaderStates(projectRoot, loaders);

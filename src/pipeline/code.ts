@@ -12,14 +12,17 @@ const cache = new Map<string, string>();
  * is all of that code, not only its own file. Paths are taken relative to src/, so two clones in
  * different folders give the same digest.
  */
-export function codeDigest(moduleUrl: string): string {
+export function codeDigest(moduleUrl: string, options: {except?: string} = {}): string {
   const entry = fileURLToPath(moduleUrl);
-  let digest = cache.get(entry);
+  const id = `${entry}\0${options.except ?? ""}`;
+  let digest = cache.get(id);
   if (digest === undefined) {
     const files: Record<string, string> = {};
-    collect(entry, files);
-    digest = hashValue(files);
-    cache.set(entry, digest);
+    // A folder left out (with what only it imports): the caller covers that code another way.
+    const except = options.except && resolve(options.except);
+    collect(entry, files, [], except ? (file) => file.startsWith(`${except}/`) : undefined);
+    digest = hashValue(except ? {files, cut: true} : files);
+    cache.set(id, digest);
   }
   return digest;
 }
@@ -44,9 +47,14 @@ const importPattern =
 /** Each file's source and local imports, read once per process however many steps share it. */
 const sources = new Map<string, {source: string; imports: string[]}>();
 
-function collect(file: string, files: Record<string, string>, paths: string[] = []): void {
+function collect(
+  file: string,
+  files: Record<string, string>,
+  paths: string[] = [],
+  skip?: (file: string) => boolean
+): void {
   const name = relative(srcRoot, file).split("\\").join("/");
-  if (name in files) return;
+  if (name in files || skip?.(file)) return;
   paths.push(file);
   let read = sources.get(file);
   if (!read) {
@@ -56,5 +64,5 @@ function collect(file: string, files: Record<string, string>, paths: string[] = 
     sources.set(file, read);
   }
   files[name] = read.source;
-  for (const imported of read.imports) collect(imported, files, paths);
+  for (const imported of read.imports) collect(imported, files, paths, skip);
 }

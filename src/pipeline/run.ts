@@ -69,6 +69,8 @@ export interface RunOptions {
   /** Folder holding `.mlbook/`; default: the config's folder. */
   root?: string;
   logger?: RunLogger;
+  /** Record a run in which every step was fresh (default true; a build's check run passes false). */
+  recordFresh?: boolean;
 }
 
 /** Where a project keeps its store and state. */
@@ -282,7 +284,9 @@ export async function runPipeline(given: LoadedConfig, options: RunOptions = {})
       metrics,
       headline: metrics ? headlineMetrics(metrics) : {}
     };
-    await track(loaded, root, {...result, inputs: stepInputs(graph), pins, error: null}, logger);
+    const allFresh = result.steps.every((st) => st.status === "fresh");
+    if (options.recordFresh !== false || !allFresh)
+      await track(loaded, root, {...result, inputs: stepInputs(graph), pins, error: null}, logger);
     return result;
   } catch (error) {
     const failed = {

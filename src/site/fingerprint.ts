@@ -5,7 +5,8 @@ import {loadConfig} from "../pipeline/config.ts";
 import {buildGraph} from "../pipeline/graph.ts";
 import {hashValue} from "../pipeline/hash.ts";
 import {plan, type PlannedStep} from "../pipeline/run.ts";
-import {loaderSteps} from "./loaderSteps.ts";
+import {loaderSteps, loaderTracking} from "./loaderSteps.ts";
+import {trackingDigest} from "./trackingDigest.ts";
 import type {LoaderFile} from "./loaders.ts";
 
 /** Plans by config file, shared by the loaders of one pipeline: planning hashes the data. */
@@ -19,10 +20,12 @@ export interface LoaderFingerprint {
   code: string;
   /** Digest of the config as written, or null when the loader reads only step outputs. */
   config: string | null;
+  /** Digest of the runs or registry the loader shows from tracking, or null when it shows neither. */
+  tracking: string | null;
 }
 
 /**
- * What a loader's output depends on: its own code (and everything it imports, down to the steps),
+ * What a loader's output depends on: its own code (and everything it imports, short of the step modules),
  * the keys of the steps it reads (see loaderSteps.ts), and — for loaders that show the config or
  * the whole run — the config itself. Framework only looks at the loader file's mtime; this
  * fingerprint is what mlbook compares instead.
@@ -40,7 +43,13 @@ export async function loaderFingerprint(
   const keys = Object.fromEntries(
     planned.filter((p) => !reads || reads.includes(p.node.step.name)).map((p) => [p.node.step.name, p.key])
   );
-  const code = codeDigest(pathToFileURL(join(projectRoot, "docs", loader.loader)).href);
+  // Step modules are left out: their code is in the keys of the steps the loader reads, so a
+  // change to one step's code makes stale only the loaders that read that step.
+  const code = codeDigest(pathToFileURL(join(projectRoot, "docs", loader.loader)).href, {
+    except: join(projectRoot, "src", "pipeline", "steps")
+  });
   const config = reads ? null : hashValue(loaded.raw);
-  return {fingerprint: hashValue({code, config, keys}), keys, code, config};
+  const shows = loaderTracking[basename(loader.target)];
+  const tracking = shows ? await trackingDigest(loaded, shows) : null;
+  return {fingerprint: hashValue({code, config, keys, tracking}), keys, code, config, tracking};
 }

@@ -48,6 +48,8 @@ function staleReason(before: Recorded, now: LoaderFingerprint): string {
   if (changed.length) reasons.push(`step ${changed.join(", ")} changed`);
   if (before.code !== undefined && before.code !== now.code) reasons.push("loader code changed");
   if (before.config !== undefined && before.config !== now.config) reasons.push("config changed");
+  if (before.tracking !== undefined && before.tracking !== now.tracking)
+    reasons.push("tracked runs or registry changed");
   return reasons.length ? reasons.join("; ") : "inputs changed";
 }
 
@@ -60,7 +62,13 @@ export async function invalidate(states: LoaderState[]): Promise<void> {
 export async function recordFingerprints(projectRoot: string, states: LoaderState[]): Promise<void> {
   const recorded = await readRecord(projectRoot);
   for (const s of states)
-    recorded[s.loader.target] = {fingerprint: s.fingerprint, keys: s.keys, code: s.code, config: s.config};
+    recorded[s.loader.target] = {
+      fingerprint: s.fingerprint,
+      keys: s.keys,
+      code: s.code,
+      config: s.config,
+      tracking: s.tracking
+    };
   const file = recordPath(projectRoot);
   await mkdir(dirname(file), {recursive: true});
   await writeFile(`${file}.tmp`, JSON.stringify(recorded, null, 2));

@@ -11,3 +11,13 @@ export const loaderSteps: Record<string, readonly string[]> = {
   "metrics.json": ["evaluate"],
   "model.json": ["split", "train", "register"]
 };
+
+/**
+ * What each page-data file shows from the tracking database beyond its steps' outputs: the runs of
+ * its pipeline (Experiments) or the model registry (Model card). A new run or a moved alias makes
+ * it stale although no step key changed.
+ */
+export const loaderTracking: Record<string, "runs" | "registry"> = {
+  "experiments.json": "runs",
+  "model.json": "registry"
+};
