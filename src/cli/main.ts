@@ -44,6 +44,9 @@ program
         maxJobs?: string;
       }
     ) => {
+      // A sweep's workers start now, while this process loads the engine and composes the jobs.
+      if (options.multirun && !options.steps)
+        (await import("../pipeline/sweep/pool.ts")).prestartWorkers(options.jobs);
       const {runCommand} = await import("./run.ts");
       const pins = options.from?.split(",").map((r) => `'${r.trim().replaceAll("'", "")}'`);
       await runCommand(pins?.length ? [...overrides, `++from=[${pins.join(",")}]`] : overrides, options);

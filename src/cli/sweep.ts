@@ -3,10 +3,14 @@ import {availableParallelism} from "node:os";
 import {relative, resolve} from "node:path";
 import {ConfigError, MlbookError} from "../pipeline/errors.ts";
 import {metricGoal} from "../pipeline/metrics/index.ts";
-import {runPipeline, type StepRecord} from "../pipeline/run.ts";
-import {composeSweep, declaredSweep} from "../pipeline/sweep/compose.ts";
+import type {LoadedConfig} from "../pipeline/config.ts";
+import {runPipeline, storeRoot, type StepRecord} from "../pipeline/run.ts";
+import {composeSweep, declaredSweep, type ComposedSweep} from "../pipeline/sweep/compose.ts";
 import {isSweep, parseOverride} from "../pipeline/sweep/grammar.ts";
-import {startPool, type JobReply} from "../pipeline/sweep/pool.ts";
+import {startPool, type JobReply, type Pool} from "../pipeline/sweep/pool.ts";
+import {journalRunsOnly} from "../pipeline/tracking/trackRun.ts";
+import {trackingPath} from "../pipeline/tracking/trackingPath.ts";
+import {withProject} from "../pipeline/tracking/withProject.ts";
 import {formatDuration} from "./format.ts";
 
 export interface SweepOptions {
@@ -45,23 +49,42 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   const workers = positiveInt(options.jobs, "--jobs") ?? availableParallelism();
   const maxJobs = positiveInt(options.maxJobs, "--max-jobs") ?? 100;
   const started = performance.now();
-  const {jobs, shared} = await composeSweep(options.config, overrides, {maxJobs});
   const sweepId = newSweepId();
+  // Workers start as soon as the job count is known: their start-up (Node, modules, DuckDB)
+  // overlaps composing and validating the jobs and running the shared steps here.
+  let workerPool: Pool | undefined;
+  let pool = 0;
+  let composed: ComposedSweep;
+  try {
+    composed = await composeSweep(options.config, overrides, {
+      maxJobs,
+      onExpanded(count) {
+        pool = Math.min(workers, count);
+        workerPool = startPool({workers: pool, env: {MLBOOK_SWEEP_ID: sweepId}});
+      }
+    });
+  } catch (error) {
+    workerPool?.close();
+    throw error;
+  }
+  const {jobs, shared} = composed;
   const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
   const first = jobs[0].loaded;
-  const pool = Math.min(workers, jobs.length);
   say(
     `mlbook sweep ${sweepId}: ${jobs.length} job${jobs.length === 1 ? "" : "s"} of ${first.config.name} (${relative(process.cwd(), first.path)}), ${pool} worker${pool === 1 ? "" : "s"}`
   );
 
-  // Workers start up while the shared steps run here.
-  const workerPool = startPool({workers: pool, env: {MLBOOK_SWEEP_ID: sweepId}});
+  // The shared steps' run waits in the journal with the jobs' runs: the database is opened once,
+  // at the end, not on the way to the jobs.
   let sharedSteps: StepRecord[] = [];
+  journalRunsOnly(true);
   try {
     if (shared.length) sharedSteps = (await runPipeline(first, {steps: shared})).steps;
   } catch (error) {
-    workerPool.close();
+    workerPool!.close();
     throw error;
+  } finally {
+    journalRunsOnly(false);
   }
   if (sharedSteps.length) say(`  shared  ${sharedSteps.map((s) => `${s.name} ${s.status}`).join(", ")}`);
 
@@ -69,14 +92,14 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   const width = String(jobs.length).length;
   const label = new Map(jobs.map((j) => [j.index, varying(j.overrides)]));
   const labelWidth = Math.min(60, Math.max(...[...label.values()].map((l) => l.length)));
-  const replies = await workerPool.run(
+  const replies = await workerPool!.run(
     jobs.map((j) => ({index: j.index, config: j.loaded.path, overrides: j.overrides})),
     (reply) => say(progressLine(reply, jobs.length, width, label.get(reply.index)!.padEnd(labelWidth)))
   );
 
   // Jobs only journal their runs (no lock contention between workers); one transaction here
   // writes them all to the tracking database.
-  await flushJournal(first.path).catch((error: unknown) =>
+  await flushJournal(first).catch((error: unknown) =>
     say(`  tracking: runs wait in the journal (${error instanceof Error ? error.message : error})`)
   );
   const failed = replies.filter((r) => !r.ok);
@@ -172,8 +195,7 @@ function newSweepId(): string {
 }
 
 /** Writes journaled runs to the tracking database (opening it ingests the journal). */
-async function flushJournal(configPath: string): Promise<void> {
-  const {withProject} = await import("../pipeline/tracking/withProject.ts");
-  const {projectTracking} = await import("../pipeline/tracking/projectTracking.ts");
-  await withProject(projectTracking(configPath), async () => undefined);
+async function flushJournal(loaded: LoadedConfig): Promise<void> {
+  const root = storeRoot(loaded);
+  await withProject({root, path: trackingPath(loaded, root)}, async () => undefined);
 }

@@ -67,12 +67,17 @@ export function declaredSweep(
 export async function composeSweep(
   configPath: string,
   overrides: readonly string[],
-  options: {maxJobs?: number} = {}
+  options: {
+    maxJobs?: number;
+    /** Called with the job count once the sweep is expanded, before any job is composed. */
+    onExpanded?: (jobs: number) => void;
+  } = {}
 ): Promise<ComposedSweep> {
   const parsed = overrides.map(parseOverride);
   const sweep = declaredSweep(configPath, parsed);
   const cli = parsed.filter((o) => !(o.key === "sweep" || o.key.startsWith("sweep.")));
   const expanded = expandSweep(cli, sweep, {choices: keyChoices, maxJobs: options.maxJobs});
+  options.onExpanded?.(expanded.length);
   const errors: string[] = [];
   const jobs: ComposedJob[] = [];
   for (const [i, job] of expanded.entries()) {

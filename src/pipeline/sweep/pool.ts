@@ -1,5 +1,8 @@
 import {fork, type ChildProcess} from "node:child_process";
+import {readdirSync, statSync} from "node:fs";
 import {createRequire} from "node:module";
+import {availableParallelism} from "node:os";
+import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import type {StepRecord} from "../run.ts";
 
@@ -8,6 +11,8 @@ export interface JobRequest {
   /** Absolute path of the config file. */
   config: string;
   overrides: string[];
+  /** Environment variables for the job (MLBOOK_SWEEP_ID). */
+  env?: Record<string, string>;
 }
 
 export type JobReply =
@@ -28,27 +33,91 @@ export interface Pool {
   close(): void;
 }
 
-const workerPath = fileURLToPath(new URL("./worker.ts", import.meta.url));
-// Workers run TypeScript through tsx as the CLI does; resolved here so a project folder without
-// node_modules of its own still finds it.
-const tsx = createRequire(import.meta.url).resolve("tsx");
+/**
+ * How to start a worker: from the esbuild bundle (lib/worker.js) when it is at least as new as
+ * every source file, else the TypeScript source through tsx. The bundle starts in a fraction of
+ * tsx's time (no compiling, one file per chunk); bin/mlbook.js rebuilds it before the CLI runs,
+ * so under the CLI it is fresh. MLBOOK_NO_BUNDLE=1 runs the sources, as it does for the CLI.
+ * The bundle replaces import.meta.url with each module's source URL, so the repository root is
+ * found from this file's source location either way.
+ */
+export function workerCommand(env: NodeJS.ProcessEnv = process.env): {path: string; execArgv: string[]} {
+  const root = fileURLToPath(new URL("../../../", import.meta.url));
+  const bundled = join(root, "lib", "worker.js");
+  if (env.MLBOOK_NO_BUNDLE !== "1") {
+    try {
+      if (statSync(bundled).mtimeMs >= newest(join(root, "src"))) return {path: bundled, execArgv: []};
+    } catch {
+      // no bundle (or no sources to compare with): run the sources
+    }
+  }
+  // Resolved from here so a project folder without node_modules of its own still finds tsx.
+  const tsx = createRequire(import.meta.url).resolve("tsx");
+  return {path: fileURLToPath(new URL("./worker.ts", import.meta.url)), execArgv: ["--import", tsx]};
+}
+
+/** The newest modification time of any file under `dir`. */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const e of readdirSync(dir, {withFileTypes: true})) {
+    const path = join(dir, e.name);
+    latest = Math.max(latest, e.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+/** Workers started ahead of their sweep (prestartWorkers), for startPool to take. */
+const early: ChildProcess[] = [];
+
+/** How this process starts its workers, worked out once. */
+let command: {path: string; execArgv: string[]} | undefined;
+
+function spawnWorker(): ChildProcess {
+  command ??= workerCommand();
+  const child = fork(command.path, [], {
+    execArgv: command.execArgv,
+    stdio: ["ignore", "ignore", "pipe", "ipc"]
+  });
+  child.on("error", () => undefined); // a failed send shows up as the exit
+  return child;
+}
+
+/** Whether a worker holds this process open (an early one does not until a pool takes it). */
+function hold(child: ChildProcess, on: boolean): void {
+  for (const handle of [child, child.channel, child.stderr] as ({ref?(): void; unref?(): void} | null)[])
+    if (on) handle?.ref?.();
+    else handle?.unref?.();
+}
 
 /**
- * Starts worker processes now, so their start-up (tsx, module loading, DuckDB) overlaps whatever
- * the parent does before the jobs are ready. A worker that dies takes only its job down: the job
- * is reported failed and a new worker takes over the queue.
+ * Starts sweep workers before the sweep is even composed: the CLI calls this as soon as it sees
+ * -m, so the workers' start-up overlaps the parent loading the engine. `jobs` is the --jobs value;
+ * at most one worker per core starts early. They do not keep this process alive: if no sweep takes
+ * them (a bad override), they exit with it.
+ */
+export function prestartWorkers(jobs: string | undefined): void {
+  const n = jobs === undefined ? availableParallelism() : Number(jobs);
+  if (!Number.isInteger(n) || n < 1) return; // the sweep reports the bad --jobs
+  while (early.length < Math.min(n, availableParallelism())) {
+    const child = spawnWorker();
+    hold(child, false);
+    early.push(child);
+  }
+}
+
+/**
+ * Starts worker processes now (or takes those prestartWorkers started), so their start-up
+ * (module loading, DuckDB) overlaps whatever the parent does before the jobs are ready. A worker
+ * that dies takes only its job down: the job is reported failed and a new worker takes over the
+ * queue. `env` is set in each worker before each job.
  */
 export function startPool(options: {workers: number; env?: Record<string, string>}): Pool {
-  const spawnWorker = (): ChildProcess => {
-    const child = fork(workerPath, [], {
-      execArgv: ["--import", tsx],
-      env: {...process.env, ...options.env},
-      stdio: ["ignore", "ignore", "pipe", "ipc"]
-    });
-    child.on("error", () => undefined); // a failed send shows up as the exit
-    return child;
-  };
-  const idle = Array.from({length: Math.max(1, options.workers)}, spawnWorker);
+  const count = Math.max(1, options.workers);
+  const idle = early.splice(0, count);
+  for (const child of idle) hold(child, true);
+  for (const child of early.splice(0)) if (child.connected) child.disconnect();
+  while (idle.length < count) idle.push(spawnWorker());
+  const env = options.env ?? {};
   return {
     async run(requests, onReply) {
       const queue = [...requests];
@@ -67,7 +136,7 @@ export function startPool(options: {workers: number; env?: Record<string, string
           );
           const next = () => {
             current = queue.shift();
-            if (current) child.send(current);
+            if (current) child.send({...current, env});
             else child.disconnect();
           };
           child.on("message", (reply: JobReply) => {

@@ -1,6 +1,6 @@
 /**
  * A sweep worker process: runs the jobs its parent sends, one at a time, and answers each with
- * the run's result. Forked by runJobs (pool.ts); exits when the parent goes away, so a killed
+ * the run's result. Forked by startPool (pool.ts); exits when the parent goes away, so a killed
  * sweep leaves no workers behind.
  */
 import {loadConfig} from "../config.ts";
@@ -9,13 +9,17 @@ import {runPipeline} from "../run.ts";
 import type {JobReply, JobRequest} from "./pool.ts";
 
 process.on("disconnect", () => process.exit(0));
-// Warm up while the parent runs the shared steps: DuckDB and tracking load lazily in a run.
-void import("../db.ts").catch(() => undefined);
+// A parent gone before this handler was set: nothing will come.
+if (!process.connected) process.exit(0);
+// Warm up while the parent composes the jobs and runs the shared steps: a run loads DuckDB and
+// the tracking code lazily, which would slow each worker's first job.
+void Promise.all([import("../db.ts"), import("../tracking/trackRun.ts")]).catch(() => undefined);
 process.on("message", (message: JobRequest) => {
   void run(message).then((reply) => process.send?.(reply));
 });
 
-async function run({index, config, overrides}: JobRequest): Promise<JobReply> {
+async function run({index, config, overrides, env}: JobRequest): Promise<JobReply> {
+  Object.assign(process.env, env);
   try {
     const result = await runPipeline(loadConfig(config, overrides));
     const {runId, durationMs, steps, headline} = result;

@@ -6,10 +6,9 @@ import {TransientError} from "../errors.ts";
 import {migrate} from "./schema.ts";
 
 // Loaded with require, not import: importing this CommonJS package as ESM has Node scan each of
-// its files for exports, which more than doubles its load time, paid by every `mlbook run`.
-const {DuckDBInstance} = createRequire(import.meta.url)(
-  "@duckdb/node-api"
-) as typeof import("@duckdb/node-api");
+// its files for exports, which more than doubles its load time, paid by every `mlbook run`. And
+// loaded on the first open, not with this module, so importing tracking code costs no DuckDB.
+const duckdb = () => createRequire(import.meta.url)("@duckdb/node-api") as typeof import("@duckdb/node-api");
 
 export type SqlValue = string | number | boolean | null;
 
@@ -75,7 +74,7 @@ async function openWithRetry(path: string, timeoutMs: number): Promise<Instance>
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; ++attempt) {
     try {
-      return await DuckDBInstance.create(path, {threads: "1"});
+      return await duckdb().DuckDBInstance.create(path, {threads: "1"});
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (!isLockError(message)) throw error;

@@ -6,6 +6,16 @@ import {buildRunRecord, type RunOutcome} from "./runRecord.ts";
 import {trackingPath} from "./trackingPath.ts";
 import {withProject} from "./withProject.ts";
 
+let journalOnly = false;
+
+/**
+ * While on, a finished run in this process only goes to the journal, as a sweep job's does: the
+ * sweep turns it on for its shared steps and writes every run to the database at its end.
+ */
+export function journalRunsOnly(on: boolean): void {
+  journalOnly = on;
+}
+
 /**
  * Records a run (finished or failed). Never throws: tracking trouble must not fail a run whose
  * results are safely in the store. The record goes to the journal first, so a database that stays
@@ -28,7 +38,7 @@ export async function trackRun(
       return null;
     // A sweep job leaves its record in the journal too: the sweep writes all of them at the end
     // in one transaction, instead of its workers queueing for the database's single writer.
-    if (process.env.MLBOOK_SWEEP_ID && !outcome.error) return null;
+    if ((journalOnly || process.env.MLBOOK_SWEEP_ID) && !outcome.error) return null;
     const {note} = await withProject({root, path: trackingPath(loaded, root)}, (tx) => ingestRun(tx, record));
     await removePending([file]);
     if (note) logger.info(note);

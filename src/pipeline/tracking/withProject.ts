@@ -1,4 +1,4 @@
-import {ingestRun} from "./ingestRun.ts";
+import {ingestRuns} from "./ingestRun.ts";
 import {readPending, removePending} from "./journal.ts";
 import {withTracking, type OpenOptions, type TrackingTx} from "./open.ts";
 
@@ -21,7 +21,10 @@ export async function withProject<T>(
   const result = await withTracking(
     tracking.path,
     async (tx) => {
-      for (const p of pending) await ingestRun(tx, p.record);
+      await ingestRuns(
+        tx,
+        pending.map((p) => p.record)
+      );
       return fn(tx);
     },
     options
