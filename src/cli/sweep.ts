@@ -4,6 +4,7 @@ import {relative, resolve} from "node:path";
 import {ConfigError, MlbookError} from "../pipeline/errors.ts";
 import {metricGoal} from "../pipeline/metrics/index.ts";
 import type {LoadedConfig} from "../pipeline/config.ts";
+import {buildGraph} from "../pipeline/graph.ts";
 import {runPipeline, storeRoot, type StepRecord} from "../pipeline/run.ts";
 import {composeSweep, declaredSweep, type ComposedSweep} from "../pipeline/sweep/compose.ts";
 import {isSweep, parseOverride} from "../pipeline/sweep/grammar.ts";
@@ -92,18 +93,42 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   const width = String(jobs.length).length;
   const label = new Map(jobs.map((j) => [j.index, varying(j.overrides)]));
   const labelWidth = Math.min(60, Math.max(...[...label.values()].map((l) => l.length)));
+  // Jobs stop short of register: only the selected job is registered, below.
+  const jobSteps = first.config.register
+    ? buildGraph(first.config, first.path)
+        .nodes.map((n) => n.step.name)
+        .filter((n) => n !== "register")
+    : undefined;
   const replies = await workerPool!.run(
-    jobs.map((j) => ({index: j.index, config: j.loaded.path, overrides: j.overrides})),
+    jobs.map((j) => ({index: j.index, config: j.loaded.path, overrides: j.overrides, steps: jobSteps})),
     (reply) => say(progressLine(reply, jobs.length, width, label.get(reply.index)!.padEnd(labelWidth)))
   );
 
-  // Jobs only journal their runs (no lock contention between workers); one transaction here
-  // writes them all to the tracking database.
-  await flushJournal(first).catch((error: unknown) =>
-    say(`  tracking: runs wait in the journal (${error instanceof Error ? error.message : error})`)
-  );
   const failed = replies.filter((r) => !r.ok);
   const ok = replies.filter((r): r is Extract<JobReply, {ok: true}> => r.ok);
+  const best = bestJob(ok, first.config.selection);
+  // The selected job (already fitted on all training rows and scored once on the test split) is
+  // registered when the config registers: its steps are all fresh, so only register runs.
+  let registerRunId: string | null = null;
+  if (best && first.config.register) {
+    const winner = jobs.find((j) => j.index === best.index)!;
+    process.env.MLBOOK_SWEEP_ID = sweepId;
+    journalRunsOnly(true);
+    try {
+      const logger = {step() {}, progress() {}, info: (message: string) => say(`  ${message}`)};
+      registerRunId = (await runPipeline(winner.loaded, {logger})).runId;
+    } finally {
+      journalRunsOnly(false);
+      delete process.env.MLBOOK_SWEEP_ID;
+    }
+  }
+  // Jobs only journal their runs (no lock contention between workers); one transaction here
+  // writes them all to the tracking database, with the sweep's winner.
+  await flushJournal(first, best && {sweepId, ...best, registerRunId})
+    .then((note) => note && say(`  ${note}`))
+    .catch((error: unknown) =>
+      say(`  tracking: runs wait in the journal (${error instanceof Error ? error.message : error})`)
+    );
   const durationMs = performance.now() - started;
   if (options.json) {
     const out = {
@@ -118,14 +143,13 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
           ? {status: "ok", runId: r.runId, durationMs: r.durationMs, steps: r.steps, metrics: r.headline}
           : {status: "failed", error: r.message})
       })),
-      winner: bestJob(ok, first.config.selection) ?? null
+      winner: best ? {...best, registerRunId} : null
     };
     console.log(JSON.stringify(out, null, 2));
   } else {
     const ran = ok.filter((r) => r.steps.some((s) => s.status === "ran")).length;
     const parts = [`${ran} ran`, `${ok.length - ran} fresh`, `${failed.length} failed`];
     say(`sweep ${sweepId}: ${jobs.length} jobs in ${formatDuration(durationMs)} (${parts.join(", ")})`);
-    const best = bestJob(ok, first.config.selection);
     if (best)
       say(`  best ${best.metric} ${best.value.toFixed(4)}: job ${best.index} ${label.get(best.index)}`);
   }
@@ -194,8 +218,29 @@ function newSweepId(): string {
   return `${t}-${randomBytes(3).toString("hex")}`;
 }
 
-/** Writes journaled runs to the tracking database (opening it ingests the journal). */
-async function flushJournal(loaded: LoadedConfig): Promise<void> {
+/**
+ * Writes journaled runs to the tracking database (opening it ingests the journal) with the
+ * sweep's winner; returns the note of the winner's registration.
+ */
+async function flushJournal(
+  loaded: LoadedConfig,
+  winner?: {sweepId: string; runId: string; metric: string; value: number; registerRunId: string | null}
+): Promise<string | null> {
   const root = storeRoot(loaded);
-  await withProject({root, path: trackingPath(loaded, root)}, async () => undefined);
+  return withProject({root, path: trackingPath(loaded, root)}, async (tx) => {
+    if (!winner) return null;
+    await tx.run("INSERT OR REPLACE INTO sweep_winners VALUES (?, ?, ?, ?, ?)", [
+      winner.sweepId,
+      winner.runId,
+      winner.metric,
+      winner.value,
+      winner.registerRunId
+    ]);
+    // Versions are numbered when runs reach the database: the registration's note says which.
+    if (!winner.registerRunId) return null;
+    const [row] = await tx.rows<{note: string | null}>("SELECT note FROM runs WHERE id = ?", [
+      winner.registerRunId
+    ]);
+    return row?.note ?? null;
+  });
 }

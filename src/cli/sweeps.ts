@@ -23,12 +23,17 @@ export async function sweepsCommand(options: {
     s.pipeline,
     String(s.jobs) + (s.failed ? ` (${s.failed} failed)` : ""),
     s.started_at.slice(5, 16),
-    s.best ? `${s.metric} ${formatMetric(s.best.value)}` : "–",
-    s.best?.run ?? ""
+    s.best ? `${s.metric} ${formatMetric(s.best.value)}${s.selected ? " (selected)" : ""}` : "–",
+    s.best?.run ?? "",
+    s.register_run ? `by run ${s.register_run}` : ""
   ]);
-  for (const line of textTable(["SWEEP", "PIPELINE", "JOBS", "STARTED", "BEST", "BEST RUN"], rows, {
-    shrink: [1]
-  }))
+  for (const line of textTable(
+    ["SWEEP", "PIPELINE", "JOBS", "STARTED", "BEST", "BEST RUN", "REGISTERED"],
+    rows,
+    {
+      shrink: [1]
+    }
+  ))
     console.log(line);
   console.log("jobs of one sweep: mlbook runs --sweep ID");
 }

@@ -1,4 +1,5 @@
 import {spawn} from "node:child_process";
+import {appendFileSync} from "node:fs";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
 import {mlbook, repoRoot, tinyProject} from "../helpers/project.ts";
@@ -169,5 +170,46 @@ describe("mlbook run -m (sweeps)", {timeout: 300_000}, () => {
       steps: {fresh: boolean}[];
     };
     expect(status.steps.some((s) => s.fresh)).toBe(false);
+  });
+
+  it("selects by the CV score, registers only the selected job, and records it as the sweep's winner", async () => {
+    const project = tinyProject();
+    appendFileSync(
+      join(project, "mlbook.yaml"),
+      `evaluate:\n  cv: {folds: 3, seed: 1}\nselection: {metric: f1_macro}\nregister:\n  name: tiny-model\n  criteria:\n    - {metric: f1_macro, threshold: 0.5}\n`
+    );
+    const run = await mlbook(project, ["run", "-m", "model.params.C=0.001,1,10", "--jobs", "2", "--json"]);
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as SweepJson & {
+      winner: {index: number; runId: string; metric: string; value: number; registerRunId: string};
+    };
+    // Jobs stop at evaluate; the winner is the best mean CV F1 on the training rows.
+    for (const job of out.jobs) expect(job.steps.map((s) => s.name)).not.toContain("register");
+    const cv = out.jobs.map((j) => j.metrics.cv_f1_macro);
+    expect(out.winner.metric).toBe("cv_f1_macro");
+    expect(out.winner.value).toBe(Math.max(...cv));
+    expect(out.winner.index).toBe(out.jobs[cv.indexOf(Math.max(...cv))].index);
+    expect(run.stderr).toMatch(/registered tiny-model v1/);
+
+    const models = JSON.parse((await mlbook(project, ["models", "tiny-model", "--json"])).stdout) as {
+      version: number;
+      run_id: string;
+    }[];
+    expect(models.map((m) => [m.version, m.run_id])).toEqual([[1, out.winner.registerRunId]]);
+    const sweeps = JSON.parse((await mlbook(project, ["sweeps", "--json"])).stdout) as {
+      id: string;
+      jobs: number;
+      metric: string;
+      best: {run: string; value: number};
+      selected: boolean;
+      register_run: string;
+    }[];
+    expect(sweeps.find((s) => s.id === out.sweepId)).toMatchObject({
+      jobs: 3,
+      metric: "cv_f1_macro",
+      best: {run: out.winner.runId, value: out.winner.value},
+      selected: true,
+      register_run: out.winner.registerRunId
+    });
   });
 });

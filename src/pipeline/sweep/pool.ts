@@ -13,6 +13,8 @@ export interface JobRequest {
   overrides: string[];
   /** Environment variables for the job (MLBOOK_SWEEP_ID). */
   env?: Record<string, string>;
+  /** Run only these steps (and what they need): a sweep's jobs leave register to the winner. */
+  steps?: string[];
 }
 
 export type JobReply =

@@ -18,10 +18,10 @@ process.on("message", (message: JobRequest) => {
   void run(message).then((reply) => process.send?.(reply));
 });
 
-async function run({index, config, overrides, env}: JobRequest): Promise<JobReply> {
+async function run({index, config, overrides, env, steps: only}: JobRequest): Promise<JobReply> {
   Object.assign(process.env, env);
   try {
-    const result = await runPipeline(loadConfig(config, overrides));
+    const result = await runPipeline(loadConfig(config, overrides), {steps: only});
     const {runId, durationMs, steps, headline} = result;
     return {index, ok: true, runId, durationMs, steps, headline};
   } catch (error) {

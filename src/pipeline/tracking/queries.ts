@@ -272,14 +272,48 @@ export interface SweepSummary {
   started_at: string;
   metric: string | null;
   best: {run: string; value: number} | null;
+  /** Whether `best` is the job the sweep itself selected (by its `selection`), not one picked here. */
+  selected: boolean;
+  /** The run that registered the selected job, when the config registers. */
+  register_run: string | null;
 }
 
 /** Sweeps, newest first, each with its best job by `metric` (default: accuracy, else r2). */
 export async function listSweeps(tx: TrackingTx, metric?: string): Promise<SweepSummary[]> {
-  const runs = (await listRuns(tx)).filter((r) => r.sweep_id);
+  const winners = new Map(
+    (
+      await tx.rows<{
+        sweep_id: string;
+        run_id: string;
+        metric: string;
+        value: number;
+        register_run_id: string | null;
+      }>("SELECT * FROM sweep_winners")
+    ).map((w) => [w.sweep_id, w])
+  );
+  // The run that registered a sweep's winner carries the sweep id but is not one of its jobs.
+  const registering = new Set([...winners.values()].map((w) => w.register_run_id));
+  const runs = (await listRuns(tx)).filter((r) => r.sweep_id && !registering.has(r.id));
   const bySweep = new Map<string, RunSummary[]>();
   for (const r of runs) bySweep.set(r.sweep_id!, [...(bySweep.get(r.sweep_id!) ?? []), r]);
   return [...bySweep].map(([id, jobs]) => {
+    const started = jobs.map((j) => j.started_at).sort()[0];
+    const common = {
+      id,
+      pipeline: jobs[0].pipeline,
+      jobs: jobs.length,
+      failed: jobs.filter((j) => j.status !== "ok").length,
+      started_at: started
+    };
+    const winner = winners.get(id);
+    if (winner && !metric)
+      return {
+        ...common,
+        metric: winner.metric,
+        best: {run: winner.run_id, value: winner.value},
+        selected: true,
+        register_run: winner.register_run_id
+      };
     const m = metric ?? ["accuracy", "r2"].find((k) => jobs.some((j) => k in j.metrics)) ?? null;
     const sign = m && lowerIsBetter.has(m) ? -1 : 1;
     let best: SweepSummary["best"] = null;
@@ -288,15 +322,6 @@ export async function listSweeps(tx: TrackingTx, metric?: string): Promise<Sweep
       if (v !== undefined && Number.isFinite(v) && (!best || sign * v > sign * best.value))
         best = {run: j.id, value: v};
     }
-    const started = jobs.map((j) => j.started_at).sort()[0];
-    return {
-      id,
-      pipeline: jobs[0].pipeline,
-      jobs: jobs.length,
-      failed: jobs.filter((j) => j.status !== "ok").length,
-      started_at: started,
-      metric: m,
-      best
-    };
+    return {...common, metric: m, best, selected: false, register_run: null};
   });
 }

@@ -34,7 +34,12 @@ const migrations: string[][] = [
       updated_at TIMESTAMP NOT NULL, PRIMARY KEY (name, alias))`
   ],
   // 2: sweeps group their jobs' runs.
-  ["ALTER TABLE runs ADD COLUMN sweep_id VARCHAR"]
+  ["ALTER TABLE runs ADD COLUMN sweep_id VARCHAR"],
+  // 3: the job a sweep selected, by which score, and the run that registered it (if any).
+  [
+    `CREATE TABLE sweep_winners (sweep_id VARCHAR PRIMARY KEY, run_id VARCHAR NOT NULL, metric VARCHAR NOT NULL,
+      value DOUBLE NOT NULL, register_run_id VARCHAR)`
+  ]
 ];
 
 export const SCHEMA_VERSION = migrations.length;
