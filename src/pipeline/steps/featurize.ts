@@ -22,7 +22,7 @@ const windowSpec = z
     column: z.string(),
     /** Aggregate separately per value of this column (e.g. per origin airport). */
     by: z.string().optional(),
-    /** Orders rows in time; only rows strictly before the current one (and its ties) count. */
+    /** Orders rows in time; only rows strictly before the current one's time count (ties: by input order). */
     order: z.string(),
     /** Look back this many earlier rows … */
     rows: z.number().int().positive().optional(),
@@ -116,24 +116,42 @@ export const featurize = defineStep({
         `${need(a, "cross")}::VARCHAR || '|' || ${need(b, "cross")}::VARCHAR AS ${quoteIdent(`${a}_x_${b}`)}`
       );
     }
-    for (const w of params.window) {
+    // Windows see earlier rows only. Rows are ordered by time and then by input order (__row), so
+    // ties in time never make the result depend on how DuckDB sorted them.
+    const staged: string[] = [];
+    params.window.forEach((w, i) => {
       const value = need(w.column, "window", "numeric");
       const order = need(w.order, "window");
-      const partition = w.by ? `PARTITION BY ${need(w.by, "window")} ` : "";
-      const frame =
-        w.rows !== undefined
-          ? `ROWS BETWEEN ${w.rows} PRECEDING AND CURRENT ROW EXCLUDE GROUP`
-          : `RANGE BETWEEN to_seconds(${(w.days ?? 0) * 86400}) PRECEDING AND CURRENT ROW EXCLUDE GROUP`;
+      const by = w.by ? need(w.by, "window") : undefined;
+      const partition = by ? `PARTITION BY ${by} ` : "";
       const agg = w.agg === "mean" ? "avg" : w.agg;
-      const name =
-        w.name ?? `${w.agg}_${w.column}_${w.rows !== undefined ? `${w.rows}rows` : `${w.days}days`}`;
-      added.push(`${agg}(${value}) OVER (${partition}ORDER BY ${order} ${frame}) AS ${quoteIdent(name)}`);
-    }
+      const name = quoteIdent(
+        w.name ?? `${w.agg}_${w.column}_${w.rows !== undefined ? `${w.rows}rows` : `${w.days}days`}`
+      );
+      if (w.rows !== undefined) {
+        // The `rows` rows before the first row of this time (its same-time rows share the value):
+        // neither the row's own value nor one of the same time enters.
+        staged.push(
+          `${agg}(${value}) OVER (${partition}ORDER BY ${order}, __row ROWS BETWEEN ${w.rows} PRECEDING AND 1 PRECEDING) AS __w${i}`
+        );
+        added.push(
+          `first_value(__w${i}) OVER (PARTITION BY ${by ? `${by}, ` : ""}${order} ORDER BY __row) AS ${name}`
+        );
+      } else {
+        // A time range is a set of rows whatever their order; sums go through DECIMAL, which adds
+        // exactly, so the result does not depend on the order DuckDB adds them in either.
+        const exact = w.agg === "mean" || w.agg === "sum" ? `${value}::DECIMAL(38, 12)` : value;
+        added.push(
+          `(${agg}(${exact}) OVER (${partition}ORDER BY ${order} RANGE BETWEEN to_seconds(${(w.days ?? 0) * 86400}) PRECEDING AND CURRENT ROW EXCLUDE GROUP))::DOUBLE AS ${name}`
+        );
+      }
+    });
     for (const column of params.drop) need(column, "drop");
     const kept = [...columns.keys()].filter((c) => !params.drop.includes(c)).map(quoteIdent);
     // Window functions reorder rows; keep the input order so downstream row-order is stable.
     const numbered = `SELECT *, row_number() OVER () AS __row FROM ${source}`;
-    const sql = `SELECT ${[...kept, ...added].join(", ")} FROM (${numbered}) ORDER BY __row`;
+    const inner = staged.length ? `SELECT *, ${staged.join(", ")} FROM (${numbered})` : numbered;
+    const sql = `SELECT ${[...kept, ...added].join(", ")} FROM (${inner}) ORDER BY __row`;
     return {tables: {data: sql}};
   }
 });

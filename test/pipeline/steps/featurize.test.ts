@@ -1,0 +1,148 @@
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {openDb, type Db} from "../../../src/pipeline/db.ts";
+import {DataError} from "../../../src/pipeline/errors.ts";
+import {featurize, featurizeParams} from "../../../src/pipeline/steps/featurize.ts";
+
+let db: Db;
+
+/**
+ * 400 flights from 3 airports over 16 hours, many at the same minute (ties), in an input order
+ * that is not time order. delay is a function of the row, so expectations can be computed here.
+ */
+const n = 400;
+const rows = Array.from({length: n}, (_, i) => ({
+  id: i,
+  origin: ["AAA", "BBB", "CCC"][(i * 7) % 3],
+  // 60 distinct times 16 minutes apart: each airport has 6 or 7 flights at each of its times.
+  minute: ((i * 37) % 60) * 16,
+  delay: ((i * 13) % 29) - 7 + (i % 5) / 4
+}));
+
+beforeAll(async () => {
+  db = await openDb();
+  const values = rows
+    .map((r) => `(${r.id}, '${r.origin}', TIMESTAMP '2024-03-01' + to_minutes(${r.minute}), ${r.delay})`)
+    .join(", ");
+  await db.run(`CREATE TABLE flights (id INTEGER, origin VARCHAR, departed TIMESTAMP, delay DOUBLE)`);
+  await db.run(`INSERT INTO flights VALUES ${values}`);
+});
+afterAll(() => db.close());
+
+/** Runs the step on `relation`; returns its output rows as objects, in output order. */
+async function run(params: unknown, relation = "flights"): Promise<Record<string, unknown>[]> {
+  const out = await featurize.run({clean: {data: relation}}, featurizeParams.parse(params), {
+    db,
+    log() {},
+    progress() {}
+  });
+  return db.rows(out.tables!.data);
+}
+
+/** The mean of the `k` values before the first row at this row's time, in (time, input) order. */
+function expectedRecent(k: number): (number | null)[] {
+  const out: (number | null)[] = new Array(n).fill(null);
+  for (const origin of ["AAA", "BBB", "CCC"]) {
+    const group = rows.filter((r) => r.origin === origin).sort((a, b) => a.minute - b.minute || a.id - b.id);
+    group.forEach((r, pos) => {
+      const first = group.findIndex((q) => q.minute === r.minute);
+      const before = group.slice(Math.max(0, first - k), first).map((q) => q.delay);
+      out[r.id] = before.length ? before.reduce((a, b) => a + b, 0) / before.length : null;
+      void pos;
+    });
+  }
+  return out;
+}
+
+describe("featurize", () => {
+  it("rolling mean over earlier rows: the k rows before this time, per group, ties by input order", async () => {
+    const out = await run({
+      window: [{column: "delay", by: "origin", order: "departed", rows: 5, name: "recent"}]
+    });
+    expect(out.map((r) => r.id)).toEqual(rows.map((r) => r.id)); // input order kept
+    const expected = expectedRecent(5);
+    out.forEach((r, i) => {
+      if (expected[i] === null) expect(r.recent).toBeNull();
+      else expect(r.recent as number).toBeCloseTo(expected[i]!, 12);
+    });
+    // The first time of each airport has nothing before it.
+    expect(expected.filter((v) => v === null).length).toBeLessThan(25);
+  });
+
+  it("never lets a row's own value, a same-time row's or a later row's into its feature", async () => {
+    const before = await run({
+      window: [{column: "delay", by: "origin", order: "departed", rows: 5, name: "recent"}]
+    });
+    // Change the delays of every row at one time of one airport: only later rows may change.
+    const target = rows[123];
+    await db.run(
+      `CREATE OR REPLACE VIEW changed AS SELECT id, origin, departed, CASE WHEN origin = '${target.origin}' AND departed = TIMESTAMP '2024-03-01' + to_minutes(${target.minute}) THEN delay + 1000 ELSE delay END AS delay FROM flights`
+    );
+    const after = await run(
+      {window: [{column: "delay", by: "origin", order: "departed", rows: 5, name: "recent"}]},
+      "changed"
+    );
+    let moved = 0;
+    for (let i = 0; i < n; ++i) {
+      const r = rows[i];
+      const later = r.origin === target.origin && r.minute > target.minute;
+      if (!later) expect(after[i].recent).toBe(before[i].recent);
+      else if (after[i].recent !== before[i].recent) moved++;
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it("gives the same bytes on every run (no dependence on how DuckDB sorts ties)", async () => {
+    const spec = {
+      window: [
+        {column: "delay", by: "origin", order: "departed", rows: 3},
+        {column: "delay", order: "departed", days: 2}
+      ]
+    };
+    const a = JSON.stringify(await run(spec));
+    for (const threads of [1, 4]) {
+      await db.run(`SET threads = ${threads}`);
+      expect(JSON.stringify(await run(spec))).toBe(a);
+    }
+  });
+
+  it("day windows: rows in the previous N days, same-time rows excluded", async () => {
+    const out = await run({window: [{column: "delay", order: "departed", days: 1, agg: "count", name: "n"}]});
+    out.forEach((r, i) => {
+      const t = rows[i].minute;
+      const count = rows.filter((q) => q.minute < t && q.minute >= t - 1440).length;
+      expect(Number(r.n)).toBe(count);
+    });
+  });
+
+  it("date parts, log1p, degree-2 terms and crossed categoricals", async () => {
+    const [first] = await run({
+      date_parts: [{column: "departed", parts: ["month", "weekday", "hour"]}],
+      log1p: ["id"],
+      polynomial: ["id", "delay"],
+      cross: [["origin", "id"]]
+    });
+    const r = rows[0];
+    // Date parts are BIGINT (read back as text).
+    expect([first.departed_month, first.departed_weekday, first.departed_hour].map(Number)).toEqual([
+      3,
+      5, // 2024-03-01 is a Friday (0 = Sunday)
+      0
+    ]);
+    expect(first).toMatchObject({
+      log1p_id: Math.log(1),
+      "id^2": 0,
+      "id delay": 0 * r.delay,
+      "delay^2": r.delay * r.delay,
+      origin_x_id: `${r.origin}|0`
+    });
+  });
+
+  it("names the step, the setting and the columns for a missing or mistyped column", async () => {
+    await expect(run({log1p: ["origin"]})).rejects.toThrow(
+      new DataError('featurize.log1p: column "origin" has type VARCHAR (expected numeric)')
+    );
+    await expect(run({window: [{column: "nope", order: "departed", rows: 2}]})).rejects.toThrow(
+      /^featurize\.window: no column "nope" \(columns: id, origin, departed, delay\)$/
+    );
+  });
+});
