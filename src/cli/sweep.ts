@@ -1,4 +1,3 @@
-import {randomBytes} from "node:crypto";
 import {availableParallelism} from "node:os";
 import {relative, resolve} from "node:path";
 import {ConfigError, MlbookError} from "../pipeline/errors.ts";
@@ -6,6 +5,7 @@ import {metricGoal} from "../pipeline/metrics/index.ts";
 import type {LoadedConfig} from "../pipeline/config.ts";
 import {buildGraph} from "../pipeline/graph.ts";
 import {runPipeline, storeRoot, type StepRecord} from "../pipeline/run.ts";
+import {newRunId} from "../pipeline/runId.ts";
 import {composeSweep, declaredSweep, type ComposedSweep} from "../pipeline/sweep/compose.ts";
 import {isSweep, parseOverride} from "../pipeline/sweep/grammar.ts";
 import {startPool, type JobReply, type Pool} from "../pipeline/sweep/pool.ts";
@@ -50,7 +50,8 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   const workers = positiveInt(options.jobs, "--jobs") ?? availableParallelism();
   const maxJobs = positiveInt(options.maxJobs, "--max-jobs") ?? 100;
   const started = performance.now();
-  const sweepId = newSweepId();
+  // A sweep id looks like a run id: its start time and 6 random hex digits.
+  const sweepId = newRunId();
   // Workers start as soon as the job count is known: their start-up (Node, modules, DuckDB)
   // overlaps composing and validating the jobs and running the shared steps here.
   let workerPool: Pool | undefined;
@@ -211,11 +212,6 @@ function positiveInt(text: string | undefined, flag: string): number | undefined
   if (!Number.isInteger(n) || n < 1)
     throw new ConfigError(`invalid ${flag}: ${JSON.stringify(text)} (expected a positive integer)`);
   return n;
-}
-
-function newSweepId(): string {
-  const t = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  return `${t}-${randomBytes(3).toString("hex")}`;
 }
 
 /**
