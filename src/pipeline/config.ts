@@ -58,7 +58,8 @@ export const configSchema = z
     train: z
       .object({
         seed: z.number().int().default(0),
-        threads: z.number().int().positive().default(1)
+        /** Worker threads; unset, the model's own setting (random_forest n_jobs) decides, else 1. */
+        threads: z.number().int().positive().optional()
       })
       .strict()
       .prefault({}),

@@ -35,8 +35,11 @@ export const trainParams = z
     model: modelParams,
     /** Seeds the estimator (bootstrap, feature sampling, validation split). */
     seed: z.number().int().default(0),
-    /** Worker threads for estimators that use them; results do not depend on it (not in the key). */
-    threads: z.number().int().positive().default(1)
+    /**
+     * Worker threads for estimators that use them; results do not depend on it (not in the key).
+     * Unset, the model's own setting (random_forest n_jobs) decides, else 1.
+     */
+    threads: z.number().int().positive().optional()
   })
   .strict();
 export type TrainParams = z.infer<typeof trainParams>;

@@ -1,0 +1,43 @@
+import {join} from "node:path";
+import {describe, expect, it, vi} from "vitest";
+import {loadConfig} from "../../src/pipeline/config.ts";
+import {runPipeline} from "../../src/pipeline/run.ts";
+import {tinyProject} from "../helpers/project.ts";
+
+const seen: number[] = [];
+vi.mock("../../src/pipeline/models/trainForest.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../src/pipeline/models/trainForest.ts")>();
+  return {
+    ...original,
+    trainForest: (...args: Parameters<typeof original.trainForest>) => {
+      seen.push(args[3]?.threads ?? 1);
+      return original.trainForest(...args);
+    }
+  };
+});
+
+const forest = ["model.type=random_forest", "+model.params.n_estimators=8"];
+
+describe("worker threads for a fit", () => {
+  it("come from model.params.n_jobs unless train.threads is set, and never change the model", async () => {
+    const dir = tinyProject();
+    const config = join(dir, "mlbook.yaml");
+    const one = await runPipeline(loadConfig(config, forest));
+    seen.length = 0;
+    const other = tinyProject();
+    const two = await runPipeline(
+      loadConfig(join(other, "mlbook.yaml"), [...forest, "+model.params.n_jobs=2"])
+    );
+    expect(seen).toContain(2);
+    seen.length = 0;
+    const third = tinyProject();
+    await runPipeline(
+      loadConfig(join(third, "mlbook.yaml"), [...forest, "+model.params.n_jobs=2", "train.threads=1"])
+    );
+    expect(seen).not.toContain(2);
+    // Same key, same metrics: threads are a runtime choice.
+    const key = (r: typeof one) => r.steps.find((s) => s.name === "train")!.key;
+    expect(key(two)).toBe(key(one));
+    expect(two.headline).toEqual(one.headline);
+  });
+});
