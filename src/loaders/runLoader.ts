@@ -1,13 +1,30 @@
+import {inputStamps} from "./inputStamps.ts";
 import {pipelineContext, type PipelineContext} from "./pipelineContext.ts";
 
 /**
  * Runs a page-data function and writes its JSON to stdout, the way Framework expects of a loader.
- * On failure it prints the error's own message (a failed step's, say) as `error: …` and exits
- * non-zero, which `mlbook build` passes on.
+ * When a config, source or data file changes while it runs, it runs again before writing (up to
+ * three times): the live preview may have seen the edit while this run was reading the old
+ * inputs, and must not be handed their output as fresh. On failure it prints the error's own
+ * message (a failed step's, say) as `error: …` and exits non-zero, which `mlbook build` passes on.
  */
-export async function runLoader(fn: (context: PipelineContext) => Promise<unknown>): Promise<void> {
+export async function runLoader(
+  fn: (context: PipelineContext) => Promise<unknown>,
+  io: {argv?: readonly string[]; root?: string; write?: (text: string) => void} = {}
+): Promise<void> {
+  const root = io.root ?? process.cwd();
+  const write = io.write ?? ((text: string) => void process.stdout.write(text));
   try {
-    process.stdout.write(JSON.stringify(await fn(pipelineContext())));
+    for (let attempt = 1; ; ++attempt) {
+      const context = pipelineContext(io.argv, root);
+      const before = inputStamps(context, root);
+      const output = await fn(context);
+      if (attempt === 3 || inputStamps(context, root) === before) {
+        write(JSON.stringify(output));
+        return;
+      }
+      process.stderr.write("  inputs changed while this loader ran: running it again\n");
+    }
   } catch (error) {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
