@@ -60,4 +60,21 @@ describe("drift against an earlier artifact (check.drift.artifact)", () => {
       "invalid check.drift.artifact: model:v1 is model:v1, a model, not a dataset"
     );
   });
+
+  it("refuses `latest` made by another pipeline of the same folder, and takes a version as meant", async () => {
+    const dir = tinyProject();
+    const config = join(dir, "mlbook.yaml");
+    const other = join(dir, "other.yaml");
+    writeFileSync(other, tinyConfig.replace("name: tiny", "name: other").replace("seed: 7", "seed: 8"));
+    await runPipeline(loadConfig(config)); // clean_data:v1, by tiny
+    writeFileSync(join(dir, "data.csv"), tinyCsv(150, 3));
+    await runPipeline(loadConfig(other)); // clean_data:v2, by other
+    writeFileSync(config, withDrift("clean_data:latest"));
+    await expect(runPipeline(loadConfig(config))).rejects.toThrow(
+      "clean_data:latest is clean_data:v2, made by pipeline other, not tiny (pipelines in one folder share artifact names: name this pipeline's outputs with artifacts: {clean.data: NAME}, or give a version)"
+    );
+    writeFileSync(config, withDrift("clean_data:v2"));
+    const run = await runPipeline(loadConfig(config));
+    expect(run.steps.find((s) => s.name === "check")?.status).toBe("ran");
+  });
 });

@@ -2,7 +2,7 @@ import {existsSync} from "node:fs";
 import {join} from "node:path";
 import type {LoadedConfig} from "../config.ts";
 import {ConfigError} from "../errors.ts";
-import {resolveArtifact} from "./resolve.ts";
+import {resolveArtifactFor} from "./resolve.ts";
 import {trackingPath} from "./trackingPath.ts";
 import {withProject} from "./withProject.ts";
 
@@ -15,7 +15,9 @@ export async function resolveDriftArtifact(loaded: LoadedConfig, root: string): 
   const drift = loaded.config.check?.drift;
   if (!drift?.artifact) return loaded;
   const ref = drift.artifact;
-  const row = await withProject({root, path: trackingPath(loaded, root)}, (tx) => resolveArtifact(tx, ref));
+  const row = await withProject({root, path: trackingPath(loaded, root)}, (tx) =>
+    resolveArtifactFor(tx, ref, loaded.config.name)
+  );
   const file = join(root, "store", row.step, row.key, `${row.output}.parquet`);
   if (row.type !== "dataset")
     throw new ConfigError(

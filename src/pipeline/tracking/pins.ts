@@ -3,7 +3,7 @@ import {join} from "node:path";
 import type {LoadedConfig} from "../config.ts";
 import {ConfigError} from "../errors.ts";
 import type {Graph} from "../graph.ts";
-import {resolveArtifact} from "./resolve.ts";
+import {resolveArtifactFor} from "./resolve.ts";
 import {trackingPath} from "./trackingPath.ts";
 import {withProject} from "./withProject.ts";
 
@@ -21,7 +21,8 @@ export async function resolvePins(loaded: LoadedConfig, root: string, graph: Gra
   const steps = new Set(graph.nodes.map((n) => n.step.name));
   const rows = await withProject({root, path: trackingPath(loaded, root)}, async (tx) => {
     const out = [];
-    for (const ref of loaded.config.from) out.push({ref, artifact: await resolveArtifact(tx, ref)});
+    for (const ref of loaded.config.from)
+      out.push({ref, artifact: await resolveArtifactFor(tx, ref, loaded.config.name)});
     return out;
   });
   const pins = rows.map(({ref, artifact: a}): Pin => {

@@ -45,6 +45,28 @@ export async function resolveArtifact(tx: TrackingTx, text: string): Promise<Art
   return row;
 }
 
+/**
+ * The artifact version a pipeline's own config names (a `from:` pin, a drift reference). The
+ * pipelines of one folder share artifact names, so `NAME` or `NAME:latest` could be another
+ * pipeline's newest output: `latest` (said or implied) made by another pipeline is refused,
+ * naming that pipeline and the way out. A version, or another alias, is taken as meant.
+ */
+export async function resolveArtifactFor(
+  tx: TrackingTx,
+  text: string,
+  pipeline: string
+): Promise<ArtifactRow> {
+  const row = await resolveArtifact(tx, text);
+  const ref = parseRef(text);
+  if (ref.version !== null || ref.alias !== "latest") return row;
+  const [run] = await tx.rows<{pipeline: string}>("SELECT pipeline FROM runs WHERE id = ?", [row.run_id]);
+  if (run && run.pipeline !== pipeline)
+    throw new ConfigError(
+      `${text} is ${row.name}:v${row.version}, made by pipeline ${run.pipeline}, not ${pipeline} (pipelines in one folder share artifact names: name this pipeline's outputs with artifacts: {${row.step}.${row.output}: NAME}, or give a version)`
+    );
+  return row;
+}
+
 export interface ModelRow {
   name: string;
   version: number;
