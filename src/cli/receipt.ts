@@ -11,9 +11,10 @@
  * leaf modules.
  */
 import {createHash} from "node:crypto";
-import {readFileSync, statSync} from "node:fs";
+import {readFileSync} from "node:fs";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
+import {fileStamp} from "../pipeline/fileStamp.ts";
 import type {StepRecord} from "../pipeline/run.ts";
 import {newRunId} from "../pipeline/runId.ts";
 import {gitCommit} from "../pipeline/tracking/gitCommit.ts";
@@ -70,16 +71,6 @@ export function receiptPath(root: string, args: readonly string[], cwd = process
   return join(root, "receipts", `${id}.json`);
 }
 
-/** A file's size, mtime and inode — the same stamp the store trusts for a verified entry. */
-export function stampOf(path: string): string {
-  try {
-    const info = statSync(path);
-    return `${info.size}:${info.mtimeMs}:${info.ino}`;
-  } catch {
-    return "absent";
-  }
-}
-
 /** The bundle the CLI runs from: a rebuilt CLI may print differently, so it is stamped too. */
 export const bundleEntry = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "lib", "main.js");
 
@@ -101,8 +92,8 @@ export async function replayReceipt(args: readonly string[]): Promise<boolean> {
     return false;
   }
   if (receipt.version !== RECEIPT_VERSION) return false;
-  const unchanged = (files: Stamped[]) => files.every(([path, stamp]) => stampOf(path) === stamp);
-  if (receipt.bundle !== stampOf(bundleEntry) || !unchanged(receipt.files)) return false;
+  const unchanged = (files: Stamped[]) => files.every(([path, stamp]) => fileStamp(path) === stamp);
+  if (receipt.bundle !== fileStamp(bundleEntry) || !unchanged(receipt.files)) return false;
   const steps: StepRecord[] = [];
   for (const {files, ...step} of receipt.steps) {
     const t0 = performance.now();

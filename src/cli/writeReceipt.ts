@@ -6,7 +6,8 @@ import {buildGraph, stepInputs} from "../pipeline/graph.ts";
 import {storeRoot, type RunResult} from "../pipeline/run.ts";
 import {Store, type Manifest} from "../pipeline/store.ts";
 import {buildRunRecord} from "../pipeline/tracking/runRecord.ts";
-import {bundleEntry, RECEIPT_VERSION, receiptPath, stampOf, type Receipt, type Stamped} from "./receipt.ts";
+import {fileStamp} from "../pipeline/fileStamp.ts";
+import {bundleEntry, RECEIPT_VERSION, receiptPath, type Receipt, type Stamped} from "./receipt.ts";
 
 /**
  * Leaves the receipt of a finished `mlbook run <args>` (see receipt.ts) for the next identical
@@ -31,7 +32,7 @@ export async function writeReceipt(
       return;
     const root = storeRoot(loaded);
     const store = new Store(root);
-    const stamped = (paths: Iterable<string>): Stamped[] => [...new Set(paths)].map((p) => [p, stampOf(p)]);
+    const stamped = (paths: Iterable<string>): Stamped[] => [...new Set(paths)].map((p) => [p, fileStamp(p)]);
     // A package path (vega-datasets/…) resolves to node_modules only while no project file of that
     // name exists: such candidates are stamped too, as "absent".
     const base = dirname(loaded.path);
@@ -65,7 +66,7 @@ export async function writeReceipt(
     });
     const receipt: Receipt = {
       version: RECEIPT_VERSION,
-      bundle: stampOf(bundleEntry),
+      bundle: fileStamp(bundleEntry),
       files: stamped([loaded.path, ...named.map((s) => resolve(base, s))]),
       pipeline: result.pipeline,
       configDigest: result.configDigest,

@@ -1,5 +1,6 @@
-import {readdirSync, statSync} from "node:fs";
+import {readdirSync} from "node:fs";
 import {join} from "node:path";
+import {fileStamp} from "../pipeline/fileStamp.ts";
 import {buildGraph} from "../pipeline/graph.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
@@ -29,14 +30,5 @@ export function inputStamps(context: PipelineContext, root = process.cwd()): str
       // No such folder in this project.
     }
   }
-  return files
-    .map((file) => {
-      try {
-        const s = statSync(file);
-        return `${file}:${s.size}:${s.mtimeMs}:${s.ino}`;
-      } catch {
-        return `${file}:absent`;
-      }
-    })
-    .join("\n");
+  return files.map((file) => `${file}:${fileStamp(file)}`).join("\n");
 }

@@ -1,5 +1,6 @@
 import {mkdir, readdir, readFile, rename, rm, stat, writeFile} from "node:fs/promises";
 import {join} from "node:path";
+import {statStamp} from "./fileStamp.ts";
 import {hashFile} from "./hash.ts";
 
 /** What an entry holds besides its files: row counts, timings, notes. */
@@ -60,7 +61,7 @@ export class Store {
           reason: `${name} has ${info ? `${info.size} bytes, expected ${bytes}` : "gone"}`
         };
       }
-      stamps.push(`${name}:${info.size}:${info.mtimeMs}:${info.ino}`);
+      stamps.push(`${name}:${statStamp(info)}`);
     }
     const stamp = stamps.join("\n");
     const verified = join(dir, ".verified");
