@@ -1,6 +1,7 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../sql.ts";
+import type {Db} from "../db.ts";
 import {defineStep, tableInput} from "../step.ts";
 
 /** The split keys without their cross-field rules (zod cannot `omit` from a refined schema). */
@@ -80,23 +81,12 @@ export const split = defineStep({
     const source = tableInput(inputs, "data", "data");
     const [{n}] = await ctx.db.rows<{n: number}>(`SELECT count(*)::INTEGER AS n FROM ${source}`);
     if (n < 3) throw new DataError(`split: need at least 3 rows, the data has ${n}`);
-    // Window functions reorder rows; __row restores the input order so each set's rows (and so
-    // every float sum over them downstream) come out the same on every run. The random method
-    // ranks rows by hashes taken over the data columns only (t is the source row).
-    const hashes =
-      params.method === "random"
-        ? `hash(${params.seed}, t) AS __h1, hash(${params.seed} + 1, t) AS __h2, `
-        : "";
-    const numbered = `(SELECT *, ${hashes}row_number() OVER () AS __row FROM ${source} AS t)`;
-    // Assigned once into a temp table (this step's own connection): counting and writing each
-    // set would otherwise run the window functions over all rows again for every query.
-    await ctx.db.run(
-      `CREATE OR REPLACE TEMP TABLE __split AS SELECT * EXCLUDE (__u), CASE WHEN __u < ${params.test_size} THEN 'test' WHEN __u < ${
-        params.test_size + params.validation_size
-      } THEN 'validation' ELSE 'train' END AS __set FROM (${position(numbered, params)})`
-    );
+    const sets =
+      params.method === "time"
+        ? await cutByTime(ctx.db, source, params)
+        : await ranked(ctx.db, source, params);
     const counts = await ctx.db.rows<{set: string; n: number}>(
-      `SELECT __set AS set, count(*)::INTEGER AS n FROM __split GROUP BY 1`
+      `SELECT ${sets.set} AS set, count(*)::INTEGER AS n FROM ${sets.from} GROUP BY 1`
     );
     const count = (set: string) => counts.find((c) => c.set === set)?.n ?? 0;
     if (count("train") === 0 || count("test") === 0) {
@@ -104,14 +94,67 @@ export const split = defineStep({
         `split: test_size ${params.test_size} leaves ${count("train")} train and ${count("test")} test rows of ${n}`
       );
     }
-    const extra = params.method === "random" ? "__set, __row, __h1, __h2" : "__set, __row";
     const pick = (set: string) =>
-      `SELECT * EXCLUDE (${extra}) FROM __split WHERE __set = '${set}' ORDER BY __row`;
+      `SELECT ${sets.columns} FROM ${sets.from} WHERE ${sets.set} = '${set}'${sets.order}`;
     const tables: Record<string, string> = {train: pick("train"), test: pick("test")};
     if (params.validation_size > 0) tables.validation = pick("validation");
     return {tables};
   }
 });
+
+/** Where a split's rows come from: each row's set, the columns to keep, and the order to keep. */
+interface Sets {
+  from: string;
+  set: string;
+  columns: string;
+  order: string;
+}
+
+/**
+ * The random and hash methods: each row's position (`position`) assigned once into a temp table
+ * (this step's own connection), since counting and writing each set would otherwise run the
+ * window functions over all rows again for every query. Window functions reorder rows; __row
+ * restores the input order so each set's rows (and so every float sum over them downstream) come
+ * out the same on every run. The random method ranks rows by hashes taken over the data columns
+ * only (t is the source row).
+ */
+async function ranked(db: Db, source: string, params: SplitParams): Promise<Sets> {
+  const hashes =
+    params.method === "random"
+      ? `hash(${params.seed}, t) AS __h1, hash(${params.seed} + 1, t) AS __h2, `
+      : "";
+  const numbered = `(SELECT *, ${hashes}row_number() OVER () AS __row FROM ${source} AS t)`;
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __split AS SELECT * EXCLUDE (__u), CASE WHEN __u < ${params.test_size} THEN 'test' WHEN __u < ${
+      params.test_size + params.validation_size
+    } THEN 'validation' ELSE 'train' END AS __set FROM (${position(numbered, params)})`
+  );
+  const extra = params.method === "random" ? "__set, __row, __h1, __h2" : "__set, __row";
+  return {from: "__split", set: "__set", columns: `* EXCLUDE (${extra})`, order: " ORDER BY __row"};
+}
+
+/**
+ * The time method: the latest rows are the test set, those before them validation, the rest
+ * train. A row's set follows from its time alone, so two cut times (the first times at which
+ * 1 - percent_rank drops below test_size, and below test_size + validation_size) are found over
+ * the time column only, and each set is read straight from the source, in input order: no window
+ * over every column, no re-sort. Rows of one time share a rank, so they go to one set; null
+ * times rank last, with the latest.
+ */
+async function cutByTime(db: Db, source: string, params: SplitParams): Promise<Sets> {
+  const time = quoteIdent(params.time_column!);
+  const u = `1 - percent_rank() OVER (ORDER BY ${time}) - 1e-12`;
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE __cuts AS SELECT ` +
+      `min(${time}) FILTER (WHERE __u < ${params.test_size}) AS test, ` +
+      `min(${time}) FILTER (WHERE __u < ${params.test_size + params.validation_size}) AS validation ` +
+      `FROM (SELECT ${time}, ${u} AS __u FROM ${source})`
+  );
+  const set =
+    `CASE WHEN ${time} IS NULL OR ${time} >= (SELECT test FROM __cuts) THEN 'test' ` +
+    `WHEN ${time} >= (SELECT validation FROM __cuts) THEN 'validation' ELSE 'train' END`;
+  return {from: source, set, columns: "*", order: ""};
+}
 
 /** Each row with `__u` in [0, 1): its position in the split order (test first, then validation). */
 function position(source: string, p: SplitParams): string {
@@ -124,11 +167,6 @@ function position(source: string, p: SplitParams): string {
       ? `CASE WHEN ${bucket} IN (${p.include_buckets.join(", ")}) THEN 0.0 ELSE 1.0 END`
       : `(${bucket})::DOUBLE / ${p.num_buckets}`;
     return `SELECT *, ${u} AS __u FROM ${source}`;
-  }
-  if (p.method === "time") {
-    const time = quoteIdent(p.time_column!);
-    // The latest rows form the test set, the ones before them validation, the rest train.
-    return `SELECT *, 1 - percent_rank() OVER (ORDER BY ${time}) - 1e-12 AS __u FROM ${source}`;
   }
   const partition = p.stratify && p.classification ? `PARTITION BY ${quoteIdent(p.target)}` : "";
   // Rank rows within each stratum by a seeded hash of their content; (rank - 0.5) / size puts
