@@ -1,40 +1,56 @@
 // The 3,000,000-row flights pipeline end to end, beside an equivalent pandas + scikit-learn script
-// on the same machine in the same run: wall time, peak RSS, then mlbook's warm re-run.
+// on the same machine in the same run: wall time, peak RSS, then mlbook's warm re-run. Both sides
+// run twice: with every core (each tool's default: sklearn's OpenMP, mlbook's boosting threads)
+// and on one thread (OMP_NUM_THREADS=1 / MLBOOK_THREADS=1); ratios compare like with like.
+import {availableParallelism} from "node:os";
 import {cpSync, mkdtempSync, symlinkSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
-import {hasPython, measure} from "./measure.ts";
+import {hasPython, measure, type Measured} from "./measure.ts";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dir = mkdtempSync(join(tmpdir(), "mlbook-bench-flights-"));
-for (const name of ["bin", "src", "pipelines", "package.json"])
-  cpSync(join(repo, name), join(dir, name), {recursive: true});
-symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+const cores = availableParallelism();
 
-const cold = measure(
-  process.execPath,
-  ["bin/mlbook.js", "run", "--json", "--config", "pipelines/flights.yaml"],
-  {cwd: dir}
-);
-if (cold.status !== 0) throw new Error(`mlbook failed:\n${cold.stderr}`);
-const metrics = (JSON.parse(cold.stdout) as {metrics: Record<string, number>}).metrics;
-const warm = measure(
-  process.execPath,
-  ["bin/mlbook.js", "run", "--json", "--config", "pipelines/flights.yaml"],
-  {cwd: dir}
-);
+/** A copy of the repo without any store or tracking a checkout has: its first run is truly cold. */
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mlbook-bench-flights-"));
+  for (const name of ["bin", "src", "pipelines", "package.json"])
+    cpSync(join(repo, name), join(dir, name), {recursive: true, filter: (src) => !src.includes(".mlbook")});
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+function mlbook(dir: string, threads?: number): Measured {
+  const env = threads ? {...process.env, MLBOOK_THREADS: String(threads)} : process.env;
+  const run = measure(
+    process.execPath,
+    ["bin/mlbook.js", "run", "--json", "--config", "pipelines/flights.yaml"],
+    {
+      cwd: dir,
+      env
+    }
+  );
+  if (run.status !== 0) throw new Error(`mlbook failed:\n${run.stderr}`);
+  return run;
+}
 
 const rows: string[][] = [["", "wall s", "peak RSS MiB", "accuracy", "roc_auc"]];
 const fmt = (v: number | null, d = 1) => (v === null ? "–" : v.toFixed(d));
-rows.push([
-  "mlbook (cold store)",
-  fmt(cold.seconds),
-  fmt(cold.peakMiB, 0),
-  fmt(metrics.accuracy, 4),
-  fmt(metrics.roc_auc, 4)
-]);
-rows.push(["mlbook (warm re-run)", fmt(warm.seconds, 2), fmt(warm.peakMiB, 0), "", ""]);
+const metricsOf = (run: Measured) => (JSON.parse(run.stdout) as {metrics: Record<string, number>}).metrics;
+
+const dir = project();
+const cold = mlbook(dir);
+const warm = mlbook(dir);
+const coldOne = mlbook(project(), 1);
+for (const [name, run] of [
+  [`mlbook, cold store (${cores} threads)`, cold],
+  ["mlbook, cold store (1 thread)", coldOne]
+] as const) {
+  const m = metricsOf(run);
+  rows.push([name, fmt(run.seconds), fmt(run.peakMiB, 0), fmt(m.accuracy, 4), fmt(m.roc_auc, 4)]);
+}
+rows.push(["mlbook, warm re-run", fmt(warm.seconds, 2), fmt(warm.peakMiB, 0), "", ""]);
 
 if (hasPython(["pandas", "sklearn", "pyarrow"])) {
   const script = join(dir, "flights.py");
@@ -66,25 +82,35 @@ print(json.dumps({"accuracy": accuracy_score(test["late"], p > 0.5), "roc_auc": 
 `
   );
   const data = join(repo, "node_modules", "vega-datasets", "data", "flights-3m.parquet");
-  const py = measure("python3", [script, data], {env: {...process.env, OMP_NUM_THREADS: "1"}});
-  if (py.status !== 0) throw new Error(`python failed:\n${py.stderr}`);
-  const pm = JSON.parse(py.stdout.trim().split("\n").pop()!) as Record<string, number>;
-  rows.push([
-    "pandas + sklearn (1 thread)",
-    fmt(py.seconds),
-    fmt(py.peakMiB, 0),
-    fmt(pm.accuracy, 4),
-    fmt(pm.roc_auc, 4)
-  ]);
-  rows.push([
-    "ratio mlbook / pandas",
-    fmt(cold.seconds / py.seconds, 2),
-    cold.peakMiB && py.peakMiB ? fmt(cold.peakMiB / py.peakMiB, 2) : "–",
-    "",
-    ""
-  ]);
+  const python = (env: NodeJS.ProcessEnv) => {
+    const py = measure("python3", [script, data], {env});
+    if (py.status !== 0) throw new Error(`python failed:\n${py.stderr}`);
+    return py;
+  };
+  const {OMP_NUM_THREADS: _, ...withoutOmp} = process.env;
+  const pyAll = python(withoutOmp);
+  const pyOne = python({...process.env, OMP_NUM_THREADS: "1"});
+  for (const [name, py] of [
+    [`pandas + sklearn (${cores} threads)`, pyAll],
+    ["pandas + sklearn (1 thread)", pyOne]
+  ] as const) {
+    const pm = JSON.parse(py.stdout.trim().split("\n").pop()!) as Record<string, number>;
+    rows.push([name, fmt(py.seconds), fmt(py.peakMiB, 0), fmt(pm.accuracy, 4), fmt(pm.roc_auc, 4)]);
+  }
+  for (const [name, ours, theirs] of [
+    [`ratio mlbook / pandas, ${cores} threads`, cold, pyAll],
+    ["ratio mlbook / pandas, 1 thread", coldOne, pyOne]
+  ] as const) {
+    rows.push([
+      name,
+      fmt(ours.seconds / theirs.seconds, 2),
+      ours.peakMiB && theirs.peakMiB ? fmt(ours.peakMiB / theirs.peakMiB, 2) : "–",
+      "",
+      ""
+    ]);
+  }
 } else {
   console.log("(python3 with pandas, scikit-learn and pyarrow not found: no side-by-side run)");
 }
-for (const r of rows) console.log(r.map((c, i) => (i ? c.padStart(14) : c.padEnd(28))).join(""));
+for (const r of rows) console.log(r.map((c, i) => (i ? c.padStart(14) : c.padEnd(36))).join(""));
 console.log("targets: wall ≤ 0.5× pandas+sklearn, peak RSS ≤ 3 GB, warm re-run ≤ 1 s");

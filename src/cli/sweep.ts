@@ -62,7 +62,10 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
       maxJobs,
       onExpanded(count) {
         pool = Math.min(workers, count);
-        workerPool = startPool({workers: pool, env: {MLBOOK_SWEEP_ID: sweepId}});
+        // Each worker's fits get its share of the cores (boosting uses every core by default).
+        const threads =
+          process.env.MLBOOK_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / pool)));
+        workerPool = startPool({workers: pool, env: {MLBOOK_SWEEP_ID: sweepId, MLBOOK_THREADS: threads}});
       }
     });
   } catch (error) {

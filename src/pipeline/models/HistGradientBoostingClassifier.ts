@@ -33,6 +33,7 @@ export class HistGradientBoostingClassifier implements Classifier {
     const loss = this.nClasses > 2 ? halfMultinomial(this.nClasses) : halfBinomial;
     this.fitted = fitHistGradientBoosting(X, Float64Array.from(y), loss, this.params, {
       seed: options.seed ?? this.params.seed,
+      threads: options.threads,
       stratify: y,
       onProgress: options.onProgress
     });

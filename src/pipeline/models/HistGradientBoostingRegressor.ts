@@ -21,6 +21,7 @@ export class HistGradientBoostingRegressor implements Regressor {
     this.nFeatures = X.cols.length;
     this.fitted = fitHistGradientBoosting(X, y, halfSquaredError, this.params, {
       seed: options.seed ?? this.params.seed,
+      threads: options.threads,
       onProgress: options.onProgress
     });
   }

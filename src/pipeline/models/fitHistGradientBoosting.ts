@@ -7,6 +7,8 @@ import {addTreePredictionBinned} from "./hgbTree.ts";
 import type {HgbTree} from "./hgbTree.ts";
 import type {HistGradientBoostingParams} from "./histGradientBoostingParams.ts";
 import type {Features} from "./types.ts";
+import {defaultThreads} from "./defaultThreads.ts";
+import {HgbTeam, MAX_THREADS} from "./hgbTeam.ts";
 import {HgbWorkspace} from "./hgbWorkspace.ts";
 import {validationSplit} from "./validationSplit.ts";
 
@@ -21,8 +23,15 @@ export interface HgbFit {
   validationScore: number[];
 }
 
+/** Fewer training rows than this are fitted on one thread: starting helpers would cost more. */
+export const MIN_THREADED_ROWS = 100_000;
+
 export interface HgbFitOptions {
   seed: number;
+  /** Threads sharing the work (default: defaultThreads()); the trees are the same for any. */
+  threads?: number;
+  /** Rows from which helper threads are used (tests lower it). */
+  minThreadedRows?: number;
   /** Class of each row, for a stratified validation split (classifiers). */
   stratify?: Int32Array;
   onProgress?: (done: number, total: number) => void;
@@ -38,7 +47,7 @@ export function fitHistGradientBoosting(
   y: Float64Array,
   loss: HgbLoss,
   params: HistGradientBoostingParams,
-  {seed, stratify, onProgress}: HgbFitOptions
+  {seed, stratify, onProgress, threads = defaultThreads(), minThreadedRows = MIN_THREADED_ROWS}: HgbFitOptions
 ): HgbFit {
   const rng = createRng(seed);
   const splitRng = rng.fork();
@@ -55,56 +64,73 @@ export function fitHistGradientBoosting(
   const nTrain = split ? split.train.length : n;
   // With max_leaf_nodes set, at most that many histograms (+ the two of a split) are ever alive.
   const histCapacity = params.max_leaf_nodes !== null ? params.max_leaf_nodes + 2 : 64;
-  const ws = new HgbWorkspace(nTrain, X.cols.length, K, loss.constantHessian, histCapacity);
-  for (let j = 0; j < X.cols.length; ++j)
-    binColumn(X.cols[j], mapper.thresholds[j], ws.column(j), split?.train);
-  const valBins = split ? binFeatures(X, mapper, split.validation) : [];
-  const yTrain = split ? gatherF64(y, split.train) : y;
-  const yVal = split ? gatherF64(y, split.validation) : new Float64Array(0);
-
-  const hasMissing = Uint8Array.from({length: X.cols.length}, (_, j) =>
-    ws.column(j).includes(MISSING_BIN) ? 1 : 0
-  );
-  ws.setFeatureInfo(mapper.nBinsNonMissing, hasMissing);
-  const data: GrowData = {thresholds: mapper.thresholds, nBinsNonMissing: mapper.nBinsNonMissing, hasMissing};
-  const grow: GrowParams = {
-    maxLeafNodes: params.max_leaf_nodes,
-    maxDepth: params.max_depth,
-    minSamplesLeaf: params.min_samples_leaf,
-    minHessianToSplit: 1e-3,
-    minGainToSplit: 0,
-    l2Regularization: params.l2_regularization,
-    shrinkage: params.learning_rate
+  const nThreads = nTrain >= minThreadedRows ? Math.min(threads, MAX_THREADS) : 1;
+  const dims = {
+    nRows: nTrain,
+    nFeatures: X.cols.length,
+    nOutputs: K,
+    constantHessian: loss.constantHessian,
+    histCapacity
   };
+  const ws = new HgbWorkspace(dims, {shared: nThreads > 1});
+  // Helpers start now and load while the columns are binned.
+  if (nThreads > 1) ws.team = HgbTeam.start(ws, loss, nThreads);
+  try {
+    for (let j = 0; j < X.cols.length; ++j)
+      binColumn(X.cols[j], mapper.thresholds[j], ws.column(j), split?.train);
+    const valBins = split ? binFeatures(X, mapper, split.validation) : [];
+    const yTrain = split ? gatherF64(y, split.train) : y;
+    ws.y.set(yTrain);
+    const yVal = split ? gatherF64(y, split.validation) : new Float64Array(0);
 
-  const baseline = loss.baseline(yTrain);
-  for (let k = 0; k < K; ++k) ws.raw(k).fill(baseline[k]);
-  // Views into the workspace are fetched afresh each time: its memory may grow (and move).
-  const raw = () => Array.from({length: K}, (_, k) => ws.raw(k));
-  const rawVal = Array.from({length: K}, (_, k) => new Float64Array(yVal.length).fill(baseline[k]));
+    const hasMissing = Uint8Array.from({length: X.cols.length}, (_, j) =>
+      ws.column(j).includes(MISSING_BIN) ? 1 : 0
+    );
+    ws.setFeatureInfo(mapper.nBinsNonMissing, hasMissing);
+    const data: GrowData = {
+      thresholds: mapper.thresholds,
+      nBinsNonMissing: mapper.nBinsNonMissing,
+      hasMissing
+    };
+    const grow: GrowParams = {
+      maxLeafNodes: params.max_leaf_nodes,
+      maxDepth: params.max_depth,
+      minSamplesLeaf: params.min_samples_leaf,
+      minHessianToSplit: 1e-3,
+      minGainToSplit: 0,
+      l2Regularization: params.l2_regularization,
+      shrinkage: params.learning_rate
+    };
 
-  const fit: HgbFit = {baseline, trees: [], trainScore: [], validationScore: []};
-  // sklearn also records the training loss when validating; only the scores that decide stopping
-  // are computed here, the training loss being a full extra pass per iteration.
-  const score = () => {
-    if (useValidation) fit.validationScore.push(-loss.loss(yVal, rawVal));
-    else fit.trainScore.push(-loss.loss(yTrain, raw()));
-    return shouldStop(useValidation ? fit.validationScore : fit.trainScore, params);
-  };
-  if (earlyStopping) score();
-  for (let iteration = 0; iteration < params.max_iter; ++iteration) {
-    const g = Array.from({length: K}, (_, k) => ws.gradients(k));
-    const h = Array.from({length: K}, (_, k) => ws.hessians(k));
-    loss.gradients(yTrain, raw(), g, h);
-    const trees: HgbTree[] = [];
-    for (let k = 0; k < K; ++k) trees.push(growTree(ws, k, data, grow));
-    fit.trees.push(trees);
-    onProgress?.(iteration + 1, params.max_iter);
-    if (!earlyStopping) continue;
-    for (let k = 0; k < K; ++k) addTreePredictionBinned(trees[k], valBins, rawVal[k]);
-    if (score()) break;
+    const baseline = loss.baseline(yTrain);
+    for (let k = 0; k < K; ++k) ws.raw(k).fill(baseline[k]);
+    // Views into the workspace are fetched afresh each time: its memory may grow (and move).
+    const raw = () => Array.from({length: K}, (_, k) => ws.raw(k));
+    const rawVal = Array.from({length: K}, (_, k) => new Float64Array(yVal.length).fill(baseline[k]));
+
+    const fit: HgbFit = {baseline, trees: [], trainScore: [], validationScore: []};
+    // sklearn also records the training loss when validating; only the scores that decide stopping
+    // are computed here, the training loss being a full extra pass per iteration.
+    const score = () => {
+      if (useValidation) fit.validationScore.push(-loss.loss(yVal, rawVal));
+      else fit.trainScore.push(-loss.loss(yTrain, raw()));
+      return shouldStop(useValidation ? fit.validationScore : fit.trainScore, params);
+    };
+    if (earlyStopping) score();
+    for (let iteration = 0; iteration < params.max_iter; ++iteration) {
+      ws.computeGradients(loss);
+      const trees: HgbTree[] = [];
+      for (let k = 0; k < K; ++k) trees.push(growTree(ws, k, data, grow));
+      fit.trees.push(trees);
+      onProgress?.(iteration + 1, params.max_iter);
+      if (!earlyStopping) continue;
+      for (let k = 0; k < K; ++k) addTreePredictionBinned(trees[k], valBins, rawVal[k]);
+      if (score()) break;
+    }
+    return fit;
+  } finally {
+    ws.team?.close();
   }
-  return fit;
 }
 
 /** sklearn's `_should_stop`: no score of the last `n_iter_no_change` beats the one before by `tol`. */

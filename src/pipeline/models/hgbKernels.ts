@@ -4,25 +4,22 @@ import {assembleWasm, F64, I32, WasmFunction} from "./wasmAssembler.ts";
  * The hot loops of histogram gradient boosting, as WebAssembly over one shared memory. All
  * arguments are byte addresses into that memory (or counts). Histograms hold, per bin, three
  * float64s: sum of gradients, sum of hessians, count (24 bytes a bin, as in histogram.ts).
+ *
+ * Histogram kernels, named hist{Contiguous|Indexed}[NoHessian]{1|2|3|4}: accumulate `group`
+ * consecutive feature columns, `stride` bytes apart, into as many consecutive histograms.
+ * Contiguous reads rows 0..count in order with their gradients `g`/`h` (the root node); Indexed
+ * reads rows `idx[0..count)` with gradients already gathered in that order. The features of a
+ * pass share each row's index and gradient loads, and keep their updates in flight together.
+ * Each feature's bins are summed in row order whatever the group, so grouping never changes a
+ * histogram.
  */
-export interface HgbKernels {
+type HistKernels = {
+  [name in `hist${"Contiguous" | "ContiguousNoHessian"}${HistGroup}`]: HistContiguous;
+} & {[name in `hist${"Indexed" | "IndexedNoHessian"}${HistGroup}`]: HistIndexed};
+
+export interface HgbKernels extends HistKernels {
   /** `dst[i] = src[idx[i]]` for i < count, 4-byte elements (gathers a node's float32 gradients). */
   gather(idx: number, count: number, src: number, dst: number): void;
-  /**
-   * Histogram kernels, named hist{Contiguous|Indexed}[NoHessian]{1|4}: accumulate `group` (1 or
-   * 4) consecutive feature columns, `stride` bytes apart, into as many consecutive histograms.
-   * Contiguous reads rows 0..count in order with their gradients `g`/`h` (the root node); Indexed
-   * reads rows `idx[0..count)` with gradients already gathered in that order. Four features a
-   * pass share each row's index and gradient loads, and keep four independent updates in flight.
-   */
-  histContiguous1: HistContiguous;
-  histContiguous4: HistContiguous;
-  histContiguousNoHessian1: HistContiguous;
-  histContiguousNoHessian4: HistContiguous;
-  histIndexed1: HistIndexed;
-  histIndexed4: HistIndexed;
-  histIndexedNoHessian1: HistIndexed;
-  histIndexedNoHessian4: HistIndexed;
   /** `raw[idx[i]] += value` for i < count (float64 raw predictions, sklearn's leaf update). */
   addToRows(idx: number, count: number, raw: number, value: number): void;
   /** `a[i] -= b[i]` over `count` float64s. */
@@ -63,6 +60,10 @@ export interface HgbKernels {
     l2: number
   ): void;
 }
+
+/** Features per histogram pass. */
+export type HistGroup = 1 | 2 | 3 | 4;
+export const HIST_GROUPS: readonly HistGroup[] = [4, 3, 2, 1];
 
 /** `h` is ignored by the NoHessian variants. */
 export type HistContiguous = (
@@ -331,25 +332,30 @@ function findSplitFunction(): WasmFunction {
   return f;
 }
 
-let compiled: WebAssembly.Module | undefined;
+const compiled = new Map<boolean, WebAssembly.Module>();
 
-function module(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(
-    assembleWasm([
+function module(shared: boolean): WebAssembly.Module {
+  let m = compiled.get(shared);
+  if (!m) {
+    const functions = [
       gatherFunction(),
       ...[false, true].flatMap((indexed) =>
-        [true, false].flatMap((hessian) => [1, 4].map((group) => histFunction(indexed, hessian, group)))
+        [true, false].flatMap((hessian) => HIST_GROUPS.map((group) => histFunction(indexed, hessian, group)))
       ),
       addToRowsFunction(),
       subtractFunction(),
       partitionFunction(),
       findSplitFunction()
-    ])
-  );
-  return compiled;
+    ];
+    m = new WebAssembly.Module(assembleWasm(functions, {shared}));
+    compiled.set(shared, m);
+  }
+  return m;
 }
 
+/** The kernels over `memory`, which may be a shared memory (threads running one fit). */
 export function createHgbKernels(memory: WebAssembly.Memory): HgbKernels {
-  const instance = new WebAssembly.Instance(module(), {env: {memory}});
+  const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+  const instance = new WebAssembly.Instance(module(shared), {env: {memory}});
   return instance.exports as unknown as HgbKernels;
 }

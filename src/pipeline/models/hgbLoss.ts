@@ -4,6 +4,8 @@
  * `G_H_DTYPE`, which also halves the memory the histogram loops stream through.
  */
 export interface HgbLoss {
+  /** How to make this loss again (in a helper thread of the fit). */
+  readonly spec: HgbLossSpec;
   /** Trees per boosting iteration: K for multiclass, else 1. */
   readonly nTrees: number;
   /** Hessians are all 1 and need not be computed nor summed. */
@@ -15,8 +17,20 @@ export interface HgbLoss {
   loss(y: Float64Array, raw: readonly Float64Array[]): number;
 }
 
+export type HgbLossSpec =
+  | {readonly name: "half_squared_error"}
+  | {readonly name: "half_binomial"}
+  | {readonly name: "half_multinomial"; readonly nClasses: number};
+
+export function lossFromSpec(spec: HgbLossSpec): HgbLoss {
+  if (spec.name === "half_squared_error") return halfSquaredError;
+  if (spec.name === "half_binomial") return halfBinomial;
+  return halfMultinomial(spec.nClasses);
+}
+
 /** Half squared error: gradient `raw - y`, hessian 1, baseline the mean. */
 export const halfSquaredError: HgbLoss = {
+  spec: {name: "half_squared_error"},
   nTrees: 1,
   constantHessian: true,
   baseline(y) {
@@ -41,6 +55,7 @@ const EPS = 2.220446049250313e-16;
 
 /** Half binomial log-loss on the log-odds, in sklearn's overflow-safe forms. */
 export const halfBinomial: HgbLoss = {
+  spec: {name: "half_binomial"},
   nTrees: 1,
   constantHessian: false,
   baseline(y) {
@@ -84,6 +99,7 @@ function log1pExp(x: number): number {
 export function halfMultinomial(nClasses: number): HgbLoss {
   const p = new Float64Array(nClasses);
   return {
+    spec: {name: "half_multinomial", nClasses},
     nTrees: nClasses,
     constantHessian: false,
     baseline(y) {

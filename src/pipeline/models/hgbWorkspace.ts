@@ -1,5 +1,7 @@
-import {BIN_BYTES, createHgbKernels, FEATURE_BYTES} from "./hgbKernels.ts";
-import type {HgbKernels, HistContiguous, HistIndexed} from "./hgbKernels.ts";
+import {BIN_BYTES, createHgbKernels, FEATURE_BYTES, HIST_GROUPS} from "./hgbKernels.ts";
+import type {HgbKernels, HistGroup} from "./hgbKernels.ts";
+import type {HgbLoss} from "./hgbLoss.ts";
+import type {HgbTeam} from "./hgbTeam.ts";
 
 /** Float64s per histogram bin (sum of gradients, sum of hessians, count) and per feature. */
 export const BIN_STRIDE = 3;
@@ -7,6 +9,42 @@ export const FEATURE_STRIDE = 256 * BIN_STRIDE;
 
 const PAGE = 65536;
 const align8 = (bytes: number) => Math.ceil(bytes / 8) * 8;
+
+/** What lays a workspace out: the same dimensions give the same addresses, in any thread. */
+export interface HgbDims {
+  nRows: number;
+  nFeatures: number;
+  nOutputs: number;
+  constantHessian: boolean;
+  histCapacity: number;
+}
+
+/**
+ * One piece of work the threads of a fit share, each doing its share `i` of `n` (see
+ * {@link HgbWorkspace.share}). Rows are shared out in contiguous ranges, features in contiguous
+ * ranges of histogram passes: every number comes out the same whatever the thread count.
+ */
+export type HgbTask =
+  | {type: "gradients"}
+  | {type: "gather"; k: number; start: number; stop: number}
+  | {type: "hist"; k: number; start: number; stop: number; slot: number};
+
+/** Share `i` of `n` of the range [start, stop): contiguous, in order, sizes differing by at most 1. */
+export function shareOf(start: number, stop: number, i: number, n: number): [number, number] {
+  const count = stop - start;
+  return [start + Math.floor((count * i) / n), start + Math.floor((count * (i + 1)) / n)];
+}
+
+/** The histogram passes of features [from, to): the widest group that fits, left to right. */
+export function histPasses(from: number, to: number): {first: number; group: HistGroup}[] {
+  const passes: {first: number; group: HistGroup}[] = [];
+  for (let j = from; j < to;) {
+    const group = HIST_GROUPS.find((size) => j + size <= to)!;
+    passes.push({first: j, group});
+    j += group;
+  }
+  return passes;
+}
 
 /**
  * One fit's memory, laid out once in a WebAssembly memory so the wasm kernels and JS share it
@@ -25,6 +63,8 @@ export class HgbWorkspace {
   readonly gPtr: number[] = [];
   readonly hPtr: number[] = [];
   readonly rawPtr: number[] = [];
+  /** float64 targets of the training rows (read by helper threads computing gradients). */
+  readonly yPtr: number;
   readonly partitionPtr: number;
   readonly bufferPtr: number;
   readonly ogPtr: number;
@@ -40,16 +80,27 @@ export class HgbWorkspace {
   private histCapacity: number;
   private histNext = 0;
   private readonly freeHists: number[] = [];
-  private buffer: ArrayBuffer | undefined;
+  private buffer: ArrayBufferLike | undefined;
   private views!: {u8: Uint8Array; u32: Uint32Array; f32: Float32Array; f64: Float64Array};
+  readonly nRows: number;
+  readonly nFeatures: number;
+  readonly constantHessian: boolean;
+  /** Threads sharing the histogram, partition and gradient work, when the fit has helpers. */
+  team: HgbTeam | undefined;
 
+  /**
+   * A fresh workspace, or with `memory` one laid over the memory of another workspace of the
+   * same dimensions (a helper thread's view of the fit). `shared` allocates a memory that
+   * helper threads can be given.
+   */
   constructor(
-    readonly nRows: number,
-    readonly nFeatures: number,
-    nOutputs: number,
-    readonly constantHessian: boolean,
-    histCapacity: number
+    readonly dims: HgbDims,
+    {shared = false, memory}: {shared?: boolean; memory?: WebAssembly.Memory} = {}
   ) {
+    const {nRows, nFeatures, nOutputs, constantHessian, histCapacity} = dims;
+    this.nRows = nRows;
+    this.nFeatures = nFeatures;
+    this.constantHessian = constantHessian;
     let top = 8; // address 0 stays unused
     const take = (bytes: number) => {
       const at = top;
@@ -63,6 +114,7 @@ export class HgbWorkspace {
       this.gPtr.push(take(4 * nRows));
       this.hPtr.push(constantHessian ? 0 : take(4 * nRows));
     }
+    this.yPtr = take(8 * nRows);
     this.partitionPtr = take(4 * nRows);
     this.bufferPtr = take(4 * nRows);
     this.ogPtr = take(4 * nRows);
@@ -74,7 +126,12 @@ export class HgbWorkspace {
     this.histBase = top;
     this.histCapacity = histCapacity;
     top += histCapacity * this.histBytes;
-    this.memory = new WebAssembly.Memory({initial: Math.ceil(top / PAGE)});
+    const initial = Math.ceil(top / PAGE);
+    this.memory =
+      memory ??
+      (shared
+        ? new WebAssembly.Memory({initial, maximum: 65536, shared: true})
+        : new WebAssembly.Memory({initial}));
     this.kernels = createHgbKernels(this.memory);
   }
 
@@ -99,6 +156,11 @@ export class HgbWorkspace {
     u8.set(hasMissing, this.hasMissingPtr);
   }
 
+  /** The memory itself, to hand to helper threads (a shared workspace's only). */
+  get sharedMemory(): WebAssembly.Memory {
+    return this.memory;
+  }
+
   /** Column j of the binned training data. */
   column(j: number): Uint8Array {
     return this.view().u8.subarray(
@@ -115,6 +177,10 @@ export class HgbWorkspace {
   }
   hessians(k: number): Float32Array {
     return this.view().f32.subarray(this.hPtr[k] / 4, this.hPtr[k] / 4 + (this.hPtr[k] ? this.nRows : 0));
+  }
+  /** Targets of the training rows. */
+  get y(): Float64Array {
+    return this.view().f64.subarray(this.yPtr / 8, this.yPtr / 8 + this.nRows);
   }
   get partition(): Uint32Array {
     return this.view().u32.subarray(this.partitionPtr / 4, this.partitionPtr / 4 + this.nRows);
@@ -146,37 +212,98 @@ export class HgbWorkspace {
     return this.histPtr(slot) / 8;
   }
 
+  /** The loss gradients and hessians of every output at the current raw predictions. */
+  computeGradients(loss: HgbLoss): void {
+    this.run({type: "gradients"}, loss);
+  }
+
   /** Fills histogram `slot` from the rows `partition[start..stop)` of gradients k. */
   buildHistogram(k: number, start: number, stop: number, slot: number): void {
-    const {kernels: K, nFeatures, stride, binsPtr} = this;
-    const off = this.histOffset(slot);
-    this.f64.fill(0, off, off + this.histBytes / 8);
-    const hist = this.histPtr(slot);
-    const count = stop - start;
-    const hessian = this.hPtr[k] !== 0;
-    let g = this.gPtr[k];
-    let h = this.hPtr[k];
-    let one: HistContiguous | HistIndexed, four: HistContiguous | HistIndexed;
-    let idx = -1;
-    if (count === this.nRows) {
-      one = hessian ? K.histContiguous1 : K.histContiguousNoHessian1;
-      four = hessian ? K.histContiguous4 : K.histContiguousNoHessian4;
-    } else {
-      idx = this.partitionPtr + 4 * start;
-      K.gather(idx, count, g, this.ogPtr);
-      if (hessian) K.gather(idx, count, h, this.ohPtr);
-      g = this.ogPtr;
-      h = this.ohPtr;
-      one = hessian ? K.histIndexed1 : K.histIndexedNoHessian1;
-      four = hessian ? K.histIndexed4 : K.histIndexedNoHessian4;
-    }
-    for (let j = 0; j < nFeatures;) {
-      const kernel = j + 4 <= nFeatures ? four : one;
-      const col = binsPtr + j * stride;
-      const out = hist + j * FEATURE_BYTES;
-      if (idx < 0) (kernel as HistContiguous)(col, stride, count, g, h, out);
-      else (kernel as HistIndexed)(col, stride, idx, count, g, h, out);
-      j += kernel === four ? 4 : 1;
+    // Below the root, each thread first gathers its rows' gradients in partition order.
+    if (stop - start !== this.nRows) this.run({type: "gather", k, start, stop});
+    this.run({type: "hist", k, start, stop, slot});
+  }
+
+  /** Splits `partition[start..stop)` on feature j; returns where the right child's rows start. */
+  partitionRows(feature: number, start: number, stop: number, binIdx: number, missingLeft: boolean): number {
+    // One thread: shares would need merging afterwards, which costs as much as the partition.
+    return this.kernels.partition(
+      this.binsPtr + feature * this.stride,
+      this.partitionPtr,
+      start,
+      stop,
+      binIdx,
+      missingLeft ? 1 : 0,
+      this.bufferPtr
+    );
+  }
+
+  /** Runs a task over the team's threads when it has helpers and the task is big enough. */
+  private run(task: HgbTask, loss?: HgbLoss): void {
+    const team = this.team;
+    const rows = task.type === "gradients" ? this.nRows : task.stop - task.start;
+    if (team && team.worthIt(rows)) team.run(task, (i, n) => this.share(task, i, n, loss));
+    else this.share(task, 0, 1, loss);
+  }
+
+  /**
+   * Does share `i` of `n` of a task, in whichever thread calls it (helpers over the same memory
+   * call this too).
+   */
+  share(task: HgbTask, i: number, n: number, loss?: HgbLoss): void {
+    const K = this.kernels;
+    switch (task.type) {
+      case "gradients": {
+        const [from, to] = shareOf(0, this.nRows, i, n);
+        const outputs = this.rawPtr.map((_, k) => k);
+        loss!.gradients(
+          this.y.subarray(from, to),
+          outputs.map((k) => this.raw(k).subarray(from, to)),
+          outputs.map((k) => this.gradients(k).subarray(from, to)),
+          outputs.map((k) => this.hessians(k).subarray(from, this.hPtr[k] ? to : from))
+        );
+        return;
+      }
+      case "gather": {
+        const [from, to] = shareOf(task.start, task.stop, i, n);
+        const idx = this.partitionPtr + 4 * from;
+        const at = 4 * (from - task.start);
+        K.gather(idx, to - from, this.gPtr[task.k], this.ogPtr + at);
+        if (this.hPtr[task.k]) K.gather(idx, to - from, this.hPtr[task.k], this.ohPtr + at);
+        return;
+      }
+      case "hist": {
+        const {k, start, stop, slot} = task;
+        const [from, to] = shareOf(0, this.nFeatures, i, n);
+        const hist = this.histPtr(slot);
+        const off = this.histOffset(slot);
+        this.f64.fill(0, off + (from * FEATURE_BYTES) / 8, off + (to * FEATURE_BYTES) / 8);
+        const count = stop - start;
+        const hessian = this.hPtr[k] !== 0;
+        const contiguous = count === this.nRows;
+        // The root reads every row in order; other nodes their rows, gradients gathered.
+        const g = contiguous ? this.gPtr[k] : this.ogPtr;
+        const h = contiguous ? this.hPtr[k] : this.ohPtr;
+        const idx = this.partitionPtr + 4 * start;
+        const {stride, binsPtr} = this;
+        for (const {first, group} of histPasses(from, to)) {
+          const col = binsPtr + first * stride;
+          const out = hist + first * FEATURE_BYTES;
+          if (contiguous)
+            K[`histContiguous${hessian ? "" : "NoHessian"}${group}` as const](col, stride, count, g, h, out);
+          else
+            K[`histIndexed${hessian ? "" : "NoHessian"}${group}` as const](
+              col,
+              stride,
+              idx,
+              count,
+              g,
+              h,
+              out
+            );
+        }
+        return;
+      }
     }
   }
 
@@ -188,19 +315,5 @@ export class HgbWorkspace {
   /** The subtraction trick: histogram `parent` becomes the larger child's. */
   subtractHistogram(parent: number, smallerChild: number): void {
     this.kernels.subtract(this.histPtr(parent), this.histPtr(smallerChild), this.histBytes / 8);
-  }
-
-  /** Splits `partition[start..stop)` on feature j; returns where the right child's rows start. */
-  partitionRows(j: number, start: number, stop: number, binIdx: number, missingLeft: boolean): number {
-    const col = this.binsPtr + j * this.stride;
-    return this.kernels.partition(
-      col,
-      this.partitionPtr,
-      start,
-      stop,
-      binIdx,
-      missingLeft ? 1 : 0,
-      this.bufferPtr
-    );
   }
 }

@@ -1,10 +1,9 @@
-import {createRequire} from "node:module";
-import {pathToFileURL} from "node:url";
-import {Worker} from "node:worker_threads";
+import type {Worker} from "node:worker_threads";
 import {TreeWorkspace} from "./buildTree.ts";
 import type {FlatTree} from "./flatTree.ts";
 import {growForestTree, type ForestTreeJob} from "./forestTree.ts";
 import type {ForestWorkerMessage, ForestWorkerResult} from "./forestWorker.ts";
+import {startThread} from "./startThread.ts";
 import type {TreeData} from "./treeData.ts";
 
 export interface TrainForestOptions {
@@ -127,24 +126,6 @@ function releaseWorkers(workers: Worker[]): void {
   }
 }
 
-/**
- * Starts forestWorker in a thread. Under tsx (how the CLI and benches run TypeScript) a worker
- * does not inherit tsx's loader hooks on Node 20, so a .ts entry is loaded through tsx's
- * `tsImport` from a tiny bootstrap; a compiled .js entry starts directly.
- */
 function startWorker(): Worker {
-  const entry = new URL("./forestWorker.ts", import.meta.url);
-  if (!entry.pathname.endsWith(".ts")) return new Worker(entry);
-  const api = tsxApiUrl();
-  const code =
-    `import(${JSON.stringify(api)}).then((m) => (m.tsImport ?? m.default.tsImport)(` +
-    `${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}));`;
-  return new Worker(code, {eval: true});
-}
-
-/** tsx's ESM API (its CommonJS build cannot tsImport), resolved from this package. */
-function tsxApiUrl(): string {
-  if (typeof import.meta.resolve === "function") return import.meta.resolve("tsx/esm/api");
-  const cjs = createRequire(import.meta.url).resolve("tsx/esm/api");
-  return pathToFileURL(cjs.replace(/\.cjs$/, ".mjs")).href;
+  return startThread(new URL("./forestWorker.ts", import.meta.url));
 }

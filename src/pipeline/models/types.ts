@@ -15,7 +15,7 @@ export type Task = "classification" | "regression";
 export interface FitOptions {
   /** Seed for every random choice the estimator makes (bootstrap, feature sampling, validation split). */
   seed?: number;
-  /** Worker threads an estimator may use; results must not depend on it. Default 1. */
+  /** Threads an estimator may use; results must not depend on it. Default: the estimator's own. */
   threads?: number;
   /** Number of classes for a classifier; default max(y) + 1. */
   nClasses?: number;

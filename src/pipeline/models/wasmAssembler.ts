@@ -206,8 +206,11 @@ export class WasmFunction {
   }
 }
 
-/** A module importing `env.memory` and exporting every function under its name. */
-export function assembleWasm(fns: readonly WasmFunction[]): Uint8Array<ArrayBuffer> {
+/**
+ * A module importing `env.memory` and exporting every function under its name. With `shared`,
+ * the memory imported is a shared one (up to 4 GiB), which threads of one process can all use.
+ */
+export function assembleWasm(fns: readonly WasmFunction[], {shared = false} = {}): Uint8Array<ArrayBuffer> {
   const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
   const types = fns.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
   const bodies = fns.map((f) => {
@@ -217,7 +220,13 @@ export function assembleWasm(fns: readonly WasmFunction[]): Uint8Array<ArrayBuff
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
     ...section(1, vec(types)),
-    ...section(2, vec([[...name("env"), ...name("memory"), 0x02, 0x00, 0x00]])),
+    // Memory limits: flags 0 (min only) or 3 (shared, min and max), min 0 pages, max 65536.
+    ...section(
+      2,
+      vec([
+        [...name("env"), ...name("memory"), 0x02, ...(shared ? [0x03, 0x00, ...uleb(65536)] : [0x00, 0x00])]
+      ])
+    ),
     ...section(3, vec(fns.map((_, i) => uleb(i)))),
     ...section(7, vec(fns.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
     ...section(10, vec(bodies))

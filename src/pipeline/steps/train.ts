@@ -37,7 +37,9 @@ export const trainParams = z
     seed: z.number().int().default(0),
     /**
      * Worker threads for estimators that use them; results do not depend on it (not in the key).
-     * Unset, the model's own setting (random_forest n_jobs) decides, else 1.
+     * Unset, the model's own setting decides: random_forest's n_jobs (default 1), and for
+     * hist_gradient_boosting one thread per core (MLBOOK_THREADS, which sweep workers set to
+     * their share of the cores).
      */
     threads: z.number().int().positive().optional()
   })

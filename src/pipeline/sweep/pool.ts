@@ -1,9 +1,8 @@
 import {fork, type ChildProcess} from "node:child_process";
-import {readdirSync, statSync} from "node:fs";
 import {createRequire} from "node:module";
 import {availableParallelism} from "node:os";
-import {join} from "node:path";
 import {fileURLToPath} from "node:url";
+import {bundledEntry} from "../bundledEntry.ts";
 import type {StepRecord} from "../run.ts";
 
 export interface JobRequest {
@@ -36,36 +35,15 @@ export interface Pool {
 }
 
 /**
- * How to start a worker: from the esbuild bundle (lib/worker.js) when it is at least as new as
- * every source file, else the TypeScript source through tsx. The bundle starts in a fraction of
- * tsx's time (no compiling, one file per chunk); bin/mlbook.js rebuilds it before the CLI runs,
- * so under the CLI it is fresh. MLBOOK_NO_BUNDLE=1 runs the sources, as it does for the CLI.
- * The bundle replaces import.meta.url with each module's source URL, so the repository root is
- * found from this file's source location either way.
+ * How to start a worker: from the esbuild bundle (lib/worker.js) when it is fresh (see
+ * bundledEntry), else the TypeScript source through tsx.
  */
 export function workerCommand(env: NodeJS.ProcessEnv = process.env): {path: string; execArgv: string[]} {
-  const root = fileURLToPath(new URL("../../../", import.meta.url));
-  const bundled = join(root, "lib", "worker.js");
-  if (env.MLBOOK_NO_BUNDLE !== "1") {
-    try {
-      if (statSync(bundled).mtimeMs >= newest(join(root, "src"))) return {path: bundled, execArgv: []};
-    } catch {
-      // no bundle (or no sources to compare with): run the sources
-    }
-  }
+  const bundled = bundledEntry("worker", env);
+  if (bundled) return {path: bundled, execArgv: []};
   // Resolved from here so a project folder without node_modules of its own still finds tsx.
   const tsx = createRequire(import.meta.url).resolve("tsx");
   return {path: fileURLToPath(new URL("./worker.ts", import.meta.url)), execArgv: ["--import", tsx]};
-}
-
-/** The newest modification time of any file under `dir`. */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const e of readdirSync(dir, {withFileTypes: true})) {
-    const path = join(dir, e.name);
-    latest = Math.max(latest, e.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return latest;
 }
 
 /** Workers started ahead of their sweep (prestartWorkers), for startPool to take. */

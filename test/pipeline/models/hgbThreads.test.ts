@@ -1,0 +1,83 @@
+import {describe, expect, it} from "vitest";
+import {makeClassification, makeRegression} from "../../../bench/data.ts";
+import {HistGradientBoostingClassifier} from "../../../src/pipeline/models/HistGradientBoostingClassifier.ts";
+import {HistGradientBoostingRegressor} from "../../../src/pipeline/models/HistGradientBoostingRegressor.ts";
+import {histGradientBoostingSpec} from "../../../src/pipeline/models/histGradientBoosting.ts";
+import {teamStats} from "../../../src/pipeline/models/hgbTeam.ts";
+import {histPasses, shareOf} from "../../../src/pipeline/models/hgbWorkspace.ts";
+import type {Features} from "../../../src/pipeline/models/types.ts";
+
+// Above MIN_THREADED_ROWS (100,000 training rows once the 10% validation split is taken out).
+const ROWS = 125_000;
+const params = (extra: Record<string, unknown> = {}) =>
+  histGradientBoostingSpec.params.parse({max_iter: 8, ...extra});
+
+/** Every 13th value of every other column missing, so NaN bins and their routing take part. */
+function withMissing(X: Features): Features {
+  return {
+    rows: X.rows,
+    cols: X.cols.map((c, j) => (j % 2 ? c : c.map((v, i) => (i % 13 === j ? NaN : v))))
+  };
+}
+
+/** Fits with 1 and with 2 threads: the helper must have shared tasks, and the models be equal. */
+function oneAndTwo(fit: (threads: number) => unknown): [string, string] {
+  const one = JSON.stringify(fit(1));
+  const before = teamStats.tasks;
+  const two = JSON.stringify(fit(2));
+  expect(teamStats.tasks - before).toBeGreaterThan(10);
+  return [one, two];
+}
+
+describe("histogram gradient boosting on several threads", () => {
+  it("grows the same binary trees with 1 or 2 threads (7 features: passes of 3 and 4)", () => {
+    const {X, y} = makeClassification(ROWS, 7, {seed: 21});
+    const data = withMissing(X);
+    const [one, two] = oneAndTwo((threads) => {
+      const model = new HistGradientBoostingClassifier(params());
+      model.fit(data, y, {threads});
+      return model.toJSON();
+    });
+    expect(two).toBe(one);
+  }, 120_000);
+
+  it("grows the same trees per class with 1 or 2 threads (3 classes, 10 features)", () => {
+    const {X, y} = makeClassification(ROWS, 10, {classes: 3, seed: 22});
+    const [one, two] = oneAndTwo((threads) => {
+      const model = new HistGradientBoostingClassifier(params({max_iter: 4}));
+      model.fit(X, y, {threads});
+      return model.toJSON();
+    });
+    expect(two).toBe(one);
+  }, 120_000);
+
+  it("grows the same regression trees with 1 or 3 threads (constant hessians)", () => {
+    const {X, y} = makeRegression(ROWS, 5, {seed: 23});
+    const data = withMissing(X);
+    const fit = (threads: number) => {
+      const model = new HistGradientBoostingRegressor(params());
+      model.fit(data, y, {threads});
+      return JSON.stringify(model.toJSON());
+    };
+    const one = fit(1);
+    const before = teamStats.tasks;
+    expect(fit(3)).toBe(one);
+    expect(teamStats.tasks - before).toBeGreaterThan(10);
+  }, 120_000);
+
+  it("shares rows in contiguous ranges and features in passes of at most 4", () => {
+    expect([0, 1, 2].map((i) => shareOf(10, 17, i, 3))).toEqual([
+      [10, 12],
+      [12, 14],
+      [14, 17]
+    ]);
+    // 7 features on 2 threads: 3 on the fit's own thread, 4 on the helper.
+    expect(histPasses(...shareOf(0, 7, 0, 2))).toEqual([{first: 0, group: 3}]);
+    expect(histPasses(...shareOf(0, 7, 1, 2))).toEqual([{first: 3, group: 4}]);
+    expect(histPasses(0, 11)).toEqual([
+      {first: 0, group: 4},
+      {first: 4, group: 4},
+      {first: 8, group: 3}
+    ]);
+  });
+});
