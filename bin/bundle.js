@@ -15,8 +15,9 @@ export async function bundle() {
   const out = join(root, `lib.${process.pid}.tmp`);
   await build({
     // main: the CLI; receipt: the all-fresh fast path bin/mlbook.js tries first (src/cli/receipt.ts);
-    // worker: the sweep worker process (src/pipeline/sweep/worker.ts); forestWorker and hgbHelper:
-    // the worker threads of a forest's and a boosting fit's (src/pipeline/models/startThread.ts).
+    // worker: the sweep worker process (src/pipeline/sweep/worker.ts); forestWorker, hgbHelper and
+    // hgbPredictHelper: the worker threads of a forest fit, a boosting fit and a boosting
+    // prediction (src/pipeline/models/startThread.ts).
     // An entry whose source is missing (a checkout without it) is left out rather than failing
     // the whole build: lib/main.js alone still runs the CLI.
     entryPoints: Object.fromEntries(
@@ -25,7 +26,8 @@ export async function bundle() {
         receipt: join(root, "src", "cli", "receipt.ts"),
         worker: join(root, "src", "pipeline", "sweep", "worker.ts"),
         forestWorker: join(root, "src", "pipeline", "models", "forestWorker.ts"),
-        hgbHelper: join(root, "src", "pipeline", "models", "hgbHelper.ts")
+        hgbHelper: join(root, "src", "pipeline", "models", "hgbHelper.ts"),
+        hgbPredictHelper: join(root, "src", "pipeline", "models", "hgbPredictHelper.ts")
       }).filter(([name, path]) => name === "main" || existsSync(path))
     ),
     outdir: out,

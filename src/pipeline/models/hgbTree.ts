@@ -19,11 +19,17 @@ export interface HgbTree {
   gain: Float64Array;
 }
 
-/** Adds the tree's output for every row of X to `out`. */
-export function addTreePrediction(tree: HgbTree, X: Features, out: Float64Array): void {
+/** Adds the tree's output for rows [from, to) of X (default: every row) to `out`. */
+export function addTreePrediction(
+  tree: HgbTree,
+  X: Features,
+  out: Float64Array,
+  from = 0,
+  to = X.rows
+): void {
   const {feature, threshold, missingLeft, left, right, value} = tree;
   const cols = X.cols;
-  for (let i = 0; i < X.rows; ++i) {
+  for (let i = from; i < to; ++i) {
     let node = 0;
     while (feature[node] >= 0) {
       const v = cols[feature[node]][i];

@@ -3,6 +3,8 @@ import {makeClassification, makeRegression} from "../../../bench/data.ts";
 import {HistGradientBoostingClassifier} from "../../../src/pipeline/models/HistGradientBoostingClassifier.ts";
 import {HistGradientBoostingRegressor} from "../../../src/pipeline/models/HistGradientBoostingRegressor.ts";
 import {histGradientBoostingSpec} from "../../../src/pipeline/models/histGradientBoosting.ts";
+import type {HgbFit} from "../../../src/pipeline/models/fitHistGradientBoosting.ts";
+import {hgbRawPredict, predictStats} from "../../../src/pipeline/models/hgbRawPredict.ts";
 import {teamStats} from "../../../src/pipeline/models/hgbTeam.ts";
 import {histPasses, shareOf} from "../../../src/pipeline/models/hgbWorkspace.ts";
 import type {Features} from "../../../src/pipeline/models/types.ts";
@@ -80,4 +82,28 @@ describe("histogram gradient boosting on several threads", () => {
       {first: 8, group: 3}
     ]);
   });
+});
+
+describe("boosting predictions on several threads", () => {
+  it("gives the same raw predictions whichever thread takes a row chunk", () => {
+    const {X, y} = makeClassification(20_000, 6, {classes: 3, seed: 24});
+    const model = new HistGradientBoostingClassifier(params({max_iter: 20}));
+    model.fit(withMissing(X), y, {threads: 1});
+    const fit = (model as unknown as {fitted: HgbFit}).fitted;
+    // 400,000 rows (the training rows over and over, NaN included) × 60 trees: well past the
+    // threshold, and long enough for a helper to come up and take chunks.
+    const big: Features = {
+      rows: 400_000,
+      cols: withMissing(X).cols.map((c) => Float64Array.from({length: 400_000}, (_, i) => c[i % c.length]))
+    };
+    const one = hgbRawPredict(fit, big, 1);
+    const before = predictStats.helperChunks;
+    const two = hgbRawPredict(fit, big, 2);
+    expect(predictStats.helperChunks - before).toBeGreaterThan(0);
+    // Byte for byte (toEqual on 1.2M numbers would take longer than the predictions).
+    const bytes = (raw: Float64Array[]) => raw.map((r) => Buffer.from(r.buffer, r.byteOffset, r.byteLength));
+    expect(two.length).toBe(3);
+    for (let k = 0; k < 3; ++k) expect(bytes(two)[k].equals(bytes(one)[k])).toBe(true);
+    expect(one[0].length).toBe(400_000);
+  }, 120_000);
 });
