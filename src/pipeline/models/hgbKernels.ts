@@ -22,6 +22,8 @@ export interface HgbKernels extends HistKernels {
   gather(idx: number, count: number, src: number, dst: number): void;
   /** `raw[idx[i]] += value` for i < count (float64 raw predictions, sklearn's leaf update). */
   addToRows(idx: number, count: number, raw: number, value: number): void;
+  /** memory.copy: `bytes` bytes from `src` to `dst` (the ranges may overlap). */
+  copy(dst: number, src: number, bytes: number): void;
   /** `a[i] -= b[i]` over `count` float64s. */
   subtract(a: number, b: number, count: number): void;
   /**
@@ -197,6 +199,12 @@ function subtractFunction(): WasmFunction {
   return f;
 }
 
+function copyFunction(): WasmFunction {
+  const f = new WasmFunction("copy", [I32, I32, I32], []);
+  f.get(0).get(1).get(2).memoryCopy();
+  return f;
+}
+
 function partitionFunction(): WasmFunction {
   const f = new WasmFunction("partition", [I32, I32, I32, I32, I32, I32, I32], [I32]);
   const [col, idx, start, stop, binIdx, missingLeft, buf] = [0, 1, 2, 3, 4, 5, 6];
@@ -344,6 +352,7 @@ function module(shared: boolean): WebAssembly.Module {
       ),
       addToRowsFunction(),
       subtractFunction(),
+      copyFunction(),
       partitionFunction(),
       findSplitFunction()
     ];

@@ -21,7 +21,7 @@ export const DONE = 8;
 const CTRL_LENGTH = DONE + MAX_THREADS;
 
 /** Task codes in params[0]; STOP ends a helper. */
-const CODES = {gradients: 1, gather: 2, hist: 3} as const;
+const CODES = {gradients: 1, gather: 2, hist: 3, partition: 4} as const;
 export const STOP = -1;
 
 /** Tasks helpers have shared in this process (tests check that threads really took part). */
@@ -41,8 +41,8 @@ export interface HelperData {
 
 /**
  * The helper threads of one histogram gradient boosting fit, over the workspace's shared memory.
- * The fit's thread posts a task (gradients, a node's gathered gradients, its histograms), does
- * share 0 itself, and waits for the helpers' shares. Tasks are tiny and many
+ * The fit's thread posts a task (gradients, a node's gathered gradients, its histograms, its
+ * partition), does share 0 itself, and waits for the helpers' shares. Tasks are tiny and many
  * (a few per tree node), so they go through a shared control block with Atomics rather than
  * messages. Every share is a fixed part of the work (see HgbWorkspace.share), so a fit gives the
  * same trees with any number of threads.
@@ -89,6 +89,11 @@ export class HgbTeam {
       ports.push(port1);
     }
     return new HgbTeam(workers, ports, ctrl, params);
+  }
+
+  /** Threads in the team, the fit's own included. */
+  get size(): number {
+    return this.workers.length + 1;
   }
 
   /** Whether a task over this many rows goes to the helpers. */
@@ -165,19 +170,28 @@ export function encode(task: HgbTask, params: Float64Array): void {
   if (task.type === "gradients") return;
   params[2] = task.start;
   params[3] = task.stop;
+  if (task.type === "partition") {
+    params[1] = task.feature;
+    params[4] = task.binIdx;
+    params[5] = task.missingLeft ? 1 : 0;
+    return;
+  }
   params[1] = task.k;
   if (task.type === "hist") params[4] = task.slot;
 }
 
 export function decode(params: Float64Array): HgbTask {
-  const [code, k, start, stop, slot] = params;
+  // params: code, k or feature, start, stop, slot or bin, missing-go-left.
+  const [code, a, start, stop, b, c] = params;
   switch (code) {
     case CODES.gradients:
       return {type: "gradients"};
     case CODES.gather:
-      return {type: "gather", k, start, stop};
+      return {type: "gather", k: a, start, stop};
     case CODES.hist:
-      return {type: "hist", k, start, stop, slot};
+      return {type: "hist", k: a, start, stop, slot: b};
+    case CODES.partition:
+      return {type: "partition", feature: a, start, stop, binIdx: b, missingLeft: c === 1};
     default:
       throw new Error(`unknown histogram gradient boosting task ${code}`);
   }

@@ -27,7 +27,8 @@ export interface HgbDims {
 export type HgbTask =
   | {type: "gradients"}
   | {type: "gather"; k: number; start: number; stop: number}
-  | {type: "hist"; k: number; start: number; stop: number; slot: number};
+  | {type: "hist"; k: number; start: number; stop: number; slot: number}
+  | {type: "partition"; feature: number; start: number; stop: number; binIdx: number; missingLeft: boolean};
 
 /** Share `i` of `n` of the range [start, stop): contiguous, in order, sizes differing by at most 1. */
 export function shareOf(start: number, stop: number, i: number, n: number): [number, number] {
@@ -75,6 +76,8 @@ export class HgbWorkspace {
   readonly hasMissingPtr: number;
   /** Seven float64s where the split kernel writes its result. */
   readonly splitOutPtr: number;
+  /** int32 per thread: where the rights of its partition share start. */
+  readonly splitAtPtr: number;
   private readonly memory: WebAssembly.Memory;
   private readonly histBase: number;
   private histCapacity: number;
@@ -122,6 +125,7 @@ export class HgbWorkspace {
     this.nBinsNonMissingPtr = take(4 * nFeatures);
     this.hasMissingPtr = take(nFeatures);
     this.splitOutPtr = take(7 * 8);
+    this.splitAtPtr = take(4 * 64);
     this.histBytes = nFeatures * 256 * BIN_BYTES;
     this.histBase = top;
     this.histCapacity = histCapacity;
@@ -178,6 +182,11 @@ export class HgbWorkspace {
   hessians(k: number): Float32Array {
     return this.view().f32.subarray(this.hPtr[k] / 4, this.hPtr[k] / 4 + (this.hPtr[k] ? this.nRows : 0));
   }
+  /** Per partition share: where its right rows start. */
+  private get splitAt(): Uint32Array {
+    return this.view().u32.subarray(this.splitAtPtr / 4, this.splitAtPtr / 4 + 64);
+  }
+
   /** Targets of the training rows. */
   get y(): Float64Array {
     return this.view().f64.subarray(this.yPtr / 8, this.yPtr / 8 + this.nRows);
@@ -226,16 +235,31 @@ export class HgbWorkspace {
 
   /** Splits `partition[start..stop)` on feature j; returns where the right child's rows start. */
   partitionRows(feature: number, start: number, stop: number, binIdx: number, missingLeft: boolean): number {
-    // One thread: shares would need merging afterwards, which costs as much as the partition.
-    return this.kernels.partition(
-      this.binsPtr + feature * this.stride,
-      this.partitionPtr,
-      start,
-      stop,
-      binIdx,
-      missingLeft ? 1 : 0,
-      this.bufferPtr
-    );
+    const task: HgbTask = {type: "partition", feature, start, stop, binIdx, missingLeft};
+    const team = this.team;
+    if (!team || !team.worthIt(stop - start)) {
+      this.share(task, 0, 1);
+      return this.splitAt[0];
+    }
+    // Each share partitioned its range in place, its lefts then its rights. The lefts of every
+    // share, in share order, then the rights, is what one stable partition gives: the rights are
+    // staged in the buffer while the lefts close up, then follow them (memory.copy throughout;
+    // copyWithin on a shared buffer goes element by element).
+    team.run(task, (i, n) => this.share(task, i, n));
+    const K = this.kernels;
+    const n = team.size;
+    let left = start;
+    let staged = 0;
+    for (let i = 0; i < n; ++i) {
+      const [from, to] = shareOf(start, stop, i, n);
+      const split = this.splitAt[i];
+      K.copy(this.bufferPtr + 4 * staged, this.partitionPtr + 4 * split, 4 * (to - split));
+      staged += to - split;
+      K.copy(this.partitionPtr + 4 * left, this.partitionPtr + 4 * from, 4 * (split - from));
+      left += split - from;
+    }
+    K.copy(this.partitionPtr + 4 * left, this.bufferPtr, 4 * staged);
+    return left;
   }
 
   /** Runs a task over the team's threads when it has helpers and the task is big enough. */
@@ -302,6 +326,20 @@ export class HgbWorkspace {
               out
             );
         }
+        return;
+      }
+      case "partition": {
+        const [from, to] = shareOf(task.start, task.stop, i, n);
+        // Each share stages its right rows in its own part of the buffer.
+        this.splitAt[i] = K.partition(
+          this.binsPtr + task.feature * this.stride,
+          this.partitionPtr,
+          from,
+          to,
+          task.binIdx,
+          task.missingLeft ? 1 : 0,
+          this.bufferPtr + 4 * (from - task.start)
+        );
         return;
       }
     }
