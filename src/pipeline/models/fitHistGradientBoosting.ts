@@ -1,9 +1,8 @@
 import {createRng} from "../rng.ts";
-import {binColumn, binFeatures, fitBinMapper, MISSING_BIN} from "./binMapper.ts";
+import {binColumn, fitBinMapper, MISSING_BIN} from "./binMapper.ts";
 import {growTree} from "./growTree.ts";
 import type {GrowData, GrowParams} from "./growTree.ts";
 import type {HgbLoss} from "./hgbLoss.ts";
-import {addTreePredictionBinned} from "./hgbTree.ts";
 import type {HgbTree} from "./hgbTree.ts";
 import type {HistGradientBoostingParams} from "./histGradientBoostingParams.ts";
 import type {Features} from "./types.ts";
@@ -70,7 +69,9 @@ export function fitHistGradientBoosting(
     nFeatures: X.cols.length,
     nOutputs: K,
     constantHessian: loss.constantHessian,
-    histCapacity
+    histCapacity,
+    nVal: split ? split.validation.length : 0,
+    maxTreeNodes: params.max_leaf_nodes !== null ? 2 * params.max_leaf_nodes - 1 : 0
   };
   const ws = new HgbWorkspace(dims, {shared: nThreads > 1});
   // Helpers start now and load while the columns are binned.
@@ -78,10 +79,12 @@ export function fitHistGradientBoosting(
   try {
     for (let j = 0; j < X.cols.length; ++j)
       binColumn(X.cols[j], mapper.thresholds[j], ws.column(j), split?.train);
-    const valBins = split ? binFeatures(X, mapper, split.validation) : [];
+    if (split)
+      for (let j = 0; j < X.cols.length; ++j)
+        binColumn(X.cols[j], mapper.thresholds[j], ws.valColumn(j), split.validation);
     const yTrain = split ? gatherF64(y, split.train) : y;
     ws.y.set(yTrain);
-    const yVal = split ? gatherF64(y, split.validation) : new Float64Array(0);
+    if (split) ws.yVal.set(gatherF64(y, split.validation));
 
     const hasMissing = Uint8Array.from({length: X.cols.length}, (_, j) =>
       ws.column(j).includes(MISSING_BIN) ? 1 : 0
@@ -106,17 +109,18 @@ export function fitHistGradientBoosting(
     for (let k = 0; k < K; ++k) ws.raw(k).fill(baseline[k]);
     // Views into the workspace are fetched afresh each time: its memory may grow (and move).
     const raw = () => Array.from({length: K}, (_, k) => ws.raw(k));
-    const rawVal = Array.from({length: K}, (_, k) => new Float64Array(yVal.length).fill(baseline[k]));
+    for (let k = 0; k < K; ++k) ws.rawVal(k).fill(baseline[k]);
 
     const fit: HgbFit = {baseline, trees: [], trainScore: [], validationScore: []};
     // sklearn also records the training loss when validating; only the scores that decide stopping
     // are computed here, the training loss being a full extra pass per iteration.
-    const score = () => {
-      if (useValidation) fit.validationScore.push(-loss.loss(yVal, rawVal));
+    // The iteration's trees are added to the validation rows' raw predictions as it is scored.
+    const score = (trees: HgbTree[] | null) => {
+      if (useValidation) fit.validationScore.push(-ws.validationLoss(trees, loss));
       else fit.trainScore.push(-loss.loss(yTrain, raw()));
       return shouldStop(useValidation ? fit.validationScore : fit.trainScore, params);
     };
-    if (earlyStopping) score();
+    if (earlyStopping) score(null);
     for (let iteration = 0; iteration < params.max_iter; ++iteration) {
       ws.computeGradients(loss);
       const trees: HgbTree[] = [];
@@ -124,8 +128,7 @@ export function fitHistGradientBoosting(
       fit.trees.push(trees);
       onProgress?.(iteration + 1, params.max_iter);
       if (!earlyStopping) continue;
-      for (let k = 0; k < K; ++k) addTreePredictionBinned(trees[k], valBins, rawVal[k]);
-      if (score()) break;
+      if (score(trees)) break;
     }
     return fit;
   } finally {

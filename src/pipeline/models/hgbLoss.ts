@@ -15,6 +15,20 @@ export interface HgbLoss {
   gradients(y: Float64Array, raw: readonly Float64Array[], g: Float32Array[], h: Float32Array[]): void;
   /** Mean loss, as sklearn's `_loss(...)` used by early stopping with scoring="loss". */
   loss(y: Float64Array, raw: readonly Float64Array[]): number;
+  /** Each row's loss, rows [from, to) into `out[0 … to - from)`; `loss` is their mean, in order. */
+  rowLosses(y: Float64Array, raw: readonly Float64Array[], from: number, to: number, out: Float64Array): void;
+}
+
+/** The mean of a loss's row losses, summed in row order (a small buffer at a time). */
+export function meanRowLoss(loss: HgbLoss, y: Float64Array, raw: readonly Float64Array[]): number {
+  const buffer = new Float64Array(Math.min(y.length, 4096));
+  let s = 0;
+  for (let from = 0; from < y.length; from += buffer.length) {
+    const to = Math.min(y.length, from + buffer.length);
+    loss.rowLosses(y, raw, from, to, buffer);
+    for (let i = 0; i < to - from; ++i) s += buffer[i];
+  }
+  return s / y.length;
 }
 
 export type HgbLossSpec =
@@ -41,13 +55,14 @@ export const halfSquaredError: HgbLoss = {
   gradients(y, [raw], [g]) {
     for (let i = 0; i < y.length; ++i) g[i] = raw[i] - y[i];
   },
-  loss(y, [raw]) {
-    let s = 0;
-    for (let i = 0; i < y.length; ++i) {
+  loss(y, raw) {
+    return meanRowLoss(this, y, raw);
+  },
+  rowLosses(y, [raw], from, to, out) {
+    for (let i = from; i < to; ++i) {
       const d = raw[i] - y[i];
-      s += 0.5 * d * d;
+      out[i - from] = 0.5 * d * d;
     }
-    return s / y.length;
   }
 };
 
@@ -80,10 +95,11 @@ export const halfBinomial: HgbLoss = {
       }
     }
   },
-  loss(y, [raw]) {
-    let s = 0;
-    for (let i = 0; i < y.length; ++i) s += log1pExp(raw[i]) - y[i] * raw[i];
-    return s / y.length;
+  loss(y, raw) {
+    return meanRowLoss(this, y, raw);
+  },
+  rowLosses(y, [raw], from, to, out) {
+    for (let i = from; i < to; ++i) out[i - from] = log1pExp(raw[i]) - y[i] * raw[i];
   }
 };
 
@@ -125,15 +141,16 @@ export function halfMultinomial(nClasses: number): HgbLoss {
       }
     },
     loss(y, raw) {
-      let s = 0;
-      for (let i = 0; i < y.length; ++i) {
+      return meanRowLoss(this, y, raw);
+    },
+    rowLosses(y, raw, from, to, out) {
+      for (let i = from; i < to; ++i) {
         let max = -Infinity;
         for (let k = 0; k < nClasses; ++k) if (raw[k][i] > max) max = raw[k][i];
         let sum = 0;
         for (let k = 0; k < nClasses; ++k) sum += Math.exp(raw[k][i] - max);
-        s += Math.log(sum) + max - raw[y[i]][i];
+        out[i - from] = Math.log(sum) + max - raw[y[i]][i];
       }
-      return s / y.length;
     }
   };
 }

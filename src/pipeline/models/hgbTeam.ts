@@ -21,7 +21,7 @@ export const DONE = 8;
 const CTRL_LENGTH = DONE + MAX_THREADS;
 
 /** Task codes in params[0]; STOP ends a helper. */
-const CODES = {gradients: 1, gather: 2, hist: 3, partition: 4} as const;
+const CODES = {gradients: 1, gather: 2, hist: 3, partition: 4, score: 5} as const;
 export const STOP = -1;
 
 /** Tasks helpers have shared in this process (tests check that threads really took part). */
@@ -42,7 +42,7 @@ export interface HelperData {
 /**
  * The helper threads of one histogram gradient boosting fit, over the workspace's shared memory.
  * The fit's thread posts a task (gradients, a node's gathered gradients, its histograms, its
- * partition), does share 0 itself, and waits for the helpers' shares. Tasks are tiny and many
+ * partition, the validation loss), does share 0 itself, and waits for the helpers' shares. Tasks are tiny and many
  * (a few per tree node), so they go through a shared control block with Atomics rather than
  * messages. Every share is a fixed part of the work (see HgbWorkspace.share), so a fit gives the
  * same trees with any number of threads.
@@ -168,6 +168,10 @@ export class HgbTeam {
 export function encode(task: HgbTask, params: Float64Array): void {
   params[0] = CODES[task.type];
   if (task.type === "gradients") return;
+  if (task.type === "score") {
+    params[1] = task.trees ? 1 : 0;
+    return;
+  }
   params[2] = task.start;
   params[3] = task.stop;
   if (task.type === "partition") {
@@ -192,6 +196,8 @@ export function decode(params: Float64Array): HgbTask {
       return {type: "hist", k: a, start, stop, slot: b};
     case CODES.partition:
       return {type: "partition", feature: a, start, stop, binIdx: b, missingLeft: c === 1};
+    case CODES.score:
+      return {type: "score", trees: a === 1};
     default:
       throw new Error(`unknown histogram gradient boosting task ${code}`);
   }

@@ -40,10 +40,29 @@ export function addTreePrediction(
   }
 }
 
-/** As {@link addTreePrediction} on already binned rows (validation data during early stopping). */
-export function addTreePredictionBinned(tree: HgbTree, bins: readonly Uint8Array[], out: Float64Array): void {
+/** What predicting on binned rows reads of a tree (a helper thread's copy has int32 flags). */
+export interface BinnedTree {
+  feature: Int32Array;
+  binThreshold: Uint8Array | Int32Array;
+  missingLeft: Uint8Array | Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+/**
+ * As {@link addTreePrediction} on already binned rows (validation data during early stopping),
+ * rows [from, to) (default: all).
+ */
+export function addTreePredictionBinned(
+  tree: BinnedTree,
+  bins: readonly Uint8Array[],
+  out: Float64Array,
+  from = 0,
+  to = out.length
+): void {
   const {feature, binThreshold, missingLeft, left, right, value} = tree;
-  for (let i = 0; i < out.length; ++i) {
+  for (let i = from; i < to; ++i) {
     let node = 0;
     while (feature[node] >= 0) {
       const b = bins[feature[node]][i];

@@ -2,6 +2,7 @@ import {BIN_BYTES, createHgbKernels, FEATURE_BYTES, HIST_GROUPS} from "./hgbKern
 import type {HgbKernels, HistGroup} from "./hgbKernels.ts";
 import type {HgbLoss} from "./hgbLoss.ts";
 import type {HgbTeam} from "./hgbTeam.ts";
+import {addTreePredictionBinned, type BinnedTree, type HgbTree} from "./hgbTree.ts";
 
 /** Float64s per histogram bin (sum of gradients, sum of hessians, count) and per feature. */
 export const BIN_STRIDE = 3;
@@ -17,6 +18,10 @@ export interface HgbDims {
   nOutputs: number;
   constantHessian: boolean;
   histCapacity: number;
+  /** Validation rows (early stopping), 0 when none. */
+  nVal: number;
+  /** Most nodes a tree can have (2 max_leaf_nodes - 1); 0 when unbounded: no tree copies. */
+  maxTreeNodes: number;
 }
 
 /**
@@ -28,7 +33,9 @@ export type HgbTask =
   | {type: "gradients"}
   | {type: "gather"; k: number; start: number; stop: number}
   | {type: "hist"; k: number; start: number; stop: number; slot: number}
-  | {type: "partition"; feature: number; start: number; stop: number; binIdx: number; missingLeft: boolean};
+  | {type: "partition"; feature: number; start: number; stop: number; binIdx: number; missingLeft: boolean}
+  /** Adds the iteration's trees (when `trees`) to the validation rows' raw predictions, then their losses. */
+  | {type: "score"; trees: boolean};
 
 /** Share `i` of `n` of the range [start, stop): contiguous, in order, sizes differing by at most 1. */
 export function shareOf(start: number, stop: number, i: number, n: number): [number, number] {
@@ -76,6 +83,17 @@ export class HgbWorkspace {
   readonly hasMissingPtr: number;
   /** Seven float64s where the split kernel writes its result. */
   readonly splitOutPtr: number;
+  /** Validation rows: binned columns (valStride bytes apart), targets, raw predictions per output, losses. */
+  readonly valBinsPtr: number;
+  readonly valStride: number;
+  readonly yValPtr: number;
+  readonly rawValPtr: number[] = [];
+  readonly lossTermsPtr: number;
+  /** A copy of the iteration's trees (one per output) for helper threads to read. */
+  readonly treesPtr: number;
+  private readonly treeBytes: number;
+  /** The iteration's trees, on the fit's own thread (helpers read the copy). */
+  currentTrees: BinnedTree[] | undefined;
   /** int32 per thread: where the rights of its partition share start. */
   readonly splitAtPtr: number;
   private readonly memory: WebAssembly.Memory;
@@ -100,7 +118,7 @@ export class HgbWorkspace {
     readonly dims: HgbDims,
     {shared = false, memory}: {shared?: boolean; memory?: WebAssembly.Memory} = {}
   ) {
-    const {nRows, nFeatures, nOutputs, constantHessian, histCapacity} = dims;
+    const {nRows, nFeatures, nOutputs, constantHessian, histCapacity, nVal, maxTreeNodes} = dims;
     this.nRows = nRows;
     this.nFeatures = nFeatures;
     this.constantHessian = constantHessian;
@@ -126,6 +144,14 @@ export class HgbWorkspace {
     this.hasMissingPtr = take(nFeatures);
     this.splitOutPtr = take(7 * 8);
     this.splitAtPtr = take(4 * 64);
+    this.valStride = align8(nVal);
+    this.valBinsPtr = take(this.valStride * nFeatures);
+    this.yValPtr = take(8 * nVal);
+    for (let k = 0; k < nOutputs; ++k) this.rawValPtr.push(take(8 * nVal));
+    this.lossTermsPtr = take(8 * nVal);
+    // Per tree: feature, binThreshold, missingLeft, left, right as int32, then value as float64.
+    this.treeBytes = align8(5 * 4 * maxTreeNodes) + 8 * maxTreeNodes;
+    this.treesPtr = take(nOutputs * this.treeBytes);
     this.histBytes = nFeatures * 256 * BIN_BYTES;
     this.histBase = top;
     this.histCapacity = histCapacity;
@@ -185,6 +211,64 @@ export class HgbWorkspace {
   /** Per partition share: where its right rows start. */
   private get splitAt(): Uint32Array {
     return this.view().u32.subarray(this.splitAtPtr / 4, this.splitAtPtr / 4 + 64);
+  }
+
+  /** Column j of the binned validation rows. */
+  valColumn(j: number): Uint8Array {
+    const at = this.valBinsPtr + j * this.valStride;
+    return this.view().u8.subarray(at, at + this.dims.nVal);
+  }
+  get yVal(): Float64Array {
+    return this.view().f64.subarray(this.yValPtr / 8, this.yValPtr / 8 + this.dims.nVal);
+  }
+  /** Raw predictions of output k for the validation rows. */
+  rawVal(k: number): Float64Array {
+    return this.view().f64.subarray(this.rawValPtr[k] / 8, this.rawValPtr[k] / 8 + this.dims.nVal);
+  }
+  private get lossTerms(): Float64Array {
+    return this.view().f64.subarray(this.lossTermsPtr / 8, this.lossTermsPtr / 8 + this.dims.nVal);
+  }
+
+  /** Tree k of the copy (views; nodes past the tree's own are leftovers never reached). */
+  private copiedTree(k: number): BinnedTree {
+    const m = this.dims.maxTreeNodes;
+    const at = this.treesPtr + k * this.treeBytes;
+    const {u8} = this.view();
+    const i32 = (field: number) => new Int32Array(u8.buffer, at + field * 4 * m, m);
+    return {
+      feature: i32(0),
+      binThreshold: i32(1),
+      missingLeft: i32(2),
+      left: i32(3),
+      right: i32(4),
+      value: new Float64Array(u8.buffer, at + align8(5 * 4 * m), m)
+    };
+  }
+
+  /**
+   * The validation loss once this iteration's `trees` (none: the baseline) are added to the
+   * validation rows' raw predictions: each row's loss computed in shares, then summed in row
+   * order here, so the number is the same for any thread count.
+   */
+  validationLoss(trees: HgbTree[] | null, loss: HgbLoss): number {
+    const {nVal, maxTreeNodes} = this.dims;
+    const team = this.team && maxTreeNodes > 0 && trees ? this.team : undefined;
+    if (team && team.worthIt(nVal)) {
+      trees!.forEach((tree, k) => {
+        const copy = this.copiedTree(k);
+        for (const field of ["feature", "binThreshold", "missingLeft", "left", "right", "value"] as const)
+          copy[field].set(tree[field]);
+      });
+    }
+    this.currentTrees = trees ?? undefined;
+    const task: HgbTask = {type: "score", trees: trees !== null};
+    if (team && team.worthIt(nVal)) team.run(task, (i, n) => this.share(task, i, n, loss));
+    else this.share(task, 0, 1, loss);
+    this.currentTrees = undefined;
+    const terms = this.lossTerms;
+    let s = 0;
+    for (let i = 0; i < nVal; ++i) s += terms[i];
+    return s / nVal;
   }
 
   /** Targets of the training rows. */
@@ -263,7 +347,7 @@ export class HgbWorkspace {
   }
 
   /** Runs a task over the team's threads when it has helpers and the task is big enough. */
-  private run(task: HgbTask, loss?: HgbLoss): void {
+  private run(task: Extract<HgbTask, {type: "gradients" | "gather" | "hist"}>, loss?: HgbLoss): void {
     const team = this.team;
     const rows = task.type === "gradients" ? this.nRows : task.stop - task.start;
     if (team && team.worthIt(rows)) team.run(task, (i, n) => this.share(task, i, n, loss));
@@ -326,6 +410,18 @@ export class HgbWorkspace {
               out
             );
         }
+        return;
+      }
+      case "score": {
+        const [from, to] = shareOf(0, this.dims.nVal, i, n);
+        const K = this.rawValPtr.length;
+        const raw = Array.from({length: K}, (_, k) => this.rawVal(k));
+        if (task.trees) {
+          const bins = Array.from({length: this.nFeatures}, (_, j) => this.valColumn(j));
+          for (let k = 0; k < K; ++k)
+            addTreePredictionBinned(this.currentTrees?.[k] ?? this.copiedTree(k), bins, raw[k], from, to);
+        }
+        loss!.rowLosses(this.yVal, raw, from, to, this.lossTerms.subarray(from, to));
         return;
       }
       case "partition": {
