@@ -58,7 +58,9 @@ export function histPasses(from: number, to: number): {first: number; group: His
  * One fit's memory, laid out once in a WebAssembly memory so the wasm kernels and JS share it
  * without copies: binned training columns (a Uint8Array view per column), float64 raw
  * predictions and float32 gradients and hessians per output, the row partition (each tree node owns a range of it) and its split
- * buffer, gathered gradients, and a pool of histograms reused across nodes and trees.
+ * buffer, gathered gradients, a pool of histograms reused across nodes and trees, and the
+ * validation rows (binned, with their raw predictions). Helper threads (HgbTeam) lay the same
+ * workspace over a shared memory and do their share of its tasks ({@link HgbWorkspace.share}).
  *
  * Views are re-created after the memory grows (only when the histogram pool must grow, which
  * never happens with `max_leaf_nodes` set), so callers fetch them from here rather than keep them.
@@ -93,7 +95,7 @@ export class HgbWorkspace {
   readonly treesPtr: number;
   private readonly treeBytes: number;
   /** The iteration's trees, on the fit's own thread (helpers read the copy). */
-  currentTrees: BinnedTree[] | undefined;
+  private currentTrees: BinnedTree[] | undefined;
   /** int32 per thread: where the rights of its partition share start. */
   readonly splitAtPtr: number;
   private readonly memory: WebAssembly.Memory;
@@ -252,17 +254,17 @@ export class HgbWorkspace {
    */
   validationLoss(trees: HgbTree[] | null, loss: HgbLoss): number {
     const {nVal, maxTreeNodes} = this.dims;
-    const team = this.team && maxTreeNodes > 0 && trees ? this.team : undefined;
-    if (team && team.worthIt(nVal)) {
+    // Helpers read a copy of the trees, so only trees of bounded size are shared out.
+    const team = trees && maxTreeNodes > 0 && this.team?.worthIt(nVal) ? this.team : undefined;
+    if (team)
       trees!.forEach((tree, k) => {
         const copy = this.copiedTree(k);
         for (const field of ["feature", "binThreshold", "missingLeft", "left", "right", "value"] as const)
           copy[field].set(tree[field]);
       });
-    }
     this.currentTrees = trees ?? undefined;
     const task: HgbTask = {type: "score", trees: trees !== null};
-    if (team && team.worthIt(nVal)) team.run(task, (i, n) => this.share(task, i, n, loss));
+    if (team) team.run(task, (i, n) => this.share(task, i, n, loss));
     else this.share(task, 0, 1, loss);
     this.currentTrees = undefined;
     const terms = this.lossTerms;
