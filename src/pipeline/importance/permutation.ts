@@ -55,23 +55,40 @@ export function permutationImportance(
 
   const baseline = score(X);
   const p = X.cols.length,
-    n = X.rows;
+    n = X.rows,
+    repeats = opts.nRepeats;
   const rng = createRng(opts.seed);
-  const importances = Array.from({length: p}, () => new Float64Array(opts.nRepeats));
+  const importances = Array.from({length: p}, () => new Float64Array(repeats));
+  // Every (feature, repeat) copy of X with that feature shuffled, stacked into as few predictions
+  // as fit a budget of cells: one large prediction runs on every core, where many small ones run
+  // on one. Each row's prediction is the same either way.
+  const perBatch = Math.max(1, Math.floor(BATCH_CELLS / Math.max(1, n * p)));
+  const blocks: {j: number; r: number; shuffled: Float64Array}[] = [];
+  const flush = () => {
+    const rows = blocks.length * n;
+    const cols = X.cols.map((original, f) => {
+      const col = new Float64Array(rows);
+      blocks.forEach((b, i) => col.set(b.j === f ? b.shuffled : original, i * n));
+      return col;
+    });
+    const scores = scoreBlocks(model, metric, {rows, cols}, y, blocks.length);
+    blocks.forEach((b, i) => (importances[b.j][b.r] = baseline - sign * scores[i]));
+    blocks.length = 0;
+  };
   for (let j = 0; j < p; ++j) {
     // One stream per feature, drawn in order, like sklearn's per-column random state.
     const featureRng = rng.fork();
     const original = X.cols[j];
-    const shuffled = new Float64Array(n);
-    const cols = X.cols.slice();
-    cols[j] = shuffled;
     const order = Int32Array.from({length: n}, (_, i) => i);
-    for (let r = 0; r < opts.nRepeats; ++r) {
+    for (let r = 0; r < repeats; ++r) {
       featureRng.shuffle(order);
+      const shuffled = new Float64Array(n);
       for (let i = 0; i < n; ++i) shuffled[i] = original[order[i]];
-      importances[j][r] = baseline - score({rows: n, cols});
+      blocks.push({j, r, shuffled});
+      if (blocks.length === perBatch) flush();
     }
   }
+  if (blocks.length) flush();
   const mean = new Float64Array(p),
     std = new Float64Array(p);
   for (let j = 0; j < p; ++j) {
@@ -81,6 +98,38 @@ export function permutationImportance(
     std[j] = Math.sqrt(v.reduce((s, x) => s + (x - mu) ** 2, 0) / v.length);
   }
   return {mean, std, importances, baseline};
+}
+
+/** Rows × features predicted at once when scoring shuffled copies (32 MB of float64). */
+const BATCH_CELLS = 4_000_000;
+
+/** The metric on each of `count` stacked copies of the held-out rows (y is one copy's targets). */
+function scoreBlocks(
+  model: Estimator,
+  metric: string,
+  X: Features,
+  y: Int32Array | Float64Array,
+  count: number
+): number[] {
+  const n = y.length;
+  const block = <T extends Int32Array | Float64Array>(a: T, i: number) => a.subarray(i * n, (i + 1) * n) as T;
+  if (model.task === "regression") {
+    const predicted = model.predict(X);
+    return Array.from({length: count}, (_, i) => scoreByName(metric, y, block(predicted, i)));
+  }
+  if (metricNeedsProba(metric)) {
+    const proba = model.predictProba(X);
+    return Array.from({length: count}, (_, i) =>
+      scoreByName(
+        metric,
+        y,
+        new Int32Array(0),
+        proba.map((p) => block(p, i))
+      )
+    );
+  }
+  const predicted = model.predict(X);
+  return Array.from({length: count}, (_, i) => scoreByName(metric, y, block(predicted, i)));
 }
 
 function scoreModel(model: Estimator, metric: string, X: Features, y: Int32Array | Float64Array): number {

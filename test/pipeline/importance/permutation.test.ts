@@ -49,6 +49,31 @@ describe("permutationImportance", () => {
     X.cols.forEach((c, j) => expect(c).toEqual(before[j]));
   });
 
+  it("scores every shuffled copy in one stacked prediction, each copy as if alone", () => {
+    const sizes: number[] = [];
+    const counting: Classifier = {
+      ...signOfColumn1,
+      predict: (A) => (sizes.push(A.rows), signOfColumn1.predict(A))
+    };
+    const stacked = permutationImportance(counting, X, y, {nRepeats: 4, seed: 3});
+    // The baseline, then 3 features × 4 repeats in one call.
+    expect(sizes).toEqual([n, 12 * n]);
+    // Copy by copy, with the same shuffles, as one prediction per copy would score them.
+    const rng2 = createRng(3);
+    for (let j = 0; j < 3; ++j) {
+      const featureRng = rng2.fork();
+      const order = Int32Array.from({length: n}, (_, i) => i);
+      for (let r = 0; r < 4; ++r) {
+        featureRng.shuffle(order);
+        const cols = X.cols.slice();
+        cols[j] = Float64Array.from(order, (i) => X.cols[j][i]);
+        const predicted = signOfColumn1.predict({rows: n, cols});
+        const accuracy = predicted.reduce((hits, p, i) => hits + (p === y[i] ? 1 : 0), 0) / n;
+        expect(stacked.importances[j][r]).toBe(stacked.baseline - accuracy);
+      }
+    }
+  });
+
   it("reports the mean and numpy's population std of the repeats", () => {
     const r = permutationImportance(signOfColumn1, X, y, {nRepeats: 6, seed: 5});
     const v = Array.from(r.importances[1]);
