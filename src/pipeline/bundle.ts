@@ -60,7 +60,7 @@ export async function fitBundle(
   let classes: string[] = [];
   let labels: Int32Array | Float64Array;
   if (task === "classification") {
-    const encoded = encodeLabels(y);
+    const encoded = encodeLabels(y, sortedCategories(table, target));
     classes = encoded.classes;
     labels = encoded.labels;
     if (classes.length < 2) {
@@ -98,7 +98,7 @@ export async function fitBundle(
           kind: "categorical",
           type: f.type,
           nullable,
-          categories: distinct(column as (string | null)[])
+          categories: sortedCategories(table, f.name) ?? distinct(column as (string | null)[])
         };
   });
   const bundle: ModelBundle = {
@@ -161,16 +161,26 @@ export function argmax(proba: Float64Array[], rows: number): Int32Array {
   return out;
 }
 
-/** Labels → class indices in sorted label order (sklearn's LabelEncoder order). */
+/** Labels → class indices in sorted label order (sklearn's LabelEncoder order); missing: -1. */
 export function encodeLabels(column: Column, classes?: string[]): {classes: string[]; labels: Int32Array} {
-  const text = Array.from(column as ArrayLike<unknown>, (v) =>
-    v === null || (typeof v === "number" && Number.isNaN(v)) ? null : String(v)
-  );
   const known = classes ?? distinctSorted(column);
   const index = new Map(known.map((c, i) => [c, i]));
-  const labels = new Int32Array(text.length);
-  for (let i = 0; i < text.length; ++i) labels[i] = text[i] === null ? -1 : (index.get(text[i]!) ?? -1);
+  const labels = new Int32Array(column.length);
+  if (column instanceof Float64Array) {
+    for (let i = 0; i < column.length; ++i)
+      labels[i] = Number.isNaN(column[i]) ? -1 : (index.get(String(column[i])) ?? -1);
+  } else {
+    for (let i = 0; i < column.length; ++i) {
+      const v = column[i];
+      labels[i] = v === null ? -1 : (index.get(v) ?? -1);
+    }
+  }
   return {classes: known, labels};
+}
+
+/** A categorical column's distinct values in JS sort order, when the table was read with them. */
+function sortedCategories(table: Table, column: string): string[] | undefined {
+  return table.categories?.[column]?.slice().sort();
 }
 
 function distinctSorted(column: Column): string[] {

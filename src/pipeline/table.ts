@@ -8,6 +8,12 @@ export type Column = Float64Array | (string | null)[];
 export interface Table {
   rows: number;
   columns: Record<string, Column>;
+  /**
+   * The distinct non-null values of each categorical column, as readTable found them in DuckDB
+   * (so they need not be found again over millions of JS strings). Only on a table read whole:
+   * a table of some of its rows is built without them.
+   */
+  categories?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface ColumnInfo {
@@ -35,6 +41,7 @@ export async function describe(db: Db, relation: string): Promise<ColumnInfo[]> 
 /** Reads the named columns of a relation into typed columns, straight from DuckDB chunks. */
 export async function readTable(db: Db, relation: string, columns: readonly ColumnInfo[]): Promise<Table> {
   const out: Record<string, Column> = {};
+  const categories: Record<string, readonly string[]> = {};
   let rows = 0;
   for (const column of columns) {
     const q = quoteIdent(column.name);
@@ -45,6 +52,7 @@ export async function readTable(db: Db, relation: string, columns: readonly Colu
       const strings: (string | null)[] = new Array(codes.length);
       for (let i = 0; i < codes.length; ++i) strings[i] = codes[i] < 0 ? null : values[codes[i]];
       out[column.name] = strings;
+      categories[column.name] = values;
     }
     rows = out[column.name].length;
   }
@@ -52,5 +60,5 @@ export async function readTable(db: Db, relation: string, columns: readonly Colu
     const [{n}] = await db.rows<{n: number}>(`SELECT count(*)::INTEGER AS n FROM ${relation}`);
     rows = n;
   }
-  return {rows, columns: out};
+  return {rows, columns: out, categories};
 }
