@@ -8,7 +8,7 @@ export const MAX_THREADS = 8;
 /** Below this many rows a task is done on the fit's own thread: waking helpers costs more. */
 const MIN_ROWS = 32_768;
 /** How long a helper may take to start before the fit goes on without helpers. */
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 10_000;
 
 /** How long a waiting thread spins before it sleeps (see hgbHelper.ts). */
 export const SPIN_MS = 2;
