@@ -10,7 +10,7 @@ import {hashFile, hashValue} from "./hash.ts";
 import {headlineMetrics} from "./headline.ts";
 import {newRunId} from "./runId.ts";
 import {runDag} from "./schedule.ts";
-import type {StepInputs} from "./step.ts";
+import {NUMBERED, type StepInputs} from "./step.ts";
 import {Store, type Entry} from "./store.ts";
 
 /** The parts a step's key is made of, kept so that a later run can say what changed. */
@@ -328,14 +328,7 @@ async function execute(
   const inputs: StepInputs = {};
   for (const [role, upstream] of Object.entries(p.node.inputs)) {
     const entry = entries.get(upstream)!;
-    const outputs: Record<string, unknown> = {};
-    for (const table of Object.keys(entry.manifest.tables)) {
-      const view = `${upstream}__${table}`;
-      await db.run(
-        `CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS SELECT * FROM read_parquet(${quoteString(join(entry.dir, `${table}.parquet`))})`
-      );
-      outputs[table] = quoteIdent(view);
-    }
+    const outputs = await tableViews(db, upstream, entry.dir, Object.keys(entry.manifest.tables));
     for (const name of entry.manifest.json)
       outputs[name] = JSON.parse(await readFile(join(entry.dir, `${name}.json`), "utf8"));
     if (entry.manifest.raw?.length) outputs.files = entry.manifest.raw.map((name) => join(entry.dir, name));
@@ -414,4 +407,32 @@ export async function withRetries<T>(
       await new Promise((resolve) => setTimeout(resolve, delay * 1000));
     }
   }
+}
+
+/**
+ * A step's view of an upstream entry's tables: a TEMP VIEW `<upstream>__<table>` over each stored
+ * parquet file, and under NUMBERED the same rows with `__row`, their place in the file (the
+ * reader's file_row_number), for steps that must keep input order (see numberedTableInput).
+ */
+export async function tableViews(
+  db: Db,
+  upstream: string,
+  dir: string,
+  tables: readonly string[]
+): Promise<Record<string, unknown>> {
+  const outputs: Record<string, unknown> = {};
+  const numbered: Record<string, string> = {};
+  for (const table of tables) {
+    const view = `${upstream}__${table}`;
+    const file = quoteString(join(dir, `${table}.parquet`));
+    await db.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(view)} AS SELECT * FROM read_parquet(${file})`);
+    await db.run(
+      `CREATE OR REPLACE TEMP VIEW ${quoteIdent(`${view}__numbered`)} AS SELECT * EXCLUDE (file_row_number), ` +
+        `file_row_number AS __row FROM read_parquet(${file}, file_row_number = true)`
+    );
+    outputs[table] = quoteIdent(view);
+    numbered[table] = quoteIdent(`${view}__numbered`);
+  }
+  outputs[NUMBERED] = numbered;
+  return outputs;
 }

@@ -24,6 +24,19 @@ export function tableInput(inputs: StepInputs, step: string, name: string): stri
   return relation;
 }
 
+/** Where an upstream's outputs (StepInputs[role]) name the numbered views of its tables. */
+export const NUMBERED = "#numbered";
+
+/**
+ * Upstream `step`'s table `name` with one more column, `__row`: each row's place in input order.
+ * The runner gives a view numbered by the parquet reader (`file_row_number`, nearly free); else
+ * rows are numbered by `row_number() OVER ()` over a scan, which costs a pass of its own.
+ */
+export function numberedTableInput(inputs: StepInputs, step: string, name: string): string {
+  const numbered = (inputs[step]?.[NUMBERED] as Record<string, string> | undefined)?.[name];
+  return numbered ?? `(SELECT *, row_number() OVER () AS __row FROM ${tableInput(inputs, step, name)})`;
+}
+
 /** The stored path of upstream `step`'s raw file output (the only one it has). */
 export function fileInput(inputs: StepInputs, step: string): string {
   const files = inputs[step]?.files;

@@ -1,7 +1,7 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent} from "../sql.ts";
-import {defineStep, tableInput} from "../step.ts";
+import {defineStep, numberedTableInput, tableInput} from "../step.ts";
 import {describe} from "../table.ts";
 
 const dateParts = [
@@ -149,7 +149,7 @@ export const featurize = defineStep({
     for (const column of params.drop) need(column, "drop");
     const kept = [...columns.keys()].filter((c) => !params.drop.includes(c)).map(quoteIdent);
     // Window functions reorder rows; keep the input order so downstream row-order is stable.
-    const numbered = `SELECT *, row_number() OVER () AS __row FROM ${source}`;
+    const numbered = `SELECT * FROM ${numberedTableInput(inputs, "clean", "data")}`;
     const inner = staged.length ? `SELECT *, ${staged.join(", ")} FROM (${numbered})` : numbered;
     const sql = `SELECT ${[...kept, ...added].join(", ")} FROM (${inner}) ORDER BY __row`;
     return {tables: {data: sql}};

@@ -1,6 +1,10 @@
+import {mkdtempSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {openDb, type Db} from "../../../src/pipeline/db.ts";
 import {DataError} from "../../../src/pipeline/errors.ts";
+import {tableViews} from "../../../src/pipeline/run.ts";
 import {featurize, featurizeParams} from "../../../src/pipeline/steps/featurize.ts";
 
 let db: Db;
@@ -38,6 +42,15 @@ async function run(params: unknown, relation = "flights"): Promise<Record<string
   return db.rows(out.tables!.data);
 }
 
+/** As `run`, on the table stored as parquet and read through the runner's views (numbered by the reader). */
+async function runStored(params: unknown): Promise<Record<string, unknown>[]> {
+  const dir = mkdtempSync(join(tmpdir(), "mlbook-featurize-"));
+  await db.run(`COPY flights TO '${join(dir, "data.parquet")}' (FORMAT parquet)`);
+  const inputs = {clean: await tableViews(db, "clean", dir, ["data"])};
+  const out = await featurize.run(inputs, featurizeParams.parse(params), {db, log() {}, progress() {}});
+  return db.rows(out.tables!.data);
+}
+
 /** The mean of the `k` values before the first row at this row's time, in (time, input) order. */
 function expectedRecent(k: number): (number | null)[] {
   const out: (number | null)[] = new Array(n).fill(null);
@@ -54,6 +67,13 @@ function expectedRecent(k: number): (number | null)[] {
 }
 
 describe("featurize", () => {
+  it("numbers rows by their place in the stored file, as a scan would, through the runner's views", async () => {
+    const params = {window: [{column: "delay", by: "origin", order: "departed", rows: 5, name: "recent"}]};
+    const stored = await runStored(params);
+    expect(stored).toEqual(await run(params));
+    expect(stored.map((r) => r.recent)).toEqual(expectedRecent(5));
+  });
+
   it("rolling mean over earlier rows: the k rows before this time, per group, ties by input order", async () => {
     const out = await run({
       window: [{column: "delay", by: "origin", order: "departed", rows: 5, name: "recent"}]
