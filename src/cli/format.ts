@@ -19,9 +19,15 @@ export function formatRows(rows: Record<string, number>): string {
   return entries.map(([name, n]) => `${name} ${thousands(n)}`).join(", ");
 }
 
+/**
+ * One step of `mlbook run`: name, fresh or ran, duration and rows in columns, then why it ran (a
+ * reason of any length last, so it never pushes the columns out of line).
+ */
 export function formatStep(record: StepRecord, width = 10): string {
-  const status = record.status === "fresh" ? "fresh" : `ran (${record.reason})`;
-  return `  ${record.name.padEnd(width)} ${status.padEnd(44)} ${formatDuration(record.durationMs).padStart(8)}  ${formatRows(record.rows)}`.trimEnd();
+  const status = record.status === "fresh" ? "fresh" : "ran";
+  const why = record.status === "fresh" ? "" : `  (${record.reason})`;
+  const rows = formatRows(record.rows);
+  return `  ${record.name.padEnd(width)} ${status.padEnd(5)} ${formatDuration(record.durationMs).padStart(8)}  ${why ? rows.padEnd(30) : rows}${why}`.trimEnd();
 }
 
 /** The headline metrics of a run, one per line, as `mlbook run` prints them. */
