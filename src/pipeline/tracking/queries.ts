@@ -176,14 +176,24 @@ export interface ArtifactVersion extends ArtifactRow {
   aliases: string;
 }
 
-export async function artifactVersions(tx: TrackingTx, name: string): Promise<ArtifactVersion[]> {
+/**
+ * The versions of an artifact, oldest first. With `pipeline`, only those its runs made: the
+ * pipelines of one folder share artifact names (train_model, clean_data …), so a pipeline's page
+ * lists its own versions among the folder's numbering.
+ */
+export async function artifactVersions(
+  tx: TrackingTx,
+  name: string,
+  {pipeline}: {pipeline?: string} = {}
+): Promise<ArtifactVersion[]> {
+  const own = pipeline === undefined ? "" : " AND a.run_id IN (SELECT id FROM runs WHERE pipeline = ?)";
   const rows = await tx.rows<ArtifactVersion>(
     `SELECT a.* REPLACE (a.created_at::VARCHAR AS created_at, a.collected_at::VARCHAR AS collected_at),
        coalesce((SELECT string_agg(alias, ' ' ORDER BY alias) FROM aliases l WHERE l.name = a.name AND l.version = a.version), '') AS aliases
-     FROM artifacts a WHERE name = ? ORDER BY version`,
-    [name]
+     FROM artifacts a WHERE name = ?${own} ORDER BY version`,
+    pipeline === undefined ? [name] : [name, pipeline]
   );
-  if (!rows.length) {
+  if (!rows.length && pipeline === undefined) {
     const names = (await tx.rows<{name: string}>("SELECT DISTINCT name FROM artifacts ORDER BY name")).map(
       (r) => r.name
     );

@@ -4,6 +4,7 @@ import {join} from "node:path";
 import {describe, expect, it} from "vitest";
 import {ingestRun, ingestRuns, type Ingested} from "../../../src/pipeline/tracking/ingestRun.ts";
 import {withTracking} from "../../../src/pipeline/tracking/open.ts";
+import {artifactVersions} from "../../../src/pipeline/tracking/queries.ts";
 import type {ArtifactRecord, RunRecord} from "../../../src/pipeline/tracking/runRecord.ts";
 
 const tables = [
@@ -174,4 +175,34 @@ describe("ingestRuns", () => {
     });
     expect(db.runs).toHaveLength(7);
   }, 30_000);
+
+  it("lists an artifact's versions for one pipeline of a folder that shares the name", async () => {
+    const path = await database();
+    const model = (digest: string) => artifact("train_model", digest);
+    await withTracking(path, (tx) =>
+      ingestRuns(tx, [
+        run("cars-1", [model("cars-a")], {pipeline: "cars"}),
+        run("flights-1", [model("flights-a")], {pipeline: "flights"}),
+        run("cars-2", [model("cars-b")], {pipeline: "cars"})
+      ])
+    );
+    const versions = (pipeline?: string) =>
+      withTracking(path, async (tx) =>
+        (await artifactVersions(tx, "train_model", pipeline ? {pipeline} : {})).map((v) => [
+          v.version,
+          v.run_id
+        ])
+      );
+    expect(await versions()).toEqual([
+      [1, "cars-1"],
+      [2, "flights-1"],
+      [3, "cars-2"]
+    ]);
+    expect(await versions("cars")).toEqual([
+      [1, "cars-1"],
+      [3, "cars-2"]
+    ]);
+    expect(await versions("flights")).toEqual([[2, "flights-1"]]);
+    expect(await versions("movies")).toEqual([]);
+  });
 });
