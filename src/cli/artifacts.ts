@@ -29,15 +29,20 @@ export async function artifactsCommand(
       v.collected_at ? "(collected)" : formatBytes(v.bytes),
       `${v.step}.${v.output}`,
       v.key.slice(0, 12),
-      v.run_id
+      v.run_id,
+      v.pipeline ?? ""
     ]);
     console.log(
       `${versions[0].name} (${versions[0].type})${versions[0].description ? `: ${versions[0].description}` : ""}`
     );
-    for (const line of textTable(["VERSION", "ALIASES", "ROWS", "SIZE", "OUTPUT", "KEY", "RUN"], rows, {
-      right: [2, 3],
-      shrink: [1, 4]
-    })) {
+    for (const line of textTable(
+      ["VERSION", "ALIASES", "ROWS", "SIZE", "OUTPUT", "KEY", "RUN", "PIPELINE"],
+      rows,
+      {
+        right: [2, 3],
+        shrink: [1, 4]
+      }
+    )) {
       console.log(line);
     }
     return;

@@ -174,6 +174,8 @@ export async function listArtifacts(tx: TrackingTx): Promise<ArtifactSummary[]> 
 
 export interface ArtifactVersion extends ArtifactRow {
   aliases: string;
+  /** The pipeline whose run made the version (pipelines of one folder share artifact names). */
+  pipeline: string | null;
 }
 
 /**
@@ -189,7 +191,8 @@ export async function artifactVersions(
   const own = pipeline === undefined ? "" : " AND a.run_id IN (SELECT id FROM runs WHERE pipeline = ?)";
   const rows = await tx.rows<ArtifactVersion>(
     `SELECT a.* REPLACE (a.created_at::VARCHAR AS created_at, a.collected_at::VARCHAR AS collected_at),
-       coalesce((SELECT string_agg(alias, ' ' ORDER BY alias) FROM aliases l WHERE l.name = a.name AND l.version = a.version), '') AS aliases
+       coalesce((SELECT string_agg(alias, ' ' ORDER BY alias) FROM aliases l WHERE l.name = a.name AND l.version = a.version), '') AS aliases,
+       (SELECT r.pipeline FROM runs r WHERE r.id = a.run_id) AS pipeline
      FROM artifacts a WHERE name = ?${own} ORDER BY version`,
     pipeline === undefined ? [name] : [name, pipeline]
   );

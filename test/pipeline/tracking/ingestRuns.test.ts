@@ -190,19 +190,20 @@ describe("ingestRuns", () => {
       withTracking(path, async (tx) =>
         (await artifactVersions(tx, "train_model", pipeline ? {pipeline} : {})).map((v) => [
           v.version,
-          v.run_id
+          v.run_id,
+          v.pipeline
         ])
       );
     expect(await versions()).toEqual([
-      [1, "cars-1"],
-      [2, "flights-1"],
-      [3, "cars-2"]
+      [1, "cars-1", "cars"],
+      [2, "flights-1", "flights"],
+      [3, "cars-2", "cars"]
     ]);
     expect(await versions("cars")).toEqual([
-      [1, "cars-1"],
-      [3, "cars-2"]
+      [1, "cars-1", "cars"],
+      [3, "cars-2", "cars"]
     ]);
-    expect(await versions("flights")).toEqual([[2, "flights-1"]]);
+    expect(await versions("flights")).toEqual([[2, "flights-1", "flights"]]);
     expect(await versions("movies")).toEqual([]);
   });
 });
