@@ -51,9 +51,7 @@ export function permutationImportance(
   if (y.length !== X.rows)
     throw new ConfigError(`permutationImportance: X has ${X.rows} rows but y has ${y.length}`);
   const sign = metricGoal(metric) === "max" ? 1 : -1;
-  const score = (features: Features): number => sign * scoreModel(model, metric, features, y);
-
-  const baseline = score(X);
+  const baseline = sign * scoreBlocks(model, metric, X, y, 1)[0];
   const p = X.cols.length,
     n = X.rows,
     repeats = opts.nRepeats;
@@ -103,7 +101,10 @@ export function permutationImportance(
 /** Rows × features predicted at once when scoring shuffled copies (32 MB of float64). */
 const BATCH_CELLS = 4_000_000;
 
-/** The metric on each of `count` stacked copies of the held-out rows (y is one copy's targets). */
+/**
+ * The metric on each of `count` stacked copies of the held-out rows (y is one copy's targets),
+ * from one prediction over them all.
+ */
 function scoreBlocks(
   model: Estimator,
   metric: string,
@@ -130,10 +131,4 @@ function scoreBlocks(
   }
   const predicted = model.predict(X);
   return Array.from({length: count}, (_, i) => scoreByName(metric, y, block(predicted, i)));
-}
-
-function scoreModel(model: Estimator, metric: string, X: Features, y: Int32Array | Float64Array): number {
-  if (model.task === "regression") return scoreByName(metric, y, model.predict(X));
-  if (metricNeedsProba(metric)) return scoreByName(metric, y, new Int32Array(0), model.predictProba(X));
-  return scoreByName(metric, y, model.predict(X));
 }

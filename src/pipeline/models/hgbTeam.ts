@@ -103,7 +103,7 @@ export class HgbTeam {
 
   /** Posts the task, runs share 0 here, and waits for the helpers' shares. */
   run(task: HgbTask, own: (i: number, n: number) => void): void {
-    const n = this.workers.length + 1;
+    const n = this.size;
     encode(task, this.params);
     teamStats.tasks++;
     const seq = ++this.seq;

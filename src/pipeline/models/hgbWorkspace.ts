@@ -1,7 +1,7 @@
 import {BIN_BYTES, createHgbKernels, FEATURE_BYTES, HIST_GROUPS} from "./hgbKernels.ts";
 import type {HgbKernels, HistGroup} from "./hgbKernels.ts";
 import type {HgbLoss} from "./hgbLoss.ts";
-import type {HgbTeam} from "./hgbTeam.ts";
+import {MAX_THREADS, type HgbTeam} from "./hgbTeam.ts";
 import {addTreePredictionBinned, type BinnedTree, type HgbTree} from "./hgbTree.ts";
 
 /** Float64s per histogram bin (sum of gradients, sum of hessians, count) and per feature. */
@@ -145,7 +145,7 @@ export class HgbWorkspace {
     this.nBinsNonMissingPtr = take(4 * nFeatures);
     this.hasMissingPtr = take(nFeatures);
     this.splitOutPtr = take(7 * 8);
-    this.splitAtPtr = take(4 * 64);
+    this.splitAtPtr = take(4 * MAX_THREADS);
     this.valStride = align8(nVal);
     this.valBinsPtr = take(this.valStride * nFeatures);
     this.yValPtr = take(8 * nVal);
@@ -212,7 +212,7 @@ export class HgbWorkspace {
   }
   /** Per partition share: where its right rows start. */
   private get splitAt(): Uint32Array {
-    return this.view().u32.subarray(this.splitAtPtr / 4, this.splitAtPtr / 4 + 64);
+    return this.view().u32.subarray(this.splitAtPtr / 4, this.splitAtPtr / 4 + MAX_THREADS);
   }
 
   /** Column j of the binned validation rows. */
@@ -416,11 +416,11 @@ export class HgbWorkspace {
       }
       case "score": {
         const [from, to] = shareOf(0, this.dims.nVal, i, n);
-        const K = this.rawValPtr.length;
-        const raw = Array.from({length: K}, (_, k) => this.rawVal(k));
+        const outputs = this.rawValPtr.length;
+        const raw = Array.from({length: outputs}, (_, k) => this.rawVal(k));
         if (task.trees) {
           const bins = Array.from({length: this.nFeatures}, (_, j) => this.valColumn(j));
-          for (let k = 0; k < K; ++k)
+          for (let k = 0; k < outputs; ++k)
             addTreePredictionBinned(this.currentTrees?.[k] ?? this.copiedTree(k), bins, raw[k], from, to);
         }
         loss!.rowLosses(this.yVal, raw, from, to, this.lossTerms.subarray(from, to));
