@@ -12,6 +12,8 @@ import {newRunId} from "./runId.ts";
 import {runDag} from "./schedule.ts";
 import {NUMBERED, type StepInputs} from "./step.ts";
 import {Store, type Entry} from "./store.ts";
+import {bindTracking} from "./tracking/bindTracking.ts";
+import {trackingPath} from "./tracking/trackingPath.ts";
 
 /** The parts a step's key is made of, kept so that a later run can say what changed. */
 export interface KeyParts {
@@ -193,6 +195,8 @@ export async function runPipeline(given: LoadedConfig, options: RunOptions = {})
   const startedAt = new Date().toISOString();
   const logger = options.logger ?? silentLogger;
   const root = storeRoot(given, options.root);
+  // A store tracked by another database fails here, before anything runs (bindTracking).
+  bindTracking({root, path: trackingPath(given, root)}, given.path);
   const loaded = await withArtifactReferences(given, root);
   const store = new Store(root);
   const graph = buildGraph(loaded.config, loaded.path);

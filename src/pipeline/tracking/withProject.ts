@@ -1,3 +1,4 @@
+import {bindTracking} from "./bindTracking.ts";
 import {ingestRuns} from "./ingestRun.ts";
 import {readPending, removePending} from "./journal.ts";
 import {withTracking, type OpenOptions, type TrackingTx} from "./open.ts";
@@ -10,13 +11,14 @@ export interface Tracking {
 
 /**
  * Runs `fn` on the project's database after writing any runs still waiting in the journal, so
- * every reader sees every finished run.
+ * every reader sees every finished run. The store must belong to this database (bindTracking).
  */
 export async function withProject<T>(
   tracking: Tracking,
   fn: (tx: TrackingTx) => Promise<T>,
   options?: OpenOptions
 ): Promise<T> {
+  bindTracking(tracking);
   const pending = await readPending(tracking.root);
   const result = await withTracking(
     tracking.path,
