@@ -1,9 +1,11 @@
 import {spawn} from "node:child_process";
 import {existsSync, statSync, watch, type FSWatcher} from "node:fs";
-import {delimiter, join, relative} from "node:path";
+import {basename, delimiter, dirname, join, relative} from "node:path";
 import {clearCodeDigests} from "../pipeline/code.ts";
 import {loadConfig} from "../pipeline/config.ts";
 import {buildGraph} from "../pipeline/graph.ts";
+import {storeRoot} from "../pipeline/run.ts";
+import {trackingPath} from "../pipeline/tracking/trackingPath.ts";
 import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
 import {listLoaders} from "../site/loaders.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
@@ -12,8 +14,9 @@ import {touchStale} from "../site/touchStale.ts";
 /**
  * `mlbook dev`: Framework's live preview, kept honest. Preview only re-runs a loader when the
  * loader file itself changes; this watches what the pages really depend on (the configs, the
- * engine's sources, the data files), recomputes every loader's fingerprint on a change and
- * touches the loaders that went stale, so the open page refreshes with new numbers.
+ * engine's sources, the data files, the tracking databases), recomputes every loader's
+ * fingerprint on a change and touches the loaders that went stale, so the open page refreshes
+ * with new numbers — also when a run or an alias is recorded from another terminal.
  */
 export async function devCommand(
   options: {port?: string; open?: boolean},
@@ -82,6 +85,15 @@ export async function devCommand(
         if (!file.split(/[\\/]/).includes(".mlbook")) changed(file);
       });
     });
+    // A tracking database changes when a run, sweep or alias is recorded (reading it writes
+    // nothing): its folder is watched for the database file and its write-ahead log only.
+    for (const [dir, names] of trackingDatabases(pipelines))
+      watchers.push(
+        watch(dir, (_event, name) => {
+          const file = String(name ?? "");
+          if (names.has(file.replace(/\.wal$/, ""))) changed(relative(projectRoot, join(dir, file)));
+        })
+      );
   };
   rewatch();
   await new Promise<void>((resolve) => {
@@ -108,4 +120,20 @@ function watchedPaths(projectRoot: string, pipelines: Record<string, string>): s
     }
   }
   return [...paths].filter((p) => existsSync(p));
+}
+
+/** Each pipeline's tracking database, as folder → file names (the folders that exist). */
+function trackingDatabases(pipelines: Record<string, string>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const config of Object.values(pipelines)) {
+    try {
+      const loaded = loadConfig(config);
+      const path = trackingPath(loaded, storeRoot(loaded));
+      if (!existsSync(dirname(path))) continue;
+      (out.get(dirname(path)) ?? out.set(dirname(path), new Set()).get(dirname(path))!).add(basename(path));
+    } catch {
+      // An invalid config is reported by the loaders that read it.
+    }
+  }
+  return out;
 }

@@ -248,4 +248,38 @@ describe("the live preview (mlbook dev)", () => {
     expect(log.offHostRequests).toEqual([]);
     await page.close();
   }, 420_000);
+
+  it("shows a run recorded from another terminal on the open Experiments page", async () => {
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+    const log = watchPage(page, dev.url);
+    let navigations = 0;
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+    await page.goto(`${dev.url}/penguins/experiments.html`);
+    const table = page.locator("form table").first();
+    await table.locator("tbody tr").first().waitFor({timeout: 120_000});
+    const before = await table.locator("tbody tr").count();
+
+    // A run nothing in the preview asked for: only the tracking database changes.
+    const mark = dev.output().length;
+    const t0 = Date.now();
+    const cli = await mlbook(dir, ["run", "model.params.C=0.3"], dir);
+    expect(cli.status).toBe(0);
+    const id = /^run (\S+) in/m.exec(cli.stdout)![1];
+    await until(async () => (await table.textContent())!.includes(id), 60_000, `run ${id} on the page`);
+    console.log(`live preview: run ${id} shown ${Date.now() - t0} ms after the CLI run began`);
+    expect(await table.locator("tbody tr").count()).toBe(before + 1);
+    expect(navigations).toBe(1);
+    const output = dev.output().slice(mark);
+    expect(output).toContain("mlbook: .mlbook/tracking.duckdb");
+    expect(output).toMatch(
+      /mlbook: loader data\/penguins\/experiments\.json stale \(tracked runs or registry changed\)/
+    );
+    expect({consoleErrors: log.consoleErrors, failedRequests: log.failedRequests}).toEqual({
+      consoleErrors: [],
+      failedRequests: []
+    });
+    await page.close();
+  }, 180_000);
 });
