@@ -1,5 +1,6 @@
 import type {DuckDBConnection, DuckDBInstance as Instance, DuckDBVector} from "@duckdb/node-api";
 import {createRequire} from "node:module";
+import {defaultThreads} from "./models/defaultThreads.ts";
 import {quoteIdent, quoteString} from "./sql.ts";
 
 // Loaded with require, not import (as in tracking/open.ts): importing this CommonJS package as ESM
@@ -37,8 +38,12 @@ export interface Db {
   close(): void;
 }
 
+/**
+ * DuckDB runs on as many threads as fits do (defaultThreads): every core, or a sweep worker's
+ * share of them, so parallel jobs do not each spread over all cores.
+ */
 export async function openDb(path = ":memory:"): Promise<Db> {
-  const instance = await DuckDBInstance.create(path);
+  const instance = await DuckDBInstance.create(path, {threads: String(defaultThreads())});
   const connection = await instance.connect();
   return new DuckDb(instance, connection);
 }

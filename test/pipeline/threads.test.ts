@@ -1,3 +1,4 @@
+import {availableParallelism} from "node:os";
 import {join} from "node:path";
 import {describe, expect, it, vi} from "vitest";
 import {loadConfig} from "../../src/pipeline/config.ts";
@@ -39,5 +40,31 @@ describe("worker threads for a fit", () => {
     const key = (r: typeof one) => r.steps.find((s) => s.name === "train")!.key;
     expect(key(two)).toBe(key(one));
     expect(two.headline).toEqual(one.headline);
+  });
+});
+
+describe("DuckDB's threads", () => {
+  it("are the fits' threads: every core, or a sweep worker's MLBOOK_THREADS share", async () => {
+    const {openDb} = await import("../../src/pipeline/db.ts");
+    const threads = async () => {
+      const db = await openDb();
+      try {
+        return (await db.rows<{n: bigint}>("SELECT current_setting('threads') AS n"))[0].n;
+      } finally {
+        db.close();
+      }
+    };
+    const saved = process.env.MLBOOK_THREADS;
+    try {
+      delete process.env.MLBOOK_THREADS;
+      expect(Number(await threads())).toBe(availableParallelism());
+      process.env.MLBOOK_THREADS = "1";
+      expect(Number(await threads())).toBe(1);
+      process.env.MLBOOK_THREADS = "3";
+      expect(Number(await threads())).toBe(3);
+    } finally {
+      if (saved === undefined) delete process.env.MLBOOK_THREADS;
+      else process.env.MLBOOK_THREADS = saved;
+    }
   });
 });
