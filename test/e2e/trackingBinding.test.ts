@@ -1,6 +1,17 @@
-import {existsSync, readdirSync, readFileSync, renameSync, writeFileSync} from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs";
+import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
+import {bindTracking} from "../../src/pipeline/tracking/bindTracking.ts";
 import {mlbook, tinyConfig, tinyProject} from "../helpers/project.ts";
 
 // Two configs of one folder share its store: with different tracking databases, `mlbook gc` on
@@ -54,4 +65,19 @@ describe("one tracking database per store", () => {
     expect(old.status).toBe(2);
     expect(old.stderr).toContain("belongs to other.duckdb");
   }, 60_000);
+});
+
+describe("bindTracking", () => {
+  it("takes one database reached through a symlinked folder as the same database", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mlbook-bind-"));
+    mkdirSync(join(dir, "db"));
+    writeFileSync(join(dir, "db", "runs.duckdb"), "");
+    symlinkSync(join(dir, "db"), join(dir, "link"));
+    const root = join(dir, ".mlbook");
+    bindTracking({root, path: join(dir, "db", "runs.duckdb")});
+    expect(() => bindTracking({root, path: join(dir, "link", "runs.duckdb")})).not.toThrow();
+    expect(() => bindTracking({root, path: join(dir, "other.duckdb")}, join(dir, "b.yaml"))).toThrow(
+      /b\.yaml: invalid tracking\.path: .*other\.duckdb.*belongs to .*db\/runs\.duckdb/
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync} from "node:fs";
 import {join, relative, resolve} from "node:path";
 import {ConfigError} from "../errors.ts";
 import type {Tracking} from "./withProject.ts";
@@ -28,6 +28,8 @@ export function bindTracking(tracking: Tracking, configFile?: string): void {
   }
   if (bound === wanted) return;
   if (bound !== undefined && existsSync(bound)) {
+    // The same file reached another way (a symlinked folder) is the same database.
+    if (existsSync(wanted) && realpathSync(bound) === realpathSync(wanted)) return;
     const shown = (p: string) => relative(process.cwd(), p) || ".";
     throw new ConfigError(
       `${configFile ? `${shown(configFile)}: ` : ""}invalid tracking.path: this config records runs in ${shown(wanted)}, ` +
