@@ -2,8 +2,9 @@ import {existsSync} from "node:fs";
 import {join} from "node:path";
 import {ConfigError} from "../pipeline/errors.ts";
 import {loadModel, scoreFile} from "../pipeline/predict.ts";
+import {loadConfig} from "../pipeline/config.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
-import {resolveArtifact, resolveModel, type ArtifactRow} from "../pipeline/tracking/resolve.ts";
+import {resolveArtifactFor, resolveModel, type ArtifactRow} from "../pipeline/tracking/resolve.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 
 /** `mlbook predict --model NAME@ALIAS|NAME:vN|PATH IN [-o OUT]`. */
@@ -17,15 +18,20 @@ export async function predictCommand(
   else process.stderr.write(`wrote ${result.rows} predictions to ${result.output}\n`);
 }
 
-/** A file path as is; otherwise a registered model, else an artifact, resolved to its store file. */
+/**
+ * A file path as is; otherwise a registered model, else an artifact of the config's pipeline,
+ * resolved to its store file. Pipelines of one folder share artifact names: `model` or
+ * `model:latest` made by another pipeline is refused (resolveArtifactFor), not scored.
+ */
 async function modelFile(ref: string, config: string): Promise<string> {
   if (existsSync(ref)) return ref;
   if (/[/\\]|\.json$/.test(ref)) throw new ConfigError(`invalid --model: ${ref} (no such file)`);
+  const pipeline = loadConfig(config).config.name;
   const tracking = projectTracking(config);
   const artifact = await withProject(tracking, async (tx): Promise<ArtifactRow> => {
     const name = ref.split(/[:@]/)[0];
     const [registered] = await tx.rows("SELECT 1 FROM models WHERE name = ? LIMIT 1", [name]);
-    return registered ? (await resolveModel(tx, ref)).artifact : resolveArtifact(tx, ref);
+    return registered ? (await resolveModel(tx, ref)).artifact : resolveArtifactFor(tx, ref, pipeline);
   });
   const file = join(tracking.root, "store", artifact.step, artifact.key, `${artifact.output}.json`);
   if (!existsSync(file))

@@ -7,7 +7,7 @@ import type {Classifier} from "../../src/pipeline/models/types.ts";
 import {fileReader} from "../../src/pipeline/predict.ts";
 import {describe as describeColumns, readTable} from "../../src/pipeline/table.ts";
 import {applyColumnTransformer} from "../../src/pipeline/transforms/columnTransformer.ts";
-import {mlbook, tinyCsv, tinyProject} from "../helpers/project.ts";
+import {mlbook, tinyConfig, tinyCsv, tinyProject} from "../helpers/project.ts";
 
 describe("tracking from the CLI", () => {
   let dir: string;
@@ -79,6 +79,26 @@ describe("tracking from the CLI", () => {
     expect(lines[0]).toBe("prediction,proba_a,proba_b,proba_c");
     expect(lines.length).toBe(7);
   });
+
+  it("predict refuses another pipeline's latest model of the same name, and takes a version as meant", async () => {
+    // A second pipeline in the folder: its run makes model:v2, the newest version of "model".
+    writeFileSync(
+      join(dir, "other.yaml"),
+      tinyConfig.replace("name: tiny", "name: other").replace("C: 1.0", "C: 0.2")
+    );
+    expect((await mlbook(dir, ["run", "--config", "other.yaml"])).status).toBe(0);
+    writeFileSync(join(dir, "new.csv"), tinyCsv(5));
+    const latest = await mlbook(dir, ["predict", "--model", "model:latest", "new.csv"]);
+    expect(latest.status).toBe(2);
+    expect(latest.stderr).toMatch(/model:latest is model:v2, made by pipeline other, not tiny/);
+    const theirs = await mlbook(dir, ["predict", "--model", "model", "new.csv", "--config", "other.yaml"]);
+    expect(theirs.status).toBe(0);
+    const ours = await mlbook(dir, ["predict", "--model", "model:v1", "new.csv"]);
+    expect(ours.status).toBe(0);
+    // Two different fits (C 1.0 and 0.2): the version named is the model scored.
+    expect(ours.stdout.split("\n")[0]).toBe("prediction,proba_a,proba_b,proba_c");
+    expect(ours.stdout).not.toBe(theirs.stdout);
+  }, 60_000);
 
   it("a bundle loaded in a fresh process predicts bit-identically to the model right after training", async () => {
     const db = await openDb();
