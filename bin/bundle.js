@@ -10,6 +10,14 @@ import {fileURLToPath, pathToFileURL} from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+/**
+ * Packages bundled into lib/ instead of loaded from node_modules file by file: DuckDB's
+ * JavaScript API (~60 CommonJS files, ~200 ms to resolve and load one by one, ~70 ms bundled; its
+ * native binding stays outside), and the config's parsers and the CLI's (yaml, zod, commander:
+ * ~50 files). Everything else (Framework, vega, arquero …) loads only where a command needs it.
+ */
+const bundled = ["@duckdb/node-api", "yaml", "zod", "commander"];
+
 /** Builds lib/ into a temp folder and swaps it in, so a concurrent reader never sees half a build. */
 export async function bundle() {
   const out = join(root, `lib.${process.pid}.tmp`);
@@ -36,9 +44,8 @@ export async function bundle() {
     format: "esm",
     platform: "node",
     target: "node20",
-    // Packages stay in node_modules, but for DuckDB's JavaScript API: its ~60 CommonJS files take
-    // ~200 ms to resolve and load one by one, ~70 ms bundled (its native binding stays outside).
-    // Bundled CommonJS requires the binding, so each output file gets a `require` of its own.
+    // Packages stay in node_modules, but for those every command loads (`bundled`, below).
+    // Bundled CommonJS requires DuckDB's binding, so each output file gets a `require` of its own.
     banner: {
       js: 'import {createRequire as __createRequire} from "node:module"; const require = __createRequire(import.meta.url);'
     },
@@ -48,7 +55,7 @@ export async function bundle() {
         name: "external-packages",
         setup(b) {
           b.onResolve({filter: /^[^./]/}, (args) =>
-            args.path === "@duckdb/node-api" || args.path.startsWith("@duckdb/node-api/")
+            bundled.some((name) => args.path === name || args.path.startsWith(`${name}/`))
               ? undefined
               : {path: args.path, external: true}
           );
