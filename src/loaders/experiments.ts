@@ -1,5 +1,5 @@
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
-import {listRuns} from "../pipeline/tracking/queries.ts";
+import {listRuns, listSweeps} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 import {currentRun} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
@@ -12,6 +12,20 @@ export interface ExperimentRun {
   configDigest: string;
   metrics: Record<string, number>;
   params: Record<string, unknown>;
+  /** The sweep this run was a job of (or registered the winner of), else null. */
+  sweepId: string | null;
+}
+
+export interface ExperimentSweep {
+  id: string;
+  startedAt: string;
+  jobs: number;
+  failed: number;
+  /** The metric the best job was picked by: the sweep's own selection, else accuracy or r2. */
+  metric: string | null;
+  best: {run: string; value: number} | null;
+  /** The run that registered the sweep's winner: it carries the sweep id but is not a job. */
+  registerRun: string | null;
 }
 
 export interface ExperimentsData {
@@ -19,8 +33,8 @@ export interface ExperimentsData {
   /** The run the other pages show. */
   currentRunId: string;
   runs: ExperimentRun[];
-  /** Params whose value differs between runs: what a sweep (or a series of edits) varied. */
-  swept: string[];
+  /** This pipeline's sweeps, newest first. */
+  sweeps: ExperimentSweep[];
   metricNames: string[];
 }
 
@@ -29,7 +43,7 @@ const maxRuns = 500;
 /** Page data of the Experiments page: this pipeline's tracked runs with their params and metrics. */
 export async function experiments({name, loaded}: PipelineContext): Promise<ExperimentsData> {
   const run = await currentRun(loaded);
-  const runs = await withProject(projectTracking(loaded.path), async (tx) => {
+  const {runs, sweeps} = await withProject(projectTracking(loaded.path), async (tx) => {
     const summaries = (await listRuns(tx, {pipeline: name})).slice(0, maxRuns);
     const params = await tx.rows<{run_id: string; key: string; value: string}>(
       "SELECT p.run_id, p.key, p.value FROM params p JOIN runs r ON r.id = p.run_id WHERE r.pipeline = ?",
@@ -38,20 +52,31 @@ export async function experiments({name, loaded}: PipelineContext): Promise<Expe
     const byRun = new Map<string, Record<string, unknown>>();
     for (const p of params)
       (byRun.get(p.run_id) ?? byRun.set(p.run_id, {}).get(p.run_id)!)[p.key] = JSON.parse(p.value) as unknown;
-    return summaries.map((r) => ({
+    const runs = summaries.map((r) => ({
       id: r.id,
       startedAt: r.started_at,
       status: r.status,
       durationMs: r.duration_ms,
       configDigest: r.config_digest,
       metrics: r.metrics,
-      params: byRun.get(r.id) ?? {}
+      params: byRun.get(r.id) ?? {},
+      sweepId: r.sweep_id
     }));
+    const sweeps = (await listSweeps(tx))
+      .filter((w) => w.pipeline === name)
+      .map((w): ExperimentSweep => ({
+        id: w.id,
+        startedAt: w.started_at,
+        jobs: w.jobs,
+        failed: w.failed,
+        metric: w.metric,
+        best: w.best,
+        registerRun: w.register_run
+      }));
+    return {runs, sweeps};
   });
-  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort();
-  const swept = keys.filter((k) => new Set(runs.map((r) => JSON.stringify(r.params[k] ?? null))).size > 1);
   const metricNames = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].filter(
     (k) => !k.includes(".")
   );
-  return {pipeline: name, currentRunId: run.result.runId, runs, swept, metricNames};
+  return {pipeline: name, currentRunId: run.result.runId, runs, sweeps, metricNames};
 }

@@ -249,7 +249,7 @@ describe("the live preview (mlbook dev)", () => {
     await page.close();
   }, 420_000);
 
-  it("shows a run recorded from another terminal on the open Experiments page", async () => {
+  it("shows a sweep run from another terminal on the open Experiments page, and filters to its jobs", async () => {
     const page = await browser.newPage({viewport: {width: 1280, height: 900}});
     const log = watchPage(page, dev.url);
     let navigations = 0;
@@ -259,27 +259,50 @@ describe("the live preview (mlbook dev)", () => {
     await page.goto(`${dev.url}/penguins/experiments.html`);
     const table = page.locator("form table").first();
     await table.locator("tbody tr").first().waitFor({timeout: 120_000});
-    const before = await table.locator("tbody tr").count();
 
-    // A run nothing in the preview asked for: only the tracking database changes.
+    // A sweep nothing in the preview asked for: only the tracking database changes.
     const mark = dev.output().length;
     const t0 = Date.now();
-    const cli = await mlbook(dir, ["run", "model.params.C=0.3"], dir);
+    const cli = await mlbook(dir, ["run", "-m", "model.params.C=0.3,3", "--jobs", "2", "--json"], dir);
     expect(cli.status).toBe(0);
-    const id = /^run (\S+) in/m.exec(cli.stdout)![1];
-    await until(async () => (await table.textContent())!.includes(id), 60_000, `run ${id} on the page`);
-    console.log(`live preview: run ${id} shown ${Date.now() - t0} ms after the CLI run began`);
-    expect(await table.locator("tbody tr").count()).toBe(before + 1);
+    const sweep = JSON.parse(cli.stdout) as {
+      sweepId: string;
+      jobs: {runId: string}[];
+      winner: {runId: string; registerRunId: string | null};
+    };
+    const jobs = sweep.jobs.map((j) => j.runId);
+    await until(
+      async () => {
+        const text = (await table.textContent())!;
+        return jobs.every((id) => text.includes(id));
+      },
+      60_000,
+      `the sweep's runs on the page`
+    );
+    console.log(`live preview: sweep ${sweep.sweepId} shown ${Date.now() - t0} ms after the CLI began`);
     expect(navigations).toBe(1);
     const output = dev.output().slice(mark);
     expect(output).toContain("mlbook: .mlbook/tracking.duckdb");
     expect(output).toMatch(
       /mlbook: loader data\/penguins\/experiments\.json stale \(tracked runs or registry changed\)/
     );
+
+    // Showing only that sweep: its two jobs (not the run that registered the winner), the best starred.
+    expect(sweep.winner.registerRunId).not.toBeNull();
+    await page.getByLabel("Show").selectOption({index: 1});
+    const rows = table.locator("tbody tr");
+    await until(async () => (await rows.count()) === 2, 10_000, "the table to show the sweep's 2 jobs");
+    const shown = await rows.allTextContents();
+    expect(jobs.map((id) => shown.some((row) => row.includes(id)))).toEqual([true, true]);
+    expect(shown.filter((row) => row.includes("★"))).toEqual([expect.stringContaining(sweep.winner.runId)]);
+    expect(await page.locator("p", {hasText: "Params that differ between runs"}).textContent()).toContain(
+      "model.params.C"
+    );
     expect({consoleErrors: log.consoleErrors, failedRequests: log.failedRequests}).toEqual({
       consoleErrors: [],
       failedRequests: []
     });
+    await page.screenshot({path: join(screenshots, "dev-penguins-experiments-sweep.png"), fullPage: true});
     await page.close();
   }, 180_000);
 });
