@@ -9,6 +9,7 @@ import {newRunId} from "../pipeline/runId.ts";
 import {composeSweep, declaredSweep, type ComposedSweep} from "../pipeline/sweep/compose.ts";
 import {isSweep, parseOverride} from "../pipeline/sweep/grammar.ts";
 import {startPool, type JobReply, type Pool} from "../pipeline/sweep/pool.ts";
+import type {SweepRole} from "../pipeline/tracking/runRecord.ts";
 import {journalRunsOnly} from "../pipeline/tracking/trackRun.ts";
 import {trackingPath} from "../pipeline/tracking/trackingPath.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
@@ -65,7 +66,10 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
         // Each worker's fits get its share of the cores (boosting uses every core by default).
         const threads =
           process.env.MLBOOK_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / pool)));
-        workerPool = startPool({workers: pool, env: {MLBOOK_SWEEP_ID: sweepId, MLBOOK_THREADS: threads}});
+        workerPool = startPool({
+          workers: pool,
+          env: {MLBOOK_SWEEP_ID: sweepId, MLBOOK_SWEEP_ROLE: "job", MLBOOK_THREADS: threads}
+        });
       }
     });
   } catch (error) {
@@ -82,14 +86,12 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   // The shared steps' run waits in the journal with the jobs' runs: the database is opened once,
   // at the end, not on the way to the jobs.
   let sharedSteps: StepRecord[] = [];
-  journalRunsOnly(true);
   try {
-    if (shared.length) sharedSteps = (await runPipeline(first, {steps: shared})).steps;
+    if (shared.length)
+      sharedSteps = (await asSweepRun(sweepId, "shared", () => runPipeline(first, {steps: shared}))).steps;
   } catch (error) {
     workerPool!.close();
     throw error;
-  } finally {
-    journalRunsOnly(false);
   }
   if (sharedSteps.length) say(`  shared  ${sharedSteps.map((s) => `${s.name} ${s.status}`).join(", ")}`);
 
@@ -116,15 +118,8 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   let registerRunId: string | null = null;
   if (best && first.config.register) {
     const winner = jobs.find((j) => j.index === best.index)!;
-    process.env.MLBOOK_SWEEP_ID = sweepId;
-    journalRunsOnly(true);
-    try {
-      const logger = {step() {}, progress() {}, info: (message: string) => say(`  ${message}`)};
-      registerRunId = (await runPipeline(winner.loaded, {logger})).runId;
-    } finally {
-      journalRunsOnly(false);
-      delete process.env.MLBOOK_SWEEP_ID;
-    }
+    const logger = {step() {}, progress() {}, info: (message: string) => say(`  ${message}`)};
+    registerRunId = (await asSweepRun(sweepId, "register", () => runPipeline(winner.loaded, {logger}))).runId;
   }
   // Jobs only journal their runs (no lock contention between workers); one transaction here
   // writes them all to the tracking database, with the sweep's winner.
@@ -162,6 +157,23 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
       `${failed.length} of ${jobs.length} sweep jobs failed`,
       Math.max(...failed.map((f) => (f.ok ? 1 : f.exitCode)))
     );
+}
+
+/**
+ * Runs `fn` (a run in this process) as part of the sweep: its record carries the sweep id and
+ * `role`, and waits in the journal for the sweep's one write to the database at its end.
+ */
+async function asSweepRun<T>(sweepId: string, role: SweepRole, fn: () => Promise<T>): Promise<T> {
+  process.env.MLBOOK_SWEEP_ID = sweepId;
+  process.env.MLBOOK_SWEEP_ROLE = role;
+  journalRunsOnly(true);
+  try {
+    return await fn();
+  } finally {
+    journalRunsOnly(false);
+    delete process.env.MLBOOK_SWEEP_ID;
+    delete process.env.MLBOOK_SWEEP_ROLE;
+  }
 }
 
 function progressLine(reply: JobReply, total: number, width: number, label: string): string {

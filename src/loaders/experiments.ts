@@ -12,8 +12,10 @@ export interface ExperimentRun {
   configDigest: string;
   metrics: Record<string, number>;
   params: Record<string, unknown>;
-  /** The sweep this run was a job of (or registered the winner of), else null. */
+  /** The sweep this run was part of, else null. */
   sweepId: string | null;
+  /** Its part: "job", "shared" (the steps all jobs share) or "register"; null outside sweeps and before roles. */
+  sweepRole: string | null;
 }
 
 export interface ExperimentSweep {
@@ -24,7 +26,7 @@ export interface ExperimentSweep {
   /** The metric the best job was picked by: the sweep's own selection, else accuracy or r2. */
   metric: string | null;
   best: {run: string; value: number} | null;
-  /** The run that registered the sweep's winner: it carries the sweep id but is not a job. */
+  /** The run that registered the sweep's winner (found this way for runs recorded before roles). */
   registerRun: string | null;
 }
 
@@ -60,7 +62,8 @@ export async function experiments({name, loaded}: PipelineContext): Promise<Expe
       configDigest: r.config_digest,
       metrics: r.metrics,
       params: byRun.get(r.id) ?? {},
-      sweepId: r.sweep_id
+      sweepId: r.sweep_id,
+      sweepRole: r.sweep_role
     }));
     const sweeps = (await listSweeps(tx))
       .filter((w) => w.pipeline === name)

@@ -287,7 +287,11 @@ describe("the live preview (mlbook dev)", () => {
       /mlbook: loader data\/penguins\/experiments\.json stale \(tracked runs or registry changed\)/
     );
 
-    // Showing only that sweep: its two jobs (not the run that registered the winner), the best starred.
+    // Every run: the sweep's shared-steps run and its registration are labelled, not taken for jobs.
+    const everything = (await table.textContent())!;
+    expect(everything).toContain(`${sweep.sweepId} (shared steps)`);
+    expect(everything).toContain(`${sweep.sweepId} (registers best)`);
+    // Showing only that sweep: its two jobs, the best starred.
     expect(sweep.winner.registerRunId).not.toBeNull();
     await page.getByLabel("Show").selectOption({index: 1});
     const rows = table.locator("tbody tr");

@@ -9,6 +9,7 @@ interface SweepJson {
   shared: {name: string; status: string; key: string}[];
   jobs: {
     index: number;
+    runId: string;
     overrides: string[];
     status: string;
     steps: {name: string; status: string; key: string}[];
@@ -97,9 +98,25 @@ describe("mlbook run -m (sweeps)", {timeout: 300_000}, () => {
     expect(mine.best.value).toBe(Math.max(...parallel.jobs.map((j) => j.metrics.accuracy)));
     const runs = JSON.parse((await mlbook(dir, ["runs", "--sweep", parallel.sweepId, "--json"])).stdout) as {
       sweep_id: string;
+      sweep_role: string;
     }[];
     expect(runs).toHaveLength(6);
     expect(runs.every((r) => r.sweep_id === parallel.sweepId)).toBe(true);
+    expect(runs.map((r) => r.sweep_role)).toEqual(Array(6).fill("job"));
+    // The shared steps' run is part of the sweep too, recorded as such, but not one of its jobs.
+    const all = JSON.parse((await mlbook(dir, ["runs", "--json"])).stdout) as {
+      id: string;
+      sweep_id: string | null;
+      sweep_role: string | null;
+      metrics: Record<string, number>;
+    }[];
+    const parts = all.filter((r) => r.sweep_id === parallel.sweepId);
+    expect(parts.map((r) => r.sweep_role).sort()).toEqual([...Array(6).fill("job"), "shared"]);
+    const shared = parts.find((r) => r.sweep_role === "shared")!;
+    expect(shared.metrics).toEqual({});
+    const shown = await mlbook(dir, ["show", shared.id]);
+    expect(shown.stdout).toContain(`  sweep ${parallel.sweepId}: the steps its jobs share\n`);
+    expect(shown.stdout).toMatch(/^steps\n {2}ingest .*\n {2}clean .*\n {2}split .*\nartifacts/m);
   });
 
   it("prints the sweep id, the job count and one line per job; a rerun is all fresh", async () => {
@@ -204,6 +221,19 @@ describe("mlbook run -m (sweeps)", {timeout: 300_000}, () => {
       selected: boolean;
       register_run: string;
     }[];
+    const runs = JSON.parse((await mlbook(project, ["runs", "--json"])).stdout) as {
+      id: string;
+      sweep_id: string | null;
+      sweep_role: string | null;
+    }[];
+    expect(runs.find((r) => r.id === out.winner.registerRunId)).toMatchObject({
+      sweep_id: out.sweepId,
+      sweep_role: "register"
+    });
+    const jobs = JSON.parse((await mlbook(project, ["runs", "--sweep", out.sweepId, "--json"])).stdout) as {
+      id: string;
+    }[];
+    expect(jobs.map((j) => j.id).sort()).toEqual(out.jobs.map((j) => j.runId).sort());
     expect(sweeps.find((s) => s.id === out.sweepId)).toMatchObject({
       jobs: 3,
       metric: "cv_f1_macro",

@@ -10,7 +10,7 @@ export interface JobRequest {
   /** Absolute path of the config file. */
   config: string;
   overrides: string[];
-  /** Environment variables for the job (MLBOOK_SWEEP_ID). */
+  /** Environment variables for the job (MLBOOK_SWEEP_ID, MLBOOK_SWEEP_ROLE, MLBOOK_THREADS). */
   env?: Record<string, string>;
   /** Run only these steps (and what they need): a sweep's jobs leave register to the winner. */
   steps?: string[];

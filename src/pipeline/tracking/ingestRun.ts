@@ -91,7 +91,8 @@ export async function ingestRuns(tx: TrackingTx, records: readonly RunRecord[]):
       record.status,
       record.error,
       note,
-      record.sweepId ?? null
+      record.sweepId ?? null,
+      record.sweepRole ?? null
     ]);
     seen.set(record.id, note);
     out.push({inserted: true, versions, note});

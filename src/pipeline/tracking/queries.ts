@@ -15,6 +15,8 @@ export interface RunRow {
   note: string | null;
   duration_ms: number;
   sweep_id: string | null;
+  /** 'job', 'shared' or 'register' (see SweepRole); null outside sweeps and before roles. */
+  sweep_role: string | null;
 }
 
 export interface RunSummary extends RunRow {
@@ -23,7 +25,7 @@ export interface RunSummary extends RunRow {
 
 export interface ListRunsOptions {
   pipeline?: string;
-  /** Only the jobs of this sweep (an id or a unique prefix). */
+  /** Only the jobs of this sweep (an id or a unique prefix): not its shared-steps or register run. */
   sweep?: string;
   /** Sort by this metric, best first (smallest first for losses and errors). Default: newest first. */
   sort?: string;
@@ -31,7 +33,7 @@ export interface ListRunsOptions {
 }
 
 const runColumns = `id, pipeline, config_digest, git_commit, started_at::VARCHAR AS started_at, ended_at::VARCHAR AS ended_at,
-  status, error, note, epoch_ms(ended_at) - epoch_ms(started_at) AS duration_ms, sweep_id`;
+  status, error, note, epoch_ms(ended_at) - epoch_ms(started_at) AS duration_ms, sweep_id, sweep_role`;
 
 export async function listRuns(tx: TrackingTx, options: ListRunsOptions = {}): Promise<RunSummary[]> {
   const conditions: string[] = [];
@@ -41,7 +43,11 @@ export async function listRuns(tx: TrackingTx, options: ListRunsOptions = {}): P
     values.push(options.pipeline);
   }
   if (options.sweep) {
-    conditions.push("starts_with(sweep_id, ?)");
+    // A register run recorded before roles has none: sweep_winners names it.
+    conditions.push(
+      `starts_with(sweep_id, ?) AND coalesce(sweep_role, 'job') = 'job'
+       AND id NOT IN (SELECT register_run_id FROM sweep_winners WHERE register_run_id IS NOT NULL)`
+    );
     values.push(options.sweep);
   }
   const where = conditions.length ? `WHERE ${conditions.join(" AND ")}` : "";
@@ -304,9 +310,12 @@ export async function listSweeps(tx: TrackingTx, metric?: string): Promise<Sweep
       }>("SELECT * FROM sweep_winners")
     ).map((w) => [w.sweep_id, w])
   );
-  // The run that registered a sweep's winner carries the sweep id but is not one of its jobs.
+  // The runs of a sweep's shared steps and of its winner's registration carry the sweep id but are
+  // not jobs (a register run recorded before roles has none: sweep_winners names it).
   const registering = new Set([...winners.values()].map((w) => w.register_run_id));
-  const runs = (await listRuns(tx)).filter((r) => r.sweep_id && !registering.has(r.id));
+  const runs = (await listRuns(tx)).filter(
+    (r) => r.sweep_id && (r.sweep_role ?? "job") === "job" && !registering.has(r.id)
+  );
   const bySweep = new Map<string, RunSummary[]>();
   for (const r of runs) bySweep.set(r.sweep_id!, [...(bySweep.get(r.sweep_id!) ?? []), r]);
   return [...bySweep].map(([id, jobs]) => {

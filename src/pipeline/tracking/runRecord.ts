@@ -48,9 +48,14 @@ export interface RunRecord {
   artifacts: ArtifactRecord[];
   registration: (Registration & {artifact: string}) | null;
   pins: Pin[];
-  /** The sweep this run was a job of (MLBOOK_SWEEP_ID, set by the sweep runner). */
+  /** The sweep this run was part of (MLBOOK_SWEEP_ID, set by the sweep runner). */
   sweepId: string | null;
+  /** Its part in the sweep (MLBOOK_SWEEP_ROLE); absent in records journaled before roles. */
+  sweepRole?: SweepRole | null;
 }
+
+/** A sweep run's part: one of its jobs, the steps all jobs share, or registering the winner. */
+export type SweepRole = "job" | "shared" | "register";
 
 export interface RunOutcome {
   runId: string;
@@ -130,6 +135,7 @@ export async function buildRunRecord(
   return {
     id: outcome.runId,
     sweepId: process.env.MLBOOK_SWEEP_ID ?? null,
+    sweepRole: process.env.MLBOOK_SWEEP_ID ? sweepRole(process.env.MLBOOK_SWEEP_ROLE) : null,
     pipeline: config.name,
     configDigest: outcome.configDigest,
     gitCommit: gitCommit(dirname(loaded.path)),
@@ -150,4 +156,8 @@ export async function buildRunRecord(
     registration,
     pins: outcome.pins
   };
+}
+
+function sweepRole(text: string | undefined): SweepRole {
+  return text === "shared" || text === "register" ? text : "job";
 }

@@ -39,7 +39,10 @@ const migrations: string[][] = [
   [
     `CREATE TABLE sweep_winners (sweep_id VARCHAR PRIMARY KEY, run_id VARCHAR NOT NULL, metric VARCHAR NOT NULL,
       value DOUBLE NOT NULL, register_run_id VARCHAR)`
-  ]
+  ],
+  // 4: a sweep run's part: 'job', 'shared' (the steps every job shares, run once before them) or
+  // 'register' (registers the winner). NULL outside sweeps, and for sweep runs recorded before.
+  ["ALTER TABLE runs ADD COLUMN sweep_role VARCHAR"]
 ];
 
 export const SCHEMA_VERSION = migrations.length;
