@@ -121,13 +121,19 @@ describe("the live preview (mlbook dev)", () => {
     await dev?.stop();
   }, 30_000);
 
-  it("refreshes the open metrics page when model.params.C changes, re-running only train onwards", async () => {
+  /** A page of the preview, its console and request log, and how often its main frame loaded. */
+  const openPage = async () => {
     const page = await browser.newPage({viewport: {width: 1280, height: 900}});
     const log = watchPage(page, dev.url);
-    let navigations = 0;
+    let loads = 0;
     page.on("framenavigated", (frame) => {
-      if (frame === page.mainFrame()) navigations++;
+      if (frame === page.mainFrame()) loads++;
     });
+    return {page, log, navigations: () => loads};
+  };
+
+  it("refreshes the open metrics page when model.params.C changes, re-running only train onwards", async () => {
+    const {page, log, navigations} = await openPage();
     await page.goto(`${dev.url}/penguins/metrics.html`);
     const logLoss = metricCell(page, "log_loss");
     await logLoss.waitFor({timeout: 180_000});
@@ -169,7 +175,7 @@ describe("the live preview (mlbook dev)", () => {
       "log_loss (C 1.0 → 0.01)"
     );
     expect(await page.evaluate(() => (window as unknown as {marker?: string}).marker)).toBe("still here");
-    expect(navigations).toBe(1);
+    expect(navigations()).toBe(1);
 
     // The terminal names the loaders that went stale and why; the Data page's loader is not one.
     expect(afterEdit).toContain("mlbook: mlbook.yaml changed");
@@ -217,7 +223,7 @@ describe("the live preview (mlbook dev)", () => {
     );
     expect(afterRevert).not.toMatch(/^ {2}\w+ ran \(/m);
     expect(await page.evaluate(() => (window as unknown as {marker?: string}).marker)).toBe("still here");
-    expect(navigations).toBe(1);
+    expect(navigations()).toBe(1);
 
     // A step's source: evaluate runs again (same numbers, so a new run id is what the page shows).
     const evaluate = join(dir, "src", "pipeline", "steps", "evaluate.ts");
@@ -238,7 +244,7 @@ describe("the live preview (mlbook dev)", () => {
     expect(afterCode).toContain("  evaluate ran (code of evaluate changed)\n");
     expect(await logLoss.textContent()).toBe(first);
     expect(await page.evaluate(() => (window as unknown as {marker?: string}).marker)).toBe("still here");
-    expect(navigations).toBe(1);
+    expect(navigations()).toBe(1);
 
     expect(dev.child.exitCode).toBeNull();
     expect({consoleErrors: log.consoleErrors, failedRequests: log.failedRequests}).toEqual({
@@ -250,12 +256,7 @@ describe("the live preview (mlbook dev)", () => {
   }, 420_000);
 
   it("shows a sweep run from another terminal on the open Experiments page, and filters to its jobs", async () => {
-    const page = await browser.newPage({viewport: {width: 1280, height: 900}});
-    const log = watchPage(page, dev.url);
-    let navigations = 0;
-    page.on("framenavigated", (frame) => {
-      if (frame === page.mainFrame()) navigations++;
-    });
+    const {page, log, navigations} = await openPage();
     await page.goto(`${dev.url}/penguins/experiments.html`);
     const table = page.locator("form table").first();
     await table.locator("tbody tr").first().waitFor({timeout: 120_000});
@@ -280,7 +281,7 @@ describe("the live preview (mlbook dev)", () => {
       `the sweep's runs on the page`
     );
     console.log(`live preview: sweep ${sweep.sweepId} shown ${Date.now() - t0} ms after the CLI began`);
-    expect(navigations).toBe(1);
+    expect(navigations()).toBe(1);
     const output = dev.output().slice(mark);
     expect(output).toContain("mlbook: .mlbook/tracking.duckdb");
     expect(output).toMatch(
