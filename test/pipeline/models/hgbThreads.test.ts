@@ -22,13 +22,24 @@ function withMissing(X: Features): Features {
   };
 }
 
-/** Fits with 1 and with 2 threads: the helper must have shared tasks, and the models be equal. */
-function oneAndTwo(fit: (threads: number) => unknown): [string, string] {
-  const one = JSON.stringify(fit(1));
+/** A fitted model's JSON. */
+function fitted<Y>(
+  model: {fit(X: Features, y: Y, options: {threads: number}): void; toJSON(): unknown},
+  X: Features,
+  y: Y,
+  threads: number
+): string {
+  model.fit(X, y, {threads});
+  return JSON.stringify(model.toJSON());
+}
+
+/** Fits with 1 and with `threads` threads: the helpers must have taken tasks. Both models' JSON. */
+function oneAndMany(threads: number, fit: (threads: number) => string): [string, string] {
+  const one = fit(1);
   const before = teamStats.tasks;
-  const two = JSON.stringify(fit(2));
+  const many = fit(threads);
   expect(teamStats.tasks - before).toBeGreaterThan(10);
-  return [one, two];
+  return [one, many];
 }
 
 describe("histogram gradient boosting on several threads", () => {
@@ -36,36 +47,27 @@ describe("histogram gradient boosting on several threads", () => {
     // 30% of 150,000 rows for validation: 45,000, enough for their scoring to be shared out too.
     const {X, y} = makeClassification(150_000, 7, {seed: 21});
     const data = withMissing(X);
-    const [one, two] = oneAndTwo((threads) => {
-      const model = new HistGradientBoostingClassifier(params({validation_fraction: 0.3}));
-      model.fit(data, y, {threads});
-      return model.toJSON();
-    });
+    const [one, two] = oneAndMany(2, (threads) =>
+      fitted(new HistGradientBoostingClassifier(params({validation_fraction: 0.3})), data, y, threads)
+    );
     expect(two).toBe(one);
   }, 120_000);
 
   it("grows the same trees per class with 1 or 2 threads (3 classes, 10 features)", () => {
     const {X, y} = makeClassification(ROWS, 10, {classes: 3, seed: 22});
-    const [one, two] = oneAndTwo((threads) => {
-      const model = new HistGradientBoostingClassifier(params({max_iter: 4}));
-      model.fit(X, y, {threads});
-      return model.toJSON();
-    });
+    const [one, two] = oneAndMany(2, (threads) =>
+      fitted(new HistGradientBoostingClassifier(params({max_iter: 4})), X, y, threads)
+    );
     expect(two).toBe(one);
   }, 120_000);
 
   it("grows the same regression trees with 1 or 3 threads (constant hessians)", () => {
     const {X, y} = makeRegression(ROWS, 5, {seed: 23});
     const data = withMissing(X);
-    const fit = (threads: number) => {
-      const model = new HistGradientBoostingRegressor(params());
-      model.fit(data, y, {threads});
-      return JSON.stringify(model.toJSON());
-    };
-    const one = fit(1);
-    const before = teamStats.tasks;
-    expect(fit(3)).toBe(one);
-    expect(teamStats.tasks - before).toBeGreaterThan(10);
+    const [one, three] = oneAndMany(3, (threads) =>
+      fitted(new HistGradientBoostingRegressor(params()), data, y, threads)
+    );
+    expect(three).toBe(one);
   }, 120_000);
 
   it("shares rows in contiguous ranges and features in passes of at most 4", () => {
