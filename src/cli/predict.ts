@@ -3,7 +3,8 @@ import {join} from "node:path";
 import {ConfigError} from "../pipeline/errors.ts";
 import {loadModel, scoreFile} from "../pipeline/predict.ts";
 import {loadConfig} from "../pipeline/config.ts";
-import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {storeRoot} from "../pipeline/run.ts";
+import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {resolveArtifactFor, resolveModel, type ArtifactRow} from "../pipeline/tracking/resolve.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 
@@ -26,8 +27,9 @@ export async function predictCommand(
 async function modelFile(ref: string, config: string): Promise<string> {
   if (existsSync(ref)) return ref;
   if (/[/\\]|\.json$/.test(ref)) throw new ConfigError(`invalid --model: ${ref} (no such file)`);
-  const pipeline = loadConfig(config).config.name;
-  const tracking = projectTracking(config);
+  const loaded = loadConfig(config);
+  const pipeline = loaded.config.name;
+  const tracking = trackingOf(loaded, storeRoot(loaded));
   const artifact = await withProject(tracking, async (tx): Promise<ArtifactRow> => {
     const name = ref.split(/[:@]/)[0];
     const [registered] = await tx.rows("SELECT 1 FROM models WHERE name = ? LIMIT 1", [name]);

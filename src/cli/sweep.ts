@@ -11,7 +11,7 @@ import {isSweep, parseOverride} from "../pipeline/sweep/grammar.ts";
 import {startPool, type JobReply, type Pool} from "../pipeline/sweep/pool.ts";
 import type {SweepRole} from "../pipeline/tracking/runRecord.ts";
 import {journalRunsOnly} from "../pipeline/tracking/trackRun.ts";
-import {trackingPath} from "../pipeline/tracking/trackingPath.ts";
+import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 import {formatDuration} from "./format.ts";
 
@@ -238,7 +238,7 @@ async function flushJournal(
   winner?: {sweepId: string; runId: string; metric: string; value: number; registerRunId: string | null}
 ): Promise<string | null> {
   const root = storeRoot(loaded);
-  return withProject({root, path: trackingPath(loaded, root)}, async (tx) => {
+  return withProject(trackingOf(loaded, root), async (tx) => {
     if (!winner) return null;
     await tx.run("INSERT OR REPLACE INTO sweep_winners VALUES (?, ?, ?, ?, ?)", [
       winner.sweepId,

@@ -13,7 +13,7 @@ import {runDag} from "./schedule.ts";
 import {NUMBERED, type StepInputs} from "./step.ts";
 import {Store, type Entry} from "./store.ts";
 import {bindTracking} from "./tracking/bindTracking.ts";
-import {trackingPath} from "./tracking/trackingPath.ts";
+import {trackingOf} from "./tracking/trackingPath.ts";
 
 /** The parts a step's key is made of, kept so that a later run can say what changed. */
 export interface KeyParts {
@@ -196,7 +196,7 @@ export async function runPipeline(given: LoadedConfig, options: RunOptions = {})
   const logger = options.logger ?? silentLogger;
   const root = storeRoot(given, options.root);
   // A store tracked by another database fails here, before anything runs (bindTracking).
-  bindTracking({root, path: trackingPath(given, root)}, given.path);
+  bindTracking(trackingOf(given, root), given.path);
   const loaded = await withArtifactReferences(given, root);
   const store = new Store(root);
   const graph = buildGraph(loaded.config, loaded.path);

@@ -3,7 +3,7 @@ import {join} from "node:path";
 import type {LoadedConfig} from "../config.ts";
 import {ConfigError} from "../errors.ts";
 import {resolveArtifactFor} from "./resolve.ts";
-import {trackingPath} from "./trackingPath.ts";
+import {trackingOf} from "./trackingPath.ts";
 import {withProject} from "./withProject.ts";
 
 /**
@@ -15,7 +15,7 @@ export async function resolveDriftArtifact(loaded: LoadedConfig, root: string): 
   const drift = loaded.config.check?.drift;
   if (!drift?.artifact) return loaded;
   const ref = drift.artifact;
-  const row = await withProject({root, path: trackingPath(loaded, root)}, (tx) =>
+  const row = await withProject(trackingOf(loaded, root), (tx) =>
     resolveArtifactFor(tx, ref, loaded.config.name)
   );
   const file = join(root, "store", row.step, row.key, `${row.output}.parquet`);

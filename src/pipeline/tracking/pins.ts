@@ -4,7 +4,7 @@ import type {LoadedConfig} from "../config.ts";
 import {ConfigError} from "../errors.ts";
 import type {Graph} from "../graph.ts";
 import {resolveArtifactFor} from "./resolve.ts";
-import {trackingPath} from "./trackingPath.ts";
+import {trackingOf} from "./trackingPath.ts";
 import {withProject} from "./withProject.ts";
 
 /** How a run resolved one `from:` reference, recorded on the run. */
@@ -19,7 +19,7 @@ export interface Pin {
 /** Resolves `from:` references to store keys when the run starts; each must still be in the store. */
 export async function resolvePins(loaded: LoadedConfig, root: string, graph: Graph): Promise<Pin[]> {
   const steps = new Set(graph.nodes.map((n) => n.step.name));
-  const rows = await withProject({root, path: trackingPath(loaded, root)}, async (tx) => {
+  const rows = await withProject(trackingOf(loaded, root), async (tx) => {
     const out = [];
     for (const ref of loaded.config.from)
       out.push({ref, artifact: await resolveArtifactFor(tx, ref, loaded.config.name)});

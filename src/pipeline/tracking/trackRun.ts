@@ -3,7 +3,7 @@ import type {RunLogger} from "../run.ts";
 import {ingestRun} from "./ingestRun.ts";
 import {removePending, writePending} from "./journal.ts";
 import {buildRunRecord, type RunOutcome} from "./runRecord.ts";
-import {trackingPath} from "./trackingPath.ts";
+import {trackingOf} from "./trackingPath.ts";
 import {withProject} from "./withProject.ts";
 
 let journalOnly = false;
@@ -39,7 +39,7 @@ export async function trackRun(
     // A sweep job leaves its record in the journal too: the sweep writes all of them at the end
     // in one transaction, instead of its workers queueing for the database's single writer.
     if ((journalOnly || process.env.MLBOOK_SWEEP_ID) && !outcome.error) return null;
-    const {note} = await withProject({root, path: trackingPath(loaded, root)}, (tx) => ingestRun(tx, record));
+    const {note} = await withProject(trackingOf(loaded, root), (tx) => ingestRun(tx, record));
     await removePending([file]);
     if (note) logger.info(note);
     return note;
