@@ -77,7 +77,8 @@ export async function devCommand(
   };
   const rewatch = () => {
     watchers.forEach((w) => w.close());
-    watchers = watchedPaths(projectRoot, pipelines).map((path) => {
+    const {paths, databases} = watched(projectRoot, pipelines);
+    watchers = paths.map((path) => {
       const recursive = statSync(path).isDirectory();
       return watch(path, {recursive}, (_event, name) => {
         const file = relative(projectRoot, name && recursive ? join(path, String(name)) : path);
@@ -87,7 +88,7 @@ export async function devCommand(
     });
     // A tracking database changes when a run, sweep or alias is recorded (reading it writes
     // nothing): its folder is watched for the database file and its write-ahead log only.
-    for (const [dir, names] of trackingDatabases(pipelines))
+    for (const [dir, names] of databases)
       watchers.push(
         watch(dir, (_event, name) => {
           const file = String(name ?? "");
@@ -103,37 +104,33 @@ export async function devCommand(
   watchers.forEach((w) => w.close());
 }
 
-/** The configs, the engine's sources and every pipeline's data files. */
-function watchedPaths(projectRoot: string, pipelines: Record<string, string>): string[] {
+/**
+ * What to watch: the configs, the engine's sources and every pipeline's data files (`paths`), and
+ * each pipeline's tracking database, as folder → file names (`databases`, folders that exist).
+ */
+function watched(
+  projectRoot: string,
+  pipelines: Record<string, string>
+): {paths: string[]; databases: Map<string, Set<string>>} {
   const paths = new Set<string>([
     join(projectRoot, DEFAULT_CONFIG),
     join(projectRoot, "pipelines"),
     join(projectRoot, "src")
   ]);
+  const databases = new Map<string, Set<string>>();
   for (const config of Object.values(pipelines)) {
     try {
       const loaded = loadConfig(config);
       for (const node of buildGraph(loaded.config, loaded.path).nodes)
         node.sources.forEach((s) => paths.add(s));
+      const db = trackingPath(loaded, storeRoot(loaded));
+      if (existsSync(dirname(db)))
+        (databases.get(dirname(db)) ?? databases.set(dirname(db), new Set()).get(dirname(db))!).add(
+          basename(db)
+        );
     } catch {
       // An invalid config is reported by the loaders that read it.
     }
   }
-  return [...paths].filter((p) => existsSync(p));
-}
-
-/** Each pipeline's tracking database, as folder → file names (the folders that exist). */
-function trackingDatabases(pipelines: Record<string, string>): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const config of Object.values(pipelines)) {
-    try {
-      const loaded = loadConfig(config);
-      const path = trackingPath(loaded, storeRoot(loaded));
-      if (!existsSync(dirname(path))) continue;
-      (out.get(dirname(path)) ?? out.set(dirname(path), new Set()).get(dirname(path))!).add(basename(path));
-    } catch {
-      // An invalid config is reported by the loaders that read it.
-    }
-  }
-  return out;
+  return {paths: [...paths].filter((p) => existsSync(p)), databases};
 }
