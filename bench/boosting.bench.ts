@@ -9,9 +9,9 @@ import {execFileSync, spawnSync} from "node:child_process";
 import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {HistGradientBoostingClassifier} from "../src/pipeline/models/HistGradientBoostingClassifier.ts";
-import {histGradientBoostingParams} from "../src/pipeline/models/histGradientBoostingParams.ts";
-import type {Features} from "../src/pipeline/models/types.ts";
+import {HistGradientBoostingClassifier} from "../src/pipeline/ml/hgb/HistGradientBoostingClassifier.ts";
+import {histGradientBoostingParams} from "../src/pipeline/ml/hgb/histGradientBoostingParams.ts";
+import type {Features} from "../src/pipeline/ml/types.ts";
 import {makeClassification, writeRaw} from "./data.ts";
 
 const scaleArg = process.argv.indexOf("--scale");

@@ -6,10 +6,10 @@ import {spawnSync} from "node:child_process";
 import {mkdtempSync, readFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {scoreByName} from "../src/pipeline/metrics/index.ts";
-import {modelSpec} from "../src/pipeline/models/registry.ts";
-import type {Features} from "../src/pipeline/models/types.ts";
-import {kFold} from "../src/pipeline/validation/kfold.ts";
+import {scoreByName} from "../src/pipeline/ml/metrics/index.ts";
+import {modelSpec} from "../src/pipeline/ml/registry.ts";
+import type {Features} from "../src/pipeline/ml/types.ts";
+import {kFold} from "../src/pipeline/ml/validation/kfold.ts";
 import {hasPython} from "./measure.ts";
 
 if (!hasPython(["sklearn", "pandas"])) {

@@ -1,7 +1,7 @@
 import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import type {Features} from "../src/pipeline/models/types.ts";
-import {createRng} from "../src/pipeline/rng.ts";
+import type {Features} from "../src/pipeline/ml/types.ts";
+import {createRng} from "../src/pipeline/ml/rng.ts";
 
 /**
  * A synthetic classification set in the spirit of sklearn's make_classification: `informative`

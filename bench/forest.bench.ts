@@ -14,8 +14,8 @@ import {existsSync, mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
-import {RandomForestClassifier} from "../src/pipeline/models/randomForest.ts";
-import type {Features} from "../src/pipeline/models/types.ts";
+import {RandomForestClassifier} from "../src/pipeline/ml/forest/randomForest.ts";
+import type {Features} from "../src/pipeline/ml/types.ts";
 import {makeClassification, writeRaw} from "./data.ts";
 
 const args = process.argv.slice(2);

@@ -13,8 +13,8 @@ import {spawnSync} from "node:child_process";
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {LogisticRegression} from "../src/pipeline/models/logisticRegression.ts";
-import type {Features} from "../src/pipeline/models/types.ts";
+import {LogisticRegression} from "../src/pipeline/ml/linear/logisticRegression.ts";
+import type {Features} from "../src/pipeline/ml/types.ts";
 import {makeClassification, writeRaw} from "./data.ts";
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);

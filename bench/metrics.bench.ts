@@ -8,8 +8,8 @@ import {execFileSync, spawnSync} from "node:child_process";
 import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {scoreByName} from "../src/pipeline/metrics/index.ts";
-import {createRng} from "../src/pipeline/rng.ts";
+import {scoreByName} from "../src/pipeline/ml/metrics/index.ts";
+import {createRng} from "../src/pipeline/ml/rng.ts";
 import {writeRaw} from "./data.ts";
 
 const rowsArg = process.argv.indexOf("--rows");

@@ -8,11 +8,11 @@ import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
-import {fitBundle} from "../src/pipeline/bundle.ts";
-import {openDb} from "../src/pipeline/db.ts";
-import {modelFromBundle, readForModel} from "../src/pipeline/predict.ts";
-import {quoteString} from "../src/pipeline/sql.ts";
-import {describe, readTable} from "../src/pipeline/table.ts";
+import {fitBundle} from "../src/pipeline/ml/bundle.ts";
+import {openDb} from "../src/pipeline/engine/db.ts";
+import {modelFromBundle, readForModel} from "../src/pipeline/score/predict.ts";
+import {quoteString} from "../src/pipeline/engine/sql.ts";
+import {describe, readTable} from "../src/pipeline/engine/table.ts";
 
 const ROWS = 1_000_000;
 const dir = mkdtempSync(join(tmpdir(), "mlbook-predict-bench-"));

@@ -25,7 +25,7 @@ export async function bundle() {
     // main: the CLI; receipt: the all-fresh fast path bin/mlbook.js tries first (src/cli/receipt.ts);
     // worker: the sweep worker process (src/pipeline/sweep/worker.ts); forestWorker, hgbHelper and
     // hgbPredictHelper: the worker threads of a forest fit, a boosting fit and a boosting
-    // prediction (src/pipeline/models/startThread.ts).
+    // prediction (src/pipeline/ml/threads/startThread.ts).
     // An entry whose source is missing (a checkout without it) is left out rather than failing
     // the whole build: lib/main.js alone still runs the CLI.
     entryPoints: Object.fromEntries(
@@ -33,9 +33,9 @@ export async function bundle() {
         main: join(root, "src", "cli", "main.ts"),
         receipt: join(root, "src", "cli", "receipt.ts"),
         worker: join(root, "src", "pipeline", "sweep", "worker.ts"),
-        forestWorker: join(root, "src", "pipeline", "models", "forestWorker.ts"),
-        hgbHelper: join(root, "src", "pipeline", "models", "hgbHelper.ts"),
-        hgbPredictHelper: join(root, "src", "pipeline", "models", "hgbPredictHelper.ts")
+        forestWorker: join(root, "src", "pipeline", "ml", "forest", "forestWorker.ts"),
+        hgbHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbHelper.ts"),
+        hgbPredictHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbPredictHelper.ts")
       }).filter(([name, path]) => name === "main" || existsSync(path))
     ),
     outdir: out,

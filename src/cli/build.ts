@@ -1,9 +1,9 @@
 import {spawn} from "node:child_process";
 import {existsSync} from "node:fs";
 import {delimiter, join, relative} from "node:path";
-import {loadConfig} from "../pipeline/config.ts";
+import {loadConfig} from "../pipeline/engine/config.ts";
 import {MlbookError} from "../pipeline/errors.ts";
-import {runPipeline} from "../pipeline/run.ts";
+import {runPipeline} from "../pipeline/engine/run.ts";
 import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
 import {listLoaders} from "../site/loaders.ts";
 import {runLoaders} from "../site/runLoaders.ts";

@@ -1,10 +1,10 @@
 import {spawn} from "node:child_process";
 import {existsSync, statSync, watch, type FSWatcher} from "node:fs";
 import {basename, delimiter, dirname, join, relative} from "node:path";
-import {clearCodeDigests} from "../pipeline/code.ts";
-import {loadConfig} from "../pipeline/config.ts";
-import {buildGraph} from "../pipeline/graph.ts";
-import {storeRoot} from "../pipeline/run.ts";
+import {clearCodeDigests} from "../pipeline/engine/codeDigest.ts";
+import {loadConfig} from "../pipeline/engine/config.ts";
+import {buildGraph} from "../pipeline/engine/graph.ts";
+import {storeRoot} from "../pipeline/engine/run.ts";
 import {trackingPath} from "../pipeline/tracking/trackingPath.ts";
 import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
 import {listLoaders} from "../site/loaders.ts";

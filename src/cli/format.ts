@@ -1,4 +1,4 @@
-import type {RunResult, StepRecord} from "../pipeline/run.ts";
+import type {RunResult, StepRecord} from "../pipeline/engine/run.ts";
 
 /** Milliseconds as a short human duration. */
 export function formatDuration(ms: number): string {

@@ -1,9 +1,9 @@
 import {existsSync} from "node:fs";
 import {join} from "node:path";
 import {ConfigError} from "../pipeline/errors.ts";
-import {loadModel, scoreFile} from "../pipeline/predict.ts";
-import {loadConfig} from "../pipeline/config.ts";
-import {storeRoot} from "../pipeline/run.ts";
+import {loadModel, scoreFile} from "../pipeline/score/predict.ts";
+import {loadConfig} from "../pipeline/engine/config.ts";
+import {storeRoot} from "../pipeline/engine/run.ts";
 import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {resolveArtifactFor, resolveModel, type ArtifactRow} from "../pipeline/tracking/resolve.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";

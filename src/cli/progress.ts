@@ -1,4 +1,4 @@
-import type {RunLogger, StepRecord} from "../pipeline/run.ts";
+import type {RunLogger, StepRecord} from "../pipeline/engine/run.ts";
 import {formatStep} from "./format.ts";
 
 /**

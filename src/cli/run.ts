@@ -1,6 +1,6 @@
 import {relative} from "node:path";
-import {loadConfig} from "../pipeline/config.ts";
-import {runPipeline} from "../pipeline/run.ts";
+import {loadConfig} from "../pipeline/engine/config.ts";
+import {runPipeline} from "../pipeline/engine/run.ts";
 import {formatMetrics, runJson, runLine} from "./format.ts";
 import {terminalLogger} from "./progress.ts";
 

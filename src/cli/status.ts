@@ -1,5 +1,5 @@
-import {loadConfig} from "../pipeline/config.ts";
-import {pipelineStatus} from "../pipeline/run.ts";
+import {loadConfig} from "../pipeline/engine/config.ts";
+import {pipelineStatus} from "../pipeline/engine/run.ts";
 
 export async function statusCommand(
   overrides: string[],

@@ -1,12 +1,12 @@
 import {mkdir, readFile, rename, writeFile} from "node:fs/promises";
 import {isAbsolute, join, resolve, dirname} from "node:path";
-import {codeFiles} from "../pipeline/code.ts";
-import type {LoadedConfig} from "../pipeline/config.ts";
-import {buildGraph, stepInputs} from "../pipeline/graph.ts";
-import {storeRoot, type RunResult} from "../pipeline/run.ts";
-import {Store, type Manifest} from "../pipeline/store.ts";
+import {codeFiles} from "../pipeline/engine/codeDigest.ts";
+import type {LoadedConfig} from "../pipeline/engine/config.ts";
+import {buildGraph, stepInputs} from "../pipeline/engine/graph.ts";
+import {storeRoot, type RunResult} from "../pipeline/engine/run.ts";
+import {Store, type Manifest} from "../pipeline/engine/store.ts";
 import {buildRunRecord} from "../pipeline/tracking/runRecord.ts";
-import {fileStamp} from "../pipeline/fileStamp.ts";
+import {fileStamp} from "../pipeline/engine/fileStamp.ts";
 import {bundleEntry, RECEIPT_VERSION, receiptPath, type Receipt, type Stamped} from "./receipt.ts";
 
 /**

@@ -1,4 +1,4 @@
-import type {CheckReport} from "../pipeline/checks/report.ts";
+import type {CheckReport} from "../pipeline/steps/checks/report.ts";
 import {currentRun, stepJson} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 

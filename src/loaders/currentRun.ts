@@ -1,8 +1,8 @@
 import {readFile} from "node:fs/promises";
 import {join} from "node:path";
-import type {LoadedConfig} from "../pipeline/config.ts";
-import {buildGraph, type Graph} from "../pipeline/graph.ts";
-import {headlineMetrics} from "../pipeline/headline.ts";
+import type {LoadedConfig} from "../pipeline/engine/config.ts";
+import {buildGraph, type Graph} from "../pipeline/engine/graph.ts";
+import {headlineMetrics} from "../pipeline/ml/metrics/headline.ts";
 import {
   plan,
   runPipeline,
@@ -10,8 +10,8 @@ import {
   type PlannedStep,
   type RunLogger,
   type RunResult
-} from "../pipeline/run.ts";
-import {Store, type Entry} from "../pipeline/store.ts";
+} from "../pipeline/engine/run.ts";
+import {Store, type Entry} from "../pipeline/engine/store.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {runDetail, type RunDetail} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";

@@ -1,6 +1,6 @@
 import {join} from "node:path";
-import {openDb, type Db} from "../pipeline/db.ts";
-import {quoteIdent, quoteString} from "../pipeline/sql.ts";
+import {openDb, type Db} from "../pipeline/engine/db.ts";
+import {quoteIdent, quoteString} from "../pipeline/engine/sql.ts";
 import {currentRun} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 

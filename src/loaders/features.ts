@@ -1,7 +1,7 @@
 import {currentRun, stepJson} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
-import type {Importances} from "../pipeline/evaluation/importances.ts";
+import type {Importances} from "../pipeline/ml/evaluation/importances.ts";
 
 export interface FeaturesData {
   pipeline: string;

@@ -1,7 +1,7 @@
 import {readdirSync} from "node:fs";
 import {join} from "node:path";
-import {fileStamp} from "../pipeline/fileStamp.ts";
-import {buildGraph} from "../pipeline/graph.ts";
+import {fileStamp} from "../pipeline/engine/fileStamp.ts";
+import {buildGraph} from "../pipeline/engine/graph.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
 /**

@@ -1,8 +1,8 @@
 import {readFile} from "node:fs/promises";
 import {dirname, join, relative} from "node:path";
-import type {ModelBundle, SignatureColumn} from "../pipeline/bundle.ts";
-import {openDb} from "../pipeline/db.ts";
-import {quoteIdent, quoteString} from "../pipeline/sql.ts";
+import type {ModelBundle, SignatureColumn} from "../pipeline/ml/bundle.ts";
+import {openDb} from "../pipeline/engine/db.ts";
+import {quoteIdent, quoteString} from "../pipeline/engine/sql.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {artifactVersions, listModels, type ModelSummary} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";

@@ -1,4 +1,4 @@
-import {loadConfig, type LoadedConfig} from "../pipeline/config.ts";
+import {loadConfig, type LoadedConfig} from "../pipeline/engine/config.ts";
 import {ConfigError} from "../pipeline/errors.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
 import {join} from "node:path";

@@ -1,5 +1,5 @@
-import {hashValue} from "../pipeline/hash.ts";
-import type {RunResult} from "../pipeline/run.ts";
+import {hashValue} from "../pipeline/engine/hash.ts";
+import type {RunResult} from "../pipeline/engine/run.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {lineage, type LineageNode} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";

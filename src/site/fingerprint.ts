@@ -1,10 +1,10 @@
 import {pathToFileURL} from "node:url";
 import {basename, join} from "node:path";
-import {codeDigest} from "../pipeline/code.ts";
-import {loadConfig} from "../pipeline/config.ts";
-import {buildGraph} from "../pipeline/graph.ts";
-import {hashValue} from "../pipeline/hash.ts";
-import {plan, type PlannedStep} from "../pipeline/run.ts";
+import {codeDigest} from "../pipeline/engine/codeDigest.ts";
+import {loadConfig} from "../pipeline/engine/config.ts";
+import {buildGraph} from "../pipeline/engine/graph.ts";
+import {hashValue} from "../pipeline/engine/hash.ts";
+import {plan, type PlannedStep} from "../pipeline/engine/run.ts";
 import {loaderSteps, loaderTracking} from "./loaderSteps.ts";
 import {trackingDigest} from "./trackingDigest.ts";
 import type {LoaderFile} from "./loaders.ts";

@@ -1,6 +1,6 @@
 import {existsSync, readdirSync} from "node:fs";
 import {join} from "node:path";
-import {loadConfig} from "../pipeline/config.ts";
+import {loadConfig} from "../pipeline/engine/config.ts";
 
 export const DEFAULT_CONFIG = "mlbook.yaml";
 

@@ -1,5 +1,5 @@
-import type {LoadedConfig} from "../pipeline/config.ts";
-import {hashValue} from "../pipeline/hash.ts";
+import type {LoadedConfig} from "../pipeline/engine/config.ts";
+import {hashValue} from "../pipeline/engine/hash.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 

@@ -90,7 +90,7 @@ describe("an all-fresh `mlbook run` replayed from its receipt", () => {
     expect(run.steps.every((s) => s.status === "fresh")).toBe(true);
 
     // Code: a step's source (or what it imports) changed.
-    appendFileSync(join(dir, "src", "pipeline", "metrics", "index.ts"), "\n// edited\n");
+    appendFileSync(join(dir, "src", "pipeline", "ml", "metrics", "index.ts"), "\n// edited\n");
     run = JSON.parse((await mlbook(dir, ["run", "--json"], dir)).stdout) as JsonRun;
     expect(run.steps.find((s) => s.name === "evaluate")?.reason).toBe("code of evaluate changed");
 

@@ -1,12 +1,12 @@
 import {existsSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
-import {fitBundle} from "../../src/pipeline/bundle.ts";
-import {openDb} from "../../src/pipeline/db.ts";
-import type {Classifier} from "../../src/pipeline/models/types.ts";
-import {fileReader} from "../../src/pipeline/predict.ts";
-import {describe as describeColumns, readTable} from "../../src/pipeline/table.ts";
-import {applyColumnTransformer} from "../../src/pipeline/transforms/columnTransformer.ts";
+import {fitBundle} from "../../src/pipeline/ml/bundle.ts";
+import {openDb} from "../../src/pipeline/engine/db.ts";
+import type {Classifier} from "../../src/pipeline/ml/types.ts";
+import {fileReader} from "../../src/pipeline/score/predict.ts";
+import {describe as describeColumns, readTable} from "../../src/pipeline/engine/table.ts";
+import {applyColumnTransformer} from "../../src/pipeline/ml/transforms/columnTransformer.ts";
 import {mlbook, tinyConfig, tinyCsv, tinyProject} from "../helpers/project.ts";
 
 describe("tracking from the CLI", () => {

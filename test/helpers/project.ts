@@ -3,7 +3,7 @@ import {cpSync, mkdtempSync, symlinkSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
-import {createRng} from "../../src/pipeline/rng.ts";
+import {createRng} from "../../src/pipeline/ml/rng.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 

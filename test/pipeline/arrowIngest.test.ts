@@ -15,10 +15,10 @@ import {
   vectorFromArray
 } from "apache-arrow";
 import {describe, expect, it} from "vitest";
-import {loadConfig} from "../../src/pipeline/config.ts";
-import {openDb} from "../../src/pipeline/db.ts";
+import {loadConfig} from "../../src/pipeline/engine/config.ts";
+import {openDb} from "../../src/pipeline/engine/db.ts";
 import {DataError} from "../../src/pipeline/errors.ts";
-import {runPipeline} from "../../src/pipeline/run.ts";
+import {runPipeline} from "../../src/pipeline/engine/run.ts";
 import {tinyConfig} from "../helpers/project.ts";
 
 const n = 120;

@@ -1,9 +1,9 @@
 import {existsSync, readdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
-import {loadConfig} from "../../src/pipeline/config.ts";
+import {loadConfig} from "../../src/pipeline/engine/config.ts";
 import {DataError} from "../../src/pipeline/errors.ts";
-import {runPipeline} from "../../src/pipeline/run.ts";
+import {runPipeline} from "../../src/pipeline/engine/run.ts";
 import {mlbook, tinyConfig, tinyProject} from "../helpers/project.ts";
 
 /** Runs the tiny project with a replaced data file and config; returns the error it stops with. */

@@ -3,9 +3,9 @@ import type {AddressInfo} from "node:net";
 import {writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {loadConfig} from "../../src/pipeline/config.ts";
+import {loadConfig} from "../../src/pipeline/engine/config.ts";
 import {TransientError} from "../../src/pipeline/errors.ts";
-import {runPipeline, withRetries} from "../../src/pipeline/run.ts";
+import {runPipeline, withRetries} from "../../src/pipeline/engine/run.ts";
 import {tinyConfig, tinyCsv, tinyProject} from "../helpers/project.ts";
 
 describe("withRetries", () => {

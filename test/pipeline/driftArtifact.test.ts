@@ -1,10 +1,10 @@
 import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
-import type {CheckReport} from "../../src/pipeline/checks/report.ts";
-import {loadConfig} from "../../src/pipeline/config.ts";
+import type {CheckReport} from "../../src/pipeline/steps/checks/report.ts";
+import {loadConfig} from "../../src/pipeline/engine/config.ts";
 import {ConfigError} from "../../src/pipeline/errors.ts";
-import {runPipeline, type RunResult} from "../../src/pipeline/run.ts";
+import {runPipeline, type RunResult} from "../../src/pipeline/engine/run.ts";
 import {tinyConfig, tinyCsv, tinyProject} from "../helpers/project.ts";
 
 const withDrift = (artifact: string) =>

@@ -1,13 +1,13 @@
 import {availableParallelism} from "node:os";
 import {join} from "node:path";
 import {describe, expect, it, vi} from "vitest";
-import {loadConfig} from "../../src/pipeline/config.ts";
-import {runPipeline} from "../../src/pipeline/run.ts";
+import {loadConfig} from "../../src/pipeline/engine/config.ts";
+import {runPipeline} from "../../src/pipeline/engine/run.ts";
 import {tinyProject} from "../helpers/project.ts";
 
 const seen: number[] = [];
-vi.mock("../../src/pipeline/models/trainForest.ts", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../src/pipeline/models/trainForest.ts")>();
+vi.mock("../../src/pipeline/ml/forest/trainForest.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../src/pipeline/ml/forest/trainForest.ts")>();
   return {
     ...original,
     trainForest: (...args: Parameters<typeof original.trainForest>) => {
@@ -45,7 +45,7 @@ describe("worker threads for a fit", () => {
 
 describe("DuckDB's threads", () => {
   it("are the fits' threads: every core, or a sweep worker's MLBOOK_THREADS share", async () => {
-    const {openDb} = await import("../../src/pipeline/db.ts");
+    const {openDb} = await import("../../src/pipeline/engine/db.ts");
     const threads = async () => {
       const db = await openDb();
       try {

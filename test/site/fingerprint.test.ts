@@ -14,7 +14,9 @@ describe("loader fingerprints", () => {
     const {loaderFingerprint} =
       await load<typeof import("../../src/site/fingerprint.ts")>("site/fingerprint.ts");
     const {listLoaders} = await load<typeof import("../../src/site/loaders.ts")>("site/loaders.ts");
-    const {clearCodeDigests} = await load<typeof import("../../src/pipeline/code.ts")>("pipeline/code.ts");
+    const {clearCodeDigests} = await load<typeof import("../../src/pipeline/engine/codeDigest.ts")>(
+      "pipeline/engine/codeDigest.ts"
+    );
     const config = join(dir, "mlbook.yaml");
     const loaders = listLoaders(dir, {penguins: config}, config).filter((l) => l.pipeline === "penguins");
     const fingerprints = async (): Promise<Fingerprints> => {

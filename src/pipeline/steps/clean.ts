@@ -1,8 +1,8 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
-import {quoteIdent, quoteString} from "../sql.ts";
-import {defineStep, tableInput} from "../step.ts";
-import {describe} from "../table.ts";
+import {quoteIdent, quoteString} from "../engine/sql.ts";
+import {defineStep, tableInput} from "../engine/step.ts";
+import {describe} from "../engine/table.ts";
 
 const clipRule = z
   .object({

@@ -1,6 +1,6 @@
 import {z} from "zod";
 import {DataError, TransientError} from "../errors.ts";
-import {defineStep} from "../step.ts";
+import {defineStep} from "../engine/step.ts";
 
 export const downloadParams = z
   .object({

@@ -5,14 +5,14 @@ import {
   restoreEstimator,
   type FitBundleOptions,
   type ModelBundle
-} from "../bundle.ts";
-import {crossValidateBundle, type CvResult} from "../evaluation/crossValidateBundle.ts";
-import {classCurves, scoreHistogram} from "../evaluation/curves.ts";
-import {importances} from "../evaluation/importances.ts";
+} from "../ml/bundle.ts";
+import {crossValidateBundle, type CvResult} from "../ml/evaluation/crossValidateBundle.ts";
+import {classCurves, scoreHistogram} from "../ml/evaluation/curves.ts";
+import {importances} from "../ml/evaluation/importances.ts";
 import {DataError} from "../errors.ts";
-import {classificationReport, regressionReport} from "../metrics/index.ts";
-import {defineStep, jsonInput, tableInput, type StepContext} from "../step.ts";
-import {describe, readTable} from "../table.ts";
+import {classificationReport, regressionReport} from "../ml/metrics/index.ts";
+import {defineStep, jsonInput, tableInput, type StepContext} from "../engine/step.ts";
+import {describe, readTable} from "../engine/table.ts";
 
 export const evaluateParams = z
   .object({

@@ -1,8 +1,8 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
-import {quoteIdent} from "../sql.ts";
-import {defineStep, numberedTableInput, tableInput} from "../step.ts";
-import {describe} from "../table.ts";
+import {quoteIdent} from "../engine/sql.ts";
+import {defineStep, numberedTableInput, tableInput} from "../engine/step.ts";
+import {describe} from "../engine/table.ts";
 
 const dateParts = [
   "year",

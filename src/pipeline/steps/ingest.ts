@@ -1,8 +1,8 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
-import {quoteIdent, quoteString} from "../sql.ts";
-import type {Db} from "../db.ts";
-import {defineStep, fileInput} from "../step.ts";
+import {quoteIdent, quoteString} from "../engine/sql.ts";
+import type {Db} from "../engine/db.ts";
+import {defineStep, fileInput} from "../engine/step.ts";
 
 export const formats = ["csv", "tsv", "json", "ndjson", "parquet", "arrow"] as const;
 export type Format = (typeof formats)[number];
@@ -120,7 +120,7 @@ export async function readerSql(db: Db, path: string, format: Format): Promise<s
   switch (format) {
     case "arrow": {
       // apache-arrow loads only for an Arrow file: config validation imports this module too.
-      const {loadArrowFile} = await import("../arrowFile.ts");
+      const {loadArrowFile} = await import("../engine/arrowFile.ts");
       const table = `__arrow_${++arrowTables}`;
       await loadArrowFile(db, path, table);
       return quoteIdent(table);

@@ -1,9 +1,9 @@
 import {z} from "zod";
-import type {ModelBundle} from "../bundle.ts";
+import type {ModelBundle} from "../ml/bundle.ts";
 import {ConfigError} from "../errors.ts";
-import {headlineMetrics} from "../headline.ts";
-import {quoteIdent} from "../sql.ts";
-import {defineStep, jsonInput, tableInput} from "../step.ts";
+import {headlineMetrics} from "../ml/metrics/headline.ts";
+import {quoteIdent} from "../engine/sql.ts";
+import {defineStep, jsonInput, tableInput} from "../engine/step.ts";
 
 /** Metrics where smaller is better: a criterion on them is a ceiling, not a floor. */
 export const lowerIsBetter = new Set(["log_loss", "rmse", "mae", "mse", "median_ae", "mape"]);

@@ -1,8 +1,8 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
-import {quoteIdent, quoteString} from "../sql.ts";
-import type {Db} from "../db.ts";
-import {defineStep, tableInput} from "../step.ts";
+import {quoteIdent, quoteString} from "../engine/sql.ts";
+import type {Db} from "../engine/db.ts";
+import {defineStep, tableInput} from "../engine/step.ts";
 
 /** The split keys without their cross-field rules (zod cannot `omit` from a refined schema). */
 export const splitFields = z

@@ -1,10 +1,10 @@
 import {z} from "zod";
-import {fitBundle} from "../bundle.ts";
+import {fitBundle} from "../ml/bundle.ts";
 import {DataError} from "../errors.ts";
-import {modelSpec, modelTypes} from "../models/registry.ts";
-import {defineStep, tableInput} from "../step.ts";
-import {describe, readTable} from "../table.ts";
-import {columnTransformerSpec} from "../transforms/columnTransformer.ts";
+import {modelSpec, modelTypes} from "../ml/registry.ts";
+import {defineStep, tableInput} from "../engine/step.ts";
+import {describe, readTable} from "../engine/table.ts";
+import {columnTransformerSpec} from "../ml/transforms/columnTransformer.ts";
 
 export const featuresParams = z
   .object({

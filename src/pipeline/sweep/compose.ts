@@ -8,13 +8,13 @@ import {
   loadConfig,
   parseOverride as parsePlain,
   type LoadedConfig
-} from "../config.ts";
+} from "../engine/config.ts";
 import {ConfigError, MlbookError} from "../errors.ts";
-import {buildGraph} from "../graph.ts";
-import {modelTypes} from "../models/registry.ts";
-import {plan} from "../run.ts";
+import {buildGraph} from "../engine/graph.ts";
+import {modelTypes} from "../ml/registry.ts";
+import {plan} from "../engine/run.ts";
 import {expandSweep} from "./expand.ts";
-import {isSweep, parseOverride, type ParsedOverride} from "./grammar.ts";
+import {isSweep, parseOverride, type ParsedOverride} from "../engine/overrideGrammar.ts";
 import {printOverride} from "./print.ts";
 import {sweepSchema, type SweepConfig} from "./sweepSchema.ts";
 

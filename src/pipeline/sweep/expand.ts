@@ -1,6 +1,12 @@
 import {ConfigError} from "../errors.ts";
 import {globFilter} from "./glob.ts";
-import {parseOverride, parseValue, type Element, type OverrideKind, type ParsedOverride} from "./grammar.ts";
+import {
+  parseOverride,
+  parseValue,
+  type Element,
+  type OverrideKind,
+  type ParsedOverride
+} from "../engine/overrideGrammar.ts";
 import {printOverride} from "./print.ts";
 import {rangeValues} from "./range.ts";
 import type {SweepConfig} from "./sweepSchema.ts";

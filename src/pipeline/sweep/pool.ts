@@ -2,8 +2,8 @@ import {fork, type ChildProcess} from "node:child_process";
 import {createRequire} from "node:module";
 import {availableParallelism} from "node:os";
 import {fileURLToPath} from "node:url";
-import {bundledEntry} from "../bundledEntry.ts";
-import type {StepRecord} from "../run.ts";
+import {bundledEntry} from "../ml/threads/bundledEntry.ts";
+import type {StepRecord} from "../engine/run.ts";
 
 export interface JobRequest {
   index: number;

@@ -1,4 +1,9 @@
-import {typePrimitive, type Element, type OverrideValue, type ParsedOverride} from "./grammar.ts";
+import {
+  typePrimitive,
+  type Element,
+  type OverrideValue,
+  type ParsedOverride
+} from "../engine/overrideGrammar.ts";
 
 /**
  * Prints an override back as text that parses to the same override; the form is canonical

@@ -3,9 +3,9 @@
  * the run's result. Forked by startPool (pool.ts); exits when the parent goes away, so a killed
  * sweep leaves no workers behind.
  */
-import {loadConfig} from "../config.ts";
+import {loadConfig} from "../engine/config.ts";
 import {MlbookError} from "../errors.ts";
-import {runPipeline} from "../run.ts";
+import {runPipeline} from "../engine/run.ts";
 import type {JobReply, JobRequest} from "./pool.ts";
 
 process.on("disconnect", () => process.exit(0));
@@ -13,7 +13,7 @@ process.on("disconnect", () => process.exit(0));
 if (!process.connected) process.exit(0);
 // Warm up while the parent composes the jobs and runs the shared steps: a run loads DuckDB and
 // the tracking code lazily, which would slow each worker's first job.
-void Promise.all([import("../db.ts"), import("../tracking/trackRun.ts")]).catch(() => undefined);
+void Promise.all([import("../engine/db.ts"), import("../tracking/trackRun.ts")]).catch(() => undefined);
 process.on("message", (message: JobRequest) => {
   void run(message).then((reply) => process.send?.(reply));
 });

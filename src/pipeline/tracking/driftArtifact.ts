@@ -1,6 +1,6 @@
 import {existsSync} from "node:fs";
 import {join} from "node:path";
-import type {LoadedConfig} from "../config.ts";
+import type {LoadedConfig} from "../engine/config.ts";
 import {ConfigError} from "../errors.ts";
 import {resolveArtifactFor} from "./resolve.ts";
 import {trackingOf} from "./trackingPath.ts";

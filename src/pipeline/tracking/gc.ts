@@ -1,6 +1,6 @@
 import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import {join} from "node:path";
-import type {TrackingTx} from "./open.ts";
+import type {TrackingTx} from "./trackingTx.ts";
 
 export interface GcOptions {
   /** Keep only the newest N runs (older runs are deleted from the database); default: keep all. */

@@ -1,4 +1,4 @@
-import type {SqlValue, TrackingTx} from "./open.ts";
+import type {SqlValue, TrackingTx} from "./trackingTx.ts";
 import {insertRows} from "./insertRows.ts";
 import type {ArtifactRecord, RunRecord} from "./runRecord.ts";
 

@@ -1,4 +1,4 @@
-import type {SqlValue, TrackingTx} from "./open.ts";
+import type {SqlValue, TrackingTx} from "./trackingTx.ts";
 
 /** Inserts rows in one statement; `verb` may be "INSERT OR IGNORE" or "INSERT OR REPLACE". */
 export async function insertRows(

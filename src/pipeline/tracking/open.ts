@@ -4,19 +4,12 @@ import {createRequire} from "node:module";
 import type {DuckDBConnection, DuckDBInstance as Instance, DuckDBValue} from "@duckdb/node-api";
 import {TransientError} from "../errors.ts";
 import {migrate} from "./schema.ts";
+import type {SqlValue, TrackingTx} from "./trackingTx.ts";
 
 // Loaded with require, not import: importing this CommonJS package as ESM has Node scan each of
 // its files for exports, which more than doubles its load time, paid by every `mlbook run`. And
 // loaded on the first open, not with this module, so importing tracking code costs no DuckDB.
 const duckdb = () => createRequire(import.meta.url)("@duckdb/node-api") as typeof import("@duckdb/node-api");
-
-export type SqlValue = string | number | boolean | null;
-
-/** The tracking database inside one transaction: parameterised statements, small results. */
-export interface TrackingTx {
-  run(sql: string, values?: readonly SqlValue[]): Promise<void>;
-  rows<T = Record<string, unknown>>(sql: string, values?: readonly SqlValue[]): Promise<T[]>;
-}
 
 export interface OpenOptions {
   /** Give up after this long waiting for another process's lock (default 60 s). */

@@ -1,8 +1,8 @@
 import {existsSync} from "node:fs";
 import {join} from "node:path";
-import type {LoadedConfig} from "../config.ts";
+import type {LoadedConfig} from "../engine/config.ts";
 import {ConfigError} from "../errors.ts";
-import type {Graph} from "../graph.ts";
+import type {Graph} from "../engine/graph.ts";
 import {resolveArtifactFor} from "./resolve.ts";
 import {trackingOf} from "./trackingPath.ts";
 import {withProject} from "./withProject.ts";

@@ -1,5 +1,5 @@
-import {loadConfig} from "../config.ts";
-import {storeRoot} from "../run.ts";
+import {loadConfig} from "../engine/config.ts";
+import {storeRoot} from "../engine/run.ts";
 import {trackingOf} from "./trackingPath.ts";
 import type {Tracking} from "./withProject.ts";
 

@@ -1,6 +1,6 @@
 import {ConfigError} from "../errors.ts";
 import {lowerIsBetter} from "../steps/register.ts";
-import type {TrackingTx} from "./open.ts";
+import type {TrackingTx} from "./trackingTx.ts";
 import type {ArtifactRow} from "./resolve.ts";
 
 export interface RunRow {

@@ -1,5 +1,5 @@
 import {ConfigError} from "../errors.ts";
-import type {TrackingTx} from "./open.ts";
+import type {TrackingTx} from "./trackingTx.ts";
 
 /** `name:v3` (a version), `name:latest` or `name@champion` (an alias), or `name` (its latest). */
 export interface Ref {

@@ -1,9 +1,9 @@
 import {readFile} from "node:fs/promises";
 import {dirname, join} from "node:path";
-import type {LoadedConfig} from "../config.ts";
-import {flatten} from "../graph.ts";
-import type {StepRecord} from "../run.ts";
-import type {Manifest} from "../store.ts";
+import type {LoadedConfig} from "../engine/config.ts";
+import {flatten} from "../engine/graph.ts";
+import type {StepRecord} from "../engine/run.ts";
+import type {Manifest} from "../engine/store.ts";
 import type {Registration} from "../steps/register.ts";
 import {artifactName} from "./artifactNames.ts";
 import {gitCommit} from "./gitCommit.ts";

@@ -1,4 +1,4 @@
-import type {TrackingTx} from "./open.ts";
+import type {TrackingTx} from "./trackingTx.ts";
 
 /**
  * Schema migrations, applied in order and never edited once released: a database written by an

@@ -1,5 +1,5 @@
-import type {LoadedConfig} from "../config.ts";
-import type {RunLogger} from "../run.ts";
+import type {LoadedConfig} from "../engine/config.ts";
+import type {RunLogger} from "../engine/run.ts";
 import {ingestRun} from "./ingestRun.ts";
 import {removePending, writePending} from "./journal.ts";
 import {buildRunRecord, type RunOutcome} from "./runRecord.ts";

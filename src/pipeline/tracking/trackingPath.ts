@@ -1,5 +1,5 @@
 import {dirname, join, resolve} from "node:path";
-import type {LoadedConfig} from "../config.ts";
+import type {LoadedConfig} from "../engine/config.ts";
 import type {Tracking} from "./withProject.ts";
 
 /** The tracking database: `tracking.path` from the config's folder, else `<store root>/tracking.duckdb`. */

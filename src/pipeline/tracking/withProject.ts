@@ -1,7 +1,8 @@
 import {bindTracking} from "./bindTracking.ts";
 import {ingestRuns} from "./ingestRun.ts";
 import {readPending, removePending} from "./journal.ts";
-import {withTracking, type OpenOptions, type TrackingTx} from "./open.ts";
+import {withTracking, type OpenOptions} from "./open.ts";
+import type {TrackingTx} from "./trackingTx.ts";
 
 /** A project's tracking: the store root (for the journal and store) and the database file. */
 export interface Tracking {

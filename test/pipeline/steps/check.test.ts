@@ -2,12 +2,13 @@ import {mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import type {CheckReport, DriftResult, Expectation} from "../../../src/pipeline/checks/report.ts";
-import {openDb, type Db} from "../../../src/pipeline/db.ts";
+import type {CheckReport, DriftResult, Expectation} from "../../../src/pipeline/steps/checks/report.ts";
+import {openDb, type Db} from "../../../src/pipeline/engine/db.ts";
 import {CheckFailedError, MlbookError} from "../../../src/pipeline/errors.ts";
-import {chiSquareTwoSample} from "../../../src/pipeline/stats/chiSquare.ts";
-import {ksTwoSample} from "../../../src/pipeline/stats/ksTwoSample.ts";
-import {check, checkParams} from "../../../src/pipeline/steps/check.ts";
+import {chiSquareTwoSample} from "../../../src/pipeline/ml/stats/chiSquare.ts";
+import {ksTwoSample} from "../../../src/pipeline/ml/stats/ksTwoSample.ts";
+import {check} from "../../../src/pipeline/steps/check.ts";
+import {checkParams} from "../../../src/pipeline/steps/checks/rules.ts";
 
 const drift = JSON.parse(readFileSync(new URL("../../fixtures/sklearn/drift.json", import.meta.url), "utf8"));
 

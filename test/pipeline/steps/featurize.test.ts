@@ -2,9 +2,9 @@ import {mkdtempSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {openDb, type Db} from "../../../src/pipeline/db.ts";
+import {openDb, type Db} from "../../../src/pipeline/engine/db.ts";
 import {DataError} from "../../../src/pipeline/errors.ts";
-import {tableViews} from "../../../src/pipeline/run.ts";
+import {tableViews} from "../../../src/pipeline/engine/run.ts";
 import {featurize, featurizeParams} from "../../../src/pipeline/steps/featurize.ts";
 
 let db: Db;

@@ -1,5 +1,5 @@
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {openDb, type Db} from "../../../src/pipeline/db.ts";
+import {openDb, type Db} from "../../../src/pipeline/engine/db.ts";
 import {split, splitParams} from "../../../src/pipeline/steps/split.ts";
 
 let db: Db;

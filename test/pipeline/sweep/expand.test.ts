@@ -1,12 +1,12 @@
 import {writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
-import {loadConfig} from "../../../src/pipeline/config.ts";
+import {loadConfig} from "../../../src/pipeline/engine/config.ts";
 import {ConfigError} from "../../../src/pipeline/errors.ts";
-import {modelTypes} from "../../../src/pipeline/models/registry.ts";
+import {modelTypes} from "../../../src/pipeline/ml/registry.ts";
 import {composeSweep, keyChoices} from "../../../src/pipeline/sweep/compose.ts";
 import {expandSweep} from "../../../src/pipeline/sweep/expand.ts";
-import {parseOverride} from "../../../src/pipeline/sweep/grammar.ts";
+import {parseOverride} from "../../../src/pipeline/engine/overrideGrammar.ts";
 import {printOverride} from "../../../src/pipeline/sweep/print.ts";
 import {tinyConfig, tinyProject} from "../../helpers/project.ts";
 

@@ -24,7 +24,7 @@ describe("sweep worker pool", () => {
     expect(started({MLBOOK_NO_BUNDLE: "1"})).toEqual(sources);
     // A source edited after the bundle was built: the bundle is stale.
     const later = new Date(Date.now() + 60_000);
-    utimesSync(join(repo, "src", "pipeline", "run.ts"), later, later);
+    utimesSync(join(repo, "src", "pipeline", "engine", "run.ts"), later, later);
     expect(started()).toEqual(sources);
   }, 60_000);
 

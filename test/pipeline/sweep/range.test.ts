@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import {describe, expect, it} from "vitest";
-import {parseValue} from "../../../src/pipeline/sweep/grammar.ts";
+import {parseValue} from "../../../src/pipeline/engine/overrideGrammar.ts";
 import {rangeValues} from "../../../src/pipeline/sweep/range.ts";
 
 const range = (text: string) => {

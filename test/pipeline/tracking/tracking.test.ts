@@ -1,8 +1,8 @@
 import {existsSync, mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
-import {loadConfig} from "../../../src/pipeline/config.ts";
-import {runPipeline, storeRoot} from "../../../src/pipeline/run.ts";
+import {loadConfig} from "../../../src/pipeline/engine/config.ts";
+import {runPipeline, storeRoot} from "../../../src/pipeline/engine/run.ts";
 import {gc} from "../../../src/pipeline/tracking/gc.ts";
 import {
   diffRuns,

@@ -1,0 +1,195 @@
+import {DataError} from "../errors.ts";
+import {modelSpec} from "./registry.ts";
+import type {Classifier, Estimator, ModelJSON, Regressor, Task} from "./types.ts";
+import type {Column, ColumnInfo, Table} from "./table.ts";
+import {
+  applyColumnTransformer,
+  fitColumnTransformer,
+  type ColumnTransformerSpec,
+  type ColumnTransformerState
+} from "./transforms/columnTransformer.ts";
+
+/** Bump when the bundle layout changes; readers refuse versions they do not know. */
+export const BUNDLE_FORMAT = 1;
+
+/**
+ * A trained model as plain data: the fitted preprocessing, the estimator, and what it expects
+ * (its input signature). Everything needed to score new rows; no code, no pickle.
+ */
+export interface ModelBundle {
+  format: typeof BUNDLE_FORMAT;
+  task: Task;
+  target: string;
+  /** Class labels, in the order of the estimator's class indices (classification only). */
+  classes: string[];
+  /** Input signature: each feature column with its type and, for categoricals, known values. */
+  signature: SignatureColumn[];
+  transform: ColumnTransformerState;
+  featureNames: string[];
+  /** For each model feature, the input column it came from (one-hot columns roll up to it). */
+  sourceColumn: string[];
+  estimator: ModelJSON;
+}
+
+export interface SignatureColumn {
+  name: string;
+  kind: "numeric" | "categorical";
+  type: string;
+  nullable: boolean;
+  categories?: string[];
+}
+
+export interface FitBundleOptions {
+  target: string;
+  task: Task;
+  features: ColumnInfo[];
+  transform: ColumnTransformerSpec;
+  model: {type: string; params: Record<string, unknown>};
+  seed: number;
+  threads?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Fits preprocessing and estimator on training rows (the only rows it ever sees). */
+export async function fitBundle(
+  table: Table,
+  options: FitBundleOptions
+): Promise<{bundle: ModelBundle; estimator: Estimator}> {
+  const {target, task, features} = options;
+  const y = table.columns[target];
+  let classes: string[] = [];
+  let labels: Int32Array | Float64Array;
+  if (task === "classification") {
+    const encoded = encodeLabels(y, sortedCategories(table, target));
+    classes = encoded.classes;
+    labels = encoded.labels;
+    if (classes.length < 2) {
+      throw new DataError(
+        `data.target: column ${JSON.stringify(target)} has a single class (${JSON.stringify(classes[0])}) in the training rows: nothing to classify`
+      );
+    }
+  } else {
+    if (!(y instanceof Float64Array))
+      throw new DataError(
+        `data.target: column ${JSON.stringify(target)} is not numeric, but data.task is regression`
+      );
+    labels = y;
+  }
+  const inputs: Table = {
+    rows: table.rows,
+    columns: Object.fromEntries(features.map((f) => [f.name, table.columns[f.name]]))
+  };
+  const transform = fitColumnTransformer(inputs, options.transform);
+  const {X, featureNames, sourceColumn} = applyColumnTransformer(transform, inputs);
+  const spec = modelSpec(options.model.type);
+  const estimator = spec.create(spec.params.parse(options.model.params), task);
+  const fitOptions = {seed: options.seed, threads: options.threads, onProgress: options.onProgress};
+  if (estimator.task === "classification")
+    await estimator.fit(X, labels as Int32Array, {...fitOptions, nClasses: classes.length});
+  else await estimator.fit(X, labels as Float64Array, fitOptions);
+  const signature = features.map((f): SignatureColumn => {
+    const column = table.columns[f.name];
+    const nullable =
+      column instanceof Float64Array ? column.some(Number.isNaN) : column.some((v) => v === null);
+    return f.kind === "numeric"
+      ? {name: f.name, kind: "numeric", type: f.type, nullable}
+      : {
+          name: f.name,
+          kind: "categorical",
+          type: f.type,
+          nullable,
+          categories: sortedCategories(table, f.name) ?? distinct(column as (string | null)[])
+        };
+  });
+  const bundle: ModelBundle = {
+    format: BUNDLE_FORMAT,
+    task,
+    target,
+    classes,
+    signature,
+    transform,
+    featureNames,
+    sourceColumn,
+    estimator: estimator.toJSON()
+  };
+  return {bundle, estimator};
+}
+
+export interface Predictions {
+  /** Class index (classification) or value (regression) per row. */
+  predicted: Int32Array | Float64Array;
+  /** Per-class probability columns (classification only). */
+  proba?: Float64Array[];
+}
+
+export function restoreEstimator(bundle: ModelBundle): Estimator {
+  if (bundle.format !== BUNDLE_FORMAT)
+    throw new DataError(`model bundle format ${bundle.format} is not supported (expected ${BUNDLE_FORMAT})`);
+  return modelSpec(bundle.estimator.type).fromJSON(bundle.estimator);
+}
+
+/** Scores rows with a bundle. Columns must already match the signature (see checkSignature). */
+export function predictBundle(
+  bundle: ModelBundle,
+  table: Table,
+  estimator = restoreEstimator(bundle)
+): Predictions {
+  const inputs: Table = {
+    rows: table.rows,
+    columns: Object.fromEntries(bundle.signature.map((s) => [s.name, table.columns[s.name]]))
+  };
+  const {X} = applyColumnTransformer(bundle.transform, inputs);
+  if (estimator.task === "classification") {
+    const proba = (estimator as Classifier).predictProba(X);
+    return {predicted: argmax(proba, table.rows), proba};
+  }
+  return {predicted: (estimator as Regressor).predict(X)};
+}
+
+/** Class index per row; the first class wins ties, as numpy's argmax does. */
+export function argmax(proba: Float64Array[], rows: number): Int32Array {
+  const out = new Int32Array(rows);
+  for (let i = 0; i < rows; ++i) {
+    let best = proba[0][i];
+    for (let k = 1; k < proba.length; ++k) {
+      if (proba[k][i] > best) {
+        best = proba[k][i];
+        out[i] = k;
+      }
+    }
+  }
+  return out;
+}
+
+/** Labels → class indices in sorted label order (sklearn's LabelEncoder order); missing: -1. */
+export function encodeLabels(column: Column, classes?: string[]): {classes: string[]; labels: Int32Array} {
+  const known = classes ?? distinctSorted(column);
+  const index = new Map(known.map((c, i) => [c, i]));
+  const labels = new Int32Array(column.length);
+  if (column instanceof Float64Array) {
+    for (let i = 0; i < column.length; ++i)
+      labels[i] = Number.isNaN(column[i]) ? -1 : (index.get(String(column[i])) ?? -1);
+  } else {
+    for (let i = 0; i < column.length; ++i) {
+      const v = column[i];
+      labels[i] = v === null ? -1 : (index.get(v) ?? -1);
+    }
+  }
+  return {classes: known, labels};
+}
+
+/** A categorical column's distinct values in JS sort order, when the table was read with them. */
+function sortedCategories(table: Table, column: string): string[] | undefined {
+  return table.categories?.[column]?.slice().sort();
+}
+
+function distinctSorted(column: Column): string[] {
+  if (column instanceof Float64Array) {
+    return [...new Set(Array.from(column).filter((v) => !Number.isNaN(v)))].sort((a, b) => a - b).map(String);
+  }
+  return distinct(column);
+}
+
+function distinct(column: (string | null)[]): string[] {
+  return [...new Set(column.filter((v): v is string => v !== null))].sort();
+}

@@ -1,0 +1,74 @@
+import {MISSING_BIN} from "./binMapper.ts";
+import type {Features} from "../types.ts";
+
+/**
+ * One fitted boosting tree as flat arrays (node 0 is the root). A leaf has `feature[i] === -1`.
+ * Rows with `x <= threshold[i]` go left, NaN follows `missingLeft[i]`; `threshold` is +Infinity
+ * for a "split on NaN" (every non-missing value left).
+ */
+export interface HgbTree {
+  feature: Int32Array;
+  threshold: Float64Array;
+  binThreshold: Uint8Array;
+  missingLeft: Uint8Array;
+  left: Int32Array;
+  right: Int32Array;
+  /** Leaf values, shrinkage already applied (0 for internal nodes). */
+  value: Float64Array;
+  /** Split gain of internal nodes as a loss reduction, for importances (0 for leaves). */
+  gain: Float64Array;
+}
+
+/** Adds the tree's output for rows [from, to) of X (default: every row) to `out`. */
+export function addTreePrediction(
+  tree: HgbTree,
+  X: Features,
+  out: Float64Array,
+  from = 0,
+  to = X.rows
+): void {
+  const {feature, threshold, missingLeft, left, right, value} = tree;
+  const cols = X.cols;
+  for (let i = from; i < to; ++i) {
+    let node = 0;
+    while (feature[node] >= 0) {
+      const v = cols[feature[node]][i];
+      if (v !== v) node = missingLeft[node] ? left[node] : right[node];
+      else node = v <= threshold[node] ? left[node] : right[node];
+    }
+    out[i] += value[node];
+  }
+}
+
+/** What predicting on binned rows reads of a tree (a helper thread's copy has int32 flags). */
+export interface BinnedTree {
+  feature: Int32Array;
+  binThreshold: Uint8Array | Int32Array;
+  missingLeft: Uint8Array | Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+/**
+ * As {@link addTreePrediction} on already binned rows (validation data during early stopping),
+ * rows [from, to) (default: all).
+ */
+export function addTreePredictionBinned(
+  tree: BinnedTree,
+  bins: readonly Uint8Array[],
+  out: Float64Array,
+  from = 0,
+  to = out.length
+): void {
+  const {feature, binThreshold, missingLeft, left, right, value} = tree;
+  for (let i = from; i < to; ++i) {
+    let node = 0;
+    while (feature[node] >= 0) {
+      const b = bins[feature[node]][i];
+      if (b === MISSING_BIN) node = missingLeft[node] ? left[node] : right[node];
+      else node = b <= binThreshold[node] ? left[node] : right[node];
+    }
+    out[i] += value[node];
+  }
+}

@@ -1,0 +1,7 @@
+export type SqlValue = string | number | boolean | null;
+
+/** The tracking database inside one transaction: parameterised statements, small results. */
+export interface TrackingTx {
+  run(sql: string, values?: readonly SqlValue[]): Promise<void>;
+  rows<T = Record<string, unknown>>(sql: string, values?: readonly SqlValue[]): Promise<T[]>;
+}
