@@ -23,7 +23,7 @@ export async function bundle() {
   const out = join(root, `lib.${process.pid}.tmp`);
   await build({
     // main: the CLI; receipt: the all-fresh fast path bin/mlbook.js tries first (src/cli/receipt.ts);
-    // worker: the sweep worker process (src/pipeline/sweep/worker.ts); forestWorker, hgbHelper and
+    // worker: the sweep worker process (src/cli/sweepWorker.ts); forestWorker, hgbHelper and
     // hgbPredictHelper: the worker threads of a forest fit, a boosting fit and a boosting
     // prediction (src/pipeline/ml/threads/startThread.ts).
     // An entry whose source is missing (a checkout without it) is left out rather than failing
@@ -32,7 +32,7 @@ export async function bundle() {
       Object.entries({
         main: join(root, "src", "cli", "main.ts"),
         receipt: join(root, "src", "cli", "receipt.ts"),
-        worker: join(root, "src", "pipeline", "sweep", "worker.ts"),
+        worker: join(root, "src", "cli", "sweepWorker.ts"),
         forestWorker: join(root, "src", "pipeline", "ml", "forest", "forestWorker.ts"),
         hgbHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbHelper.ts"),
         hgbPredictHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbPredictHelper.ts")

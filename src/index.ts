@@ -1,16 +1,39 @@
 /** mlbook's public API. */
 
-// Pipelines: load a config, run it.
-export {loadConfig, type Config, type LoadedConfig} from "./pipeline/engine/config.ts";
-export {
-  runPipeline,
-  pipelineStatus,
-  type RunResult,
-  type RunOptions,
-  type RunLogger
-} from "./pipeline/engine/run.ts";
+// Pipelines: load a config (mlbook's steps and the workspace's own), run it, ask what is stale.
+export {loadConfig, builtinCatalog, type Loaded, type PipelineConfig} from "./pipeline/builtins.ts";
+export {loadPipelineConfig} from "./pipeline/engine/config.ts";
+export type {LoadedConfig} from "./pipeline/engine/loadedConfig.ts";
+export {runPipeline, type RunOptions} from "./pipeline/engine/run.ts";
+export {pipelineStatus, type StatusRecord} from "./pipeline/engine/status.ts";
+export type {RunResult, RunLogger, StepRecord} from "./pipeline/engine/runTypes.ts";
+export {buildGraph, type Graph, type Node} from "./pipeline/engine/graph.ts";
 
-// Models: load an exported bundle and score rows with it.
+// Add-ons attach to a run through hooks; tracking (runs, artifacts, the registry) is one set.
+export type {RunHooks, RunContext, RunOutcome, ArtifactVersion, Pin} from "./pipeline/engine/hooks.ts";
+export {trackingHooks, type TrackingHookOptions} from "./pipeline/tracking/trackingHooks.ts";
+export {createCatalog, type Catalog, type ConfigAddOn} from "./pipeline/engine/catalog.ts";
+
+// Your own steps and models (see the README: "Write your own step", "Bring your own model").
+export {
+  defineStep,
+  type Step,
+  type StepContext,
+  type InputSpec,
+  type OutputSpec,
+  type OutputKind,
+  type TableValue,
+  type FileValue,
+  type Config,
+  type ConfigureEnv,
+  type StepPlan
+} from "./pipeline/engine/step.ts";
+export {runStep, type TestInput, type TestOutputs} from "./pipeline/engine/runStep.ts";
+export {defineModel, type ModelDefinition, type FitInfo} from "./pipeline/engine/model.ts";
+export type {Features, Task} from "./pipeline/ml/types.ts";
+export {z} from "zod";
+
+// Models: load a bundle and score rows with it.
 export {
   loadModel,
   modelFromBundle,

@@ -1,9 +1,10 @@
 import {spawn} from "node:child_process";
 import {existsSync} from "node:fs";
 import {delimiter, join, relative} from "node:path";
-import {loadConfig} from "../pipeline/engine/config.ts";
+import {loadConfig} from "../pipeline/builtins.ts";
 import {MlbookError} from "../pipeline/errors.ts";
 import {runPipeline} from "../pipeline/engine/run.ts";
+import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
 import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
 import {listLoaders} from "../site/loaders.ts";
 import {runLoaders} from "../site/runLoaders.ts";
@@ -20,7 +21,10 @@ export async function buildCommand(projectRoot = process.cwd()): Promise<void> {
   for (const [name, config] of Object.entries(pipelines)) {
     console.log(`pipeline ${name} (${relative(projectRoot, config)})`);
     // A pipeline with nothing to run records no run: a build adds runs only when something changed.
-    await runPipeline(loadConfig(config), {logger: terminalLogger(), recordFresh: false});
+    await runPipeline(await loadConfig(config), {
+      logger: terminalLogger(),
+      hooks: [trackingHooks({recordFresh: false})]
+    });
   }
   const loaders = listLoaders(projectRoot, pipelines, join(projectRoot, DEFAULT_CONFIG));
   const states = await loaderStates(projectRoot, loaders);

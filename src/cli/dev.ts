@@ -2,9 +2,9 @@ import {spawn} from "node:child_process";
 import {existsSync, statSync, watch, type FSWatcher} from "node:fs";
 import {basename, delimiter, dirname, join, relative} from "node:path";
 import {clearCodeDigests} from "../pipeline/engine/codeDigest.ts";
-import {loadConfig} from "../pipeline/engine/config.ts";
+import {loadConfig} from "../pipeline/builtins.ts";
 import {buildGraph} from "../pipeline/engine/graph.ts";
-import {storeRoot} from "../pipeline/engine/run.ts";
+import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
 import {trackingPath} from "../pipeline/tracking/trackingPath.ts";
 import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
 import {listLoaders} from "../site/loaders.ts";
@@ -68,16 +68,16 @@ export async function devCommand(
       running = running.then(async () => {
         try {
           pipelines = await check(false);
-          rewatch();
+          await rewatch();
         } catch (error) {
           console.error(`mlbook: ${error instanceof Error ? error.message : String(error)}`);
         }
       });
     }, 250);
   };
-  const rewatch = () => {
+  const rewatch = async () => {
+    const {paths, databases} = await watched(projectRoot, pipelines);
     watchers.forEach((w) => w.close());
-    const {paths, databases} = watched(projectRoot, pipelines);
     watchers = paths.map((path) => {
       const recursive = statSync(path).isDirectory();
       return watch(path, {recursive}, (_event, name) => {
@@ -96,7 +96,7 @@ export async function devCommand(
         })
       );
   };
-  rewatch();
+  await rewatch();
   await new Promise<void>((resolve) => {
     child.on("close", () => resolve());
     process.on("SIGINT", () => child.kill("SIGINT"));
@@ -105,13 +105,14 @@ export async function devCommand(
 }
 
 /**
- * What to watch: the configs, the engine's sources and every pipeline's data files (`paths`), and
- * each pipeline's tracking database, as folder → file names (`databases`, folders that exist).
+ * What to watch: the configs, the engine's sources, every pipeline's data files and workspace
+ * modules (`paths`), and each pipeline's tracking database, as folder → file names (`databases`,
+ * folders that exist).
  */
-function watched(
+async function watched(
   projectRoot: string,
   pipelines: Record<string, string>
-): {paths: string[]; databases: Map<string, Set<string>>} {
+): Promise<{paths: string[]; databases: Map<string, Set<string>>}> {
   const paths = new Set<string>([
     join(projectRoot, DEFAULT_CONFIG),
     join(projectRoot, "pipelines"),
@@ -120,9 +121,9 @@ function watched(
   const databases = new Map<string, Set<string>>();
   for (const config of Object.values(pipelines)) {
     try {
-      const loaded = loadConfig(config);
-      for (const node of buildGraph(loaded.config, loaded.path).nodes)
-        node.sources.forEach((s) => paths.add(s));
+      const loaded = await loadConfig(config);
+      for (const node of buildGraph(loaded).nodes) node.sources.forEach((s) => paths.add(s));
+      for (const module of loaded.modules.values()) module.files.forEach((f) => paths.add(f));
       const db = trackingPath(loaded, storeRoot(loaded));
       if (existsSync(dirname(db)))
         (databases.get(dirname(db)) ?? databases.set(dirname(db), new Set()).get(dirname(db))!).add(

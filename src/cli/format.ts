@@ -1,4 +1,4 @@
-import type {RunResult, StepRecord} from "../pipeline/engine/run.ts";
+import type {RunResult, StepRecord} from "../pipeline/engine/runTypes.ts";
 
 /** Milliseconds as a short human duration. */
 export function formatDuration(ms: number): string {

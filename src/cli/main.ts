@@ -45,8 +45,10 @@ program
       }
     ) => {
       // A sweep's workers start now, while this process loads the engine and composes the jobs.
-      if (options.multirun && !options.steps)
-        (await import("../pipeline/sweep/pool.ts")).prestartWorkers(options.jobs);
+      if (options.multirun && !options.steps) {
+        const {sweepWorkerEntry} = await import("./sweepWorkerEntry.ts");
+        (await import("../pipeline/sweep/pool.ts")).prestartWorkers(options.jobs, sweepWorkerEntry);
+      }
       const {runCommand} = await import("./run.ts");
       const pins = options.from?.split(",").map((r) => `'${r.trim().replaceAll("'", "")}'`);
       await runCommand(pins?.length ? [...overrides, `++from=[${pins.join(",")}]`] : overrides, options);

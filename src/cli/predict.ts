@@ -1,9 +1,9 @@
 import {existsSync} from "node:fs";
-import {join} from "node:path";
+import {dirname, join, resolve} from "node:path";
 import {ConfigError} from "../pipeline/errors.ts";
 import {loadModel, scoreFile} from "../pipeline/score/predict.ts";
-import {loadConfig} from "../pipeline/engine/config.ts";
-import {storeRoot} from "../pipeline/engine/run.ts";
+import {loadConfig} from "../pipeline/builtins.ts";
+import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
 import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {resolveArtifactFor, resolveModel, type ArtifactRow} from "../pipeline/tracking/resolve.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
@@ -13,7 +13,9 @@ export async function predictCommand(
   input: string,
   options: {config: string; model: string; output?: string}
 ): Promise<void> {
-  const model = loadModel(await modelFile(options.model, options.config));
+  const model = await loadModel(await modelFile(options.model, options.config), {
+    base: dirname(resolve(options.config))
+  });
   const result = await scoreFile(model, input, options.output);
   if (result.csv !== undefined) process.stdout.write(result.csv);
   else process.stderr.write(`wrote ${result.rows} predictions to ${result.output}\n`);
@@ -27,7 +29,7 @@ export async function predictCommand(
 async function modelFile(ref: string, config: string): Promise<string> {
   if (existsSync(ref)) return ref;
   if (/[/\\]|\.json$/.test(ref)) throw new ConfigError(`invalid --model: ${ref} (no such file)`);
-  const loaded = loadConfig(config);
+  const loaded = await loadConfig(config);
   const pipeline = loaded.config.name;
   const tracking = trackingOf(loaded, storeRoot(loaded));
   const artifact = await withProject(tracking, async (tx): Promise<ArtifactRow> => {

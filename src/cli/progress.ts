@@ -1,4 +1,4 @@
-import type {RunLogger, StepRecord} from "../pipeline/engine/run.ts";
+import type {RunLogger, StepRecord} from "../pipeline/engine/runTypes.ts";
 import {formatStep} from "./format.ts";
 
 /**

@@ -15,7 +15,7 @@ import {readFileSync} from "node:fs";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {fileStamp} from "../pipeline/engine/fileStamp.ts";
-import type {StepRecord} from "../pipeline/engine/run.ts";
+import type {StepRecord} from "../pipeline/engine/runTypes.ts";
 import {newRunId} from "../pipeline/engine/runId.ts";
 import {gitCommit} from "../pipeline/tracking/gitCommit.ts";
 import {writePending} from "../pipeline/tracking/journal.ts";

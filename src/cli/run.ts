@@ -1,6 +1,7 @@
 import {relative} from "node:path";
-import {loadConfig} from "../pipeline/engine/config.ts";
+import {loadConfig} from "../pipeline/builtins.ts";
 import {runPipeline} from "../pipeline/engine/run.ts";
+import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
 import {formatMetrics, runJson, runLine} from "./format.ts";
 import {terminalLogger} from "./progress.ts";
 
@@ -17,14 +18,18 @@ export async function runCommand(
 ): Promise<void> {
   const sweep = await import("./sweep.ts");
   if (sweep.wantsSweep(overrides, options)) return sweep.sweepCommand(overrides, options);
-  const loaded = loadConfig(options.config, overrides);
+  const loaded = await loadConfig(options.config, overrides);
   const steps = options.steps
     ?.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
   const header = `mlbook run ${loaded.config.name} (${relative(process.cwd(), loaded.path)})`;
   if (!options.json) console.log(header);
-  const result = await runPipeline(loaded, {steps, logger: terminalLogger(options.json)});
+  const result = await runPipeline(loaded, {
+    steps,
+    logger: terminalLogger(options.json),
+    hooks: [trackingHooks()]
+  });
   const metricLines = formatMetrics(result);
   if (options.json) console.log(runJson(result));
   else {

@@ -1,4 +1,4 @@
-import {lowerIsBetter} from "../pipeline/steps/register.ts";
+import {lowerIsBetter} from "../pipeline/ml/metrics/headline.ts";
 import {listRuns} from "../pipeline/tracking/queries.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {formatMetric, textTable} from "../pipeline/tracking/textTable.ts";

@@ -17,9 +17,11 @@ export async function showCommand(id: string, options: {config: string; json?: b
   console.log(`  config ${run.config_digest.slice(0, 12)}  git ${run.git_commit?.slice(0, 12) ?? "(none)"}`);
   if (run.sweep_id) {
     // Runs recorded before sweep roles have none.
-    const part = {job: "a job", shared: "the steps its jobs share", register: "registers its winner"}[
-      run.sweep_role ?? ""
-    ];
+    const part = {
+      job: "a job",
+      shared: "the steps its jobs share",
+      winner: "its selected job's final steps (registers it)"
+    }[run.sweep_role ?? ""];
     console.log(`  sweep ${run.sweep_id}${part ? `: ${part}` : ""}`);
   }
   if (run.error) console.log(`  error: ${run.error}`);

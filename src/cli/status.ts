@@ -1,12 +1,13 @@
-import {loadConfig} from "../pipeline/engine/config.ts";
-import {pipelineStatus} from "../pipeline/engine/run.ts";
+import {loadConfig} from "../pipeline/builtins.ts";
+import {pipelineStatus} from "../pipeline/engine/status.ts";
+import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
 
 export async function statusCommand(
   overrides: string[],
   options: {config: string; json?: boolean}
 ): Promise<void> {
-  const loaded = loadConfig(options.config, overrides);
-  const records = await pipelineStatus(loaded);
+  const loaded = await loadConfig(options.config, overrides);
+  const records = await pipelineStatus(loaded, {hooks: [trackingHooks()]});
   if (options.json) {
     console.log(JSON.stringify({pipeline: loaded.config.name, steps: records}, null, 2));
     return;

@@ -2,18 +2,22 @@ import {availableParallelism} from "node:os";
 import {relative, resolve} from "node:path";
 import {ConfigError, MlbookError} from "../pipeline/errors.ts";
 import {metricGoal} from "../pipeline/ml/metrics/index.ts";
-import type {LoadedConfig} from "../pipeline/engine/config.ts";
+import {builtinCatalog, loadConfig} from "../pipeline/builtins.ts";
+import type {SelectionConfig} from "../pipeline/steps/evaluate.ts";
 import {buildGraph} from "../pipeline/engine/graph.ts";
-import {runPipeline, storeRoot, type StepRecord} from "../pipeline/engine/run.ts";
+import {storeRoot, type LoadedConfig} from "../pipeline/engine/loadedConfig.ts";
+import {isSweep, parseOverride} from "../pipeline/engine/overrideGrammar.ts";
+import {runPipeline} from "../pipeline/engine/run.ts";
+import type {RunLogger, StepRecord} from "../pipeline/engine/runTypes.ts";
 import {newRunId} from "../pipeline/engine/runId.ts";
 import {composeSweep, declaredSweep, type ComposedSweep} from "../pipeline/sweep/compose.ts";
-import {isSweep, parseOverride} from "../pipeline/engine/overrideGrammar.ts";
 import {startPool, type JobReply, type Pool} from "../pipeline/sweep/pool.ts";
 import type {SweepRole} from "../pipeline/tracking/runRecord.ts";
-import {journalRunsOnly} from "../pipeline/tracking/trackRun.ts";
+import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
 import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 import {formatDuration} from "./format.ts";
+import {sweepWorkerEntry} from "./sweepWorkerEntry.ts";
 
 export interface SweepOptions {
   config: string;
@@ -60,16 +64,15 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   let composed: ComposedSweep;
   try {
     composed = await composeSweep(options.config, overrides, {
+      load: loadConfig,
+      catalog: builtinCatalog,
       maxJobs,
       onExpanded(count) {
         pool = Math.min(workers, count);
         // Each worker's fits get its share of the cores (boosting uses every core by default).
         const threads =
           process.env.MLBOOK_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / pool)));
-        workerPool = startPool({
-          workers: pool,
-          env: {MLBOOK_SWEEP_ID: sweepId, MLBOOK_SWEEP_ROLE: "job", MLBOOK_THREADS: threads}
-        });
+        workerPool = startPool({workers: pool, entry: sweepWorkerEntry, env: {MLBOOK_THREADS: threads}});
       }
     });
   } catch (error) {
@@ -88,7 +91,7 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   let sharedSteps: StepRecord[] = [];
   try {
     if (shared.length)
-      sharedSteps = (await asSweepRun(sweepId, "shared", () => runPipeline(first, {steps: shared}))).steps;
+      sharedSteps = (await runPipeline(first, {steps: shared, hooks: sweepHooks(sweepId, "shared")})).steps;
   } catch (error) {
     workerPool!.close();
     throw error;
@@ -99,27 +102,31 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   const width = String(jobs.length).length;
   const label = new Map(jobs.map((j) => [j.index, varying(j.overrides)]));
   const labelWidth = Math.min(60, Math.max(...[...label.values()].map((l) => l.length)));
-  // Jobs stop short of register: only the selected job is registered, below.
-  const jobSteps = first.config.register
-    ? buildGraph(first.config, first.path)
-        .nodes.map((n) => n.step.name)
-        .filter((n) => n !== "register")
-    : undefined;
+  // Jobs stop short of final steps (register): only the selected job runs them, below.
+  const nodes = buildGraph(first).nodes;
+  const finals = nodes.some((n) => n.step.final);
+  const jobSteps = finals ? nodes.filter((n) => !n.step.final).map((n) => n.name) : undefined;
   const replies = await workerPool!.run(
-    jobs.map((j) => ({index: j.index, config: j.loaded.path, overrides: j.overrides, steps: jobSteps})),
+    jobs.map((j) => ({
+      index: j.index,
+      config: j.loaded.path,
+      overrides: j.overrides,
+      steps: jobSteps,
+      sweepId
+    })),
     (reply) => say(progressLine(reply, jobs.length, width, label.get(reply.index)!.padEnd(labelWidth)))
   );
 
   const failed = replies.filter((r) => !r.ok);
   const ok = replies.filter((r): r is Extract<JobReply, {ok: true}> => r.ok);
-  const best = bestJob(ok, first.config.selection);
-  // The selected job (already fitted on all training rows and scored once on the test split) is
-  // registered when the config registers: its steps are all fresh, so only register runs.
+  const best = bestJob(ok, first.config.selection as SelectionConfig | undefined);
+  // The selected job (already fitted on all training rows and scored once on the test split)
+  // runs the final steps (register): its other steps are all fresh, so only those run.
   let registerRunId: string | null = null;
-  if (best && first.config.register) {
+  if (best && finals) {
     const winner = jobs.find((j) => j.index === best.index)!;
-    const logger = {step() {}, progress() {}, info: (message: string) => say(`  ${message}`)};
-    registerRunId = (await asSweepRun(sweepId, "register", () => runPipeline(winner.loaded, {logger}))).runId;
+    const logger: RunLogger = {step() {}, progress() {}, info: (message: string) => say(`  ${message}`)};
+    registerRunId = (await runPipeline(winner.loaded, {logger, hooks: sweepHooks(sweepId, "winner")})).runId;
   }
   // Jobs only journal their runs (no lock contention between workers); one transaction here
   // writes them all to the tracking database, with the sweep's winner.
@@ -160,20 +167,11 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
 }
 
 /**
- * Runs `fn` (a run in this process) as part of the sweep: its record carries the sweep id and
- * `role`, and waits in the journal for the sweep's one write to the database at its end.
+ * Tracking for a run in this process that is part of the sweep: its record carries the sweep id
+ * and `role`, and waits in the journal for the sweep's one write to the database at its end.
  */
-async function asSweepRun<T>(sweepId: string, role: SweepRole, fn: () => Promise<T>): Promise<T> {
-  process.env.MLBOOK_SWEEP_ID = sweepId;
-  process.env.MLBOOK_SWEEP_ROLE = role;
-  journalRunsOnly(true);
-  try {
-    return await fn();
-  } finally {
-    journalRunsOnly(false);
-    delete process.env.MLBOOK_SWEEP_ID;
-    delete process.env.MLBOOK_SWEEP_ROLE;
-  }
+function sweepHooks(sweepId: string, role: SweepRole) {
+  return [trackingHooks({sweep: {id: sweepId, role}, journalOnly: true})];
 }
 
 function progressLine(reply: JobReply, total: number, width: number, label: string): string {

@@ -1,9 +1,10 @@
 import {mkdir, readFile, rename, writeFile} from "node:fs/promises";
-import {isAbsolute, join, resolve, dirname} from "node:path";
+import {join, dirname} from "node:path";
 import {codeFiles} from "../pipeline/engine/codeDigest.ts";
-import type {LoadedConfig} from "../pipeline/engine/config.ts";
-import {buildGraph, stepInputs} from "../pipeline/engine/graph.ts";
-import {storeRoot, type RunResult} from "../pipeline/engine/run.ts";
+import type {LoadedConfig} from "../pipeline/engine/loadedConfig.ts";
+import {buildGraph} from "../pipeline/engine/graph.ts";
+import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
+import {type RunResult} from "../pipeline/engine/runTypes.ts";
 import {Store, type Manifest} from "../pipeline/engine/store.ts";
 import {buildRunRecord} from "../pipeline/tracking/runRecord.ts";
 import {fileStamp} from "../pipeline/engine/fileStamp.ts";
@@ -21,27 +22,14 @@ export async function writeReceipt(
   printed: {header: string; metricLines: string[]}
 ): Promise<void> {
   try {
-    const {config} = loaded;
-    const graph = buildGraph(config, loaded.path);
-    // Pins and artifact references resolve through the tracking database, downloads through the network.
-    if (
-      config.from.length ||
-      config.check?.drift?.artifact ||
-      graph.nodes.some((n) => n.step.name === "download")
-    )
-      return;
+    const {config, catalog} = loaded;
+    // Pins and artifact references resolve through the tracking database: such runs get none.
+    if ((config.from as string[]).length || catalog.steps.some((s) => s.references?.(config).length)) return;
+    const graph = buildGraph(loaded);
     const root = storeRoot(loaded);
     const store = new Store(root);
     const stamped = (paths: Iterable<string>): Stamped[] => [...new Set(paths)].map((p) => [p, fileStamp(p)]);
-    // A package path (vega-datasets/…) resolves to node_modules only while no project file of that
-    // name exists: such candidates are stamped too, as "absent".
-    const base = dirname(loaded.path);
-    const named = [
-      config.data.source,
-      ...Object.values(config.data.tables ?? {}),
-      config.check?.drift?.reference
-    ].filter((s): s is string => typeof s === "string" && !isAbsolute(s) && !/^https?:/.test(s));
-    const byName = new Map(graph.nodes.map((n) => [n.step.name, n]));
+    const byName = new Map(graph.nodes.map((n) => [n.name, n]));
     const steps: Receipt["steps"] = [];
     for (const step of result.steps) {
       const node = byName.get(step.name);
@@ -49,7 +37,8 @@ export async function writeReceipt(
       const dir = store.dir(step.name, step.key);
       const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as Manifest;
       const files = [
-        ...codeFiles(node.step.module),
+        ...(node.step.workspace?.files ?? codeFiles(node.step.module!)),
+        ...node.modules.flatMap((m) => m.files),
         ...node.sources,
         join(dir, "manifest.json"),
         ...Object.keys(manifest.files).map((name) => join(dir, name))
@@ -57,17 +46,21 @@ export async function writeReceipt(
       steps.push({name: step.name, key: step.key, rows: step.rows, files: stamped(files)});
     }
     const fresh = result.steps.map((s) => ({...s, status: "fresh" as const, reason: null}));
-    const record = await buildRunRecord(loaded, root, {
+    const record = await buildRunRecord({
       ...result,
+      loaded,
+      root,
+      graph,
       steps: fresh,
-      inputs: stepInputs(graph),
       pins: [],
       error: null
     });
     const receipt: Receipt = {
       version: RECEIPT_VERSION,
       bundle: fileStamp(bundleEntry),
-      files: stamped([loaded.path, ...named.map((s) => resolve(base, s))]),
+      // A package path (vega-datasets/…) resolves to node_modules only while no project file of
+      // that name exists: the paths resolving looked at are stamped too, as "absent".
+      files: stamped([loaded.path, ...graph.probed]),
       pipeline: result.pipeline,
       configDigest: result.configDigest,
       ...printed,

@@ -1,5 +1,5 @@
 import type {CheckReport} from "../pipeline/steps/checks/report.ts";
-import {currentRun, stepJson} from "./currentRun.ts";
+import {artifactJson, currentRun} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
 export interface ChecksData {
@@ -9,12 +9,12 @@ export interface ChecksData {
   report: CheckReport | null;
 }
 
-/** Page data of the Checks page: the check step's report, as stored. */
+/** Page data of the Checks page: the data check report, as stored. */
 export async function checks({name, loaded}: PipelineContext): Promise<ChecksData> {
   const run = await currentRun(loaded);
   return {
     pipeline: name,
     runId: run.result.runId,
-    report: (await stepJson<CheckReport>(run, "check", "report")) ?? null
+    report: (await artifactJson<CheckReport>(run, "check_report")) ?? null
   };
 }

@@ -1,18 +1,14 @@
 import {readFile} from "node:fs/promises";
 import {join} from "node:path";
-import type {LoadedConfig} from "../pipeline/engine/config.ts";
-import {buildGraph, type Graph} from "../pipeline/engine/graph.ts";
-import {headlineMetrics} from "../pipeline/ml/metrics/headline.ts";
-import {
-  plan,
-  runPipeline,
-  storeRoot,
-  type PlannedStep,
-  type RunLogger,
-  type RunResult
-} from "../pipeline/engine/run.ts";
+import {buildGraph, producerOf, type Graph, type Node} from "../pipeline/engine/graph.ts";
+import {storeRoot, type LoadedConfig} from "../pipeline/engine/loadedConfig.ts";
+import {plan, type PlannedStep} from "../pipeline/engine/plan.ts";
+import {runMetrics, runPipeline} from "../pipeline/engine/run.ts";
+import type {RunLogger, RunResult} from "../pipeline/engine/runTypes.ts";
 import {Store, type Entry} from "../pipeline/engine/store.ts";
-import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {headlineMetrics} from "../pipeline/ml/metrics/headline.ts";
+import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
+import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {runDetail, type RunDetail} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 
@@ -39,16 +35,16 @@ const stderrLogger: RunLogger = {
  * so eight loaders reading one pipeline make no eight runs.
  */
 export async function currentRun(loaded: LoadedConfig): Promise<CurrentRun> {
-  const graph = buildGraph(loaded.config, loaded.path);
+  const graph = buildGraph(loaded);
   const store = new Store(storeRoot(loaded));
   const planned = await plan(graph);
-  const tracking = projectTracking(loaded.path);
+  const tracking = trackingOf(loaded, storeRoot(loaded));
   const find = async () => {
     const entries = await lookupAll(store, planned);
     if (!entries || loaded.config.from.length) return undefined;
     const detail = await withProject(tracking, async (tx) => {
       const signature = planned
-        .map((p) => `${p.node.step.name}:${p.key}`)
+        .map((p) => `${p.node.name}:${p.key}`)
         .sort()
         .join(",");
       const [match] = await tx.rows<{id: string}>(
@@ -63,16 +59,13 @@ export async function currentRun(loaded: LoadedConfig): Promise<CurrentRun> {
   };
   let found = await find();
   if (!found) {
-    await runPipeline(loaded, {logger: stderrLogger});
+    await runPipeline(loaded, {logger: stderrLogger, hooks: [trackingHooks()]});
     found = await find();
     if (!found)
       throw new Error(`report: the run of pipeline ${graph.name} was not recorded in the tracking database`);
   }
   const {entries, detail} = found;
-  const evaluation = entries.get("evaluate");
-  const metrics = evaluation
-    ? (JSON.parse(await readFile(join(evaluation.dir, "metrics.json"), "utf8")) as Record<string, unknown>)
-    : null;
+  const metrics = await runMetrics(graph, entries);
   const stepInfo = new Map(detail.steps.map((s) => [s.step, s]));
   const result: RunResult = {
     runId: detail.run.id,
@@ -81,14 +74,14 @@ export async function currentRun(loaded: LoadedConfig): Promise<CurrentRun> {
     startedAt: detail.run.started_at,
     durationMs: detail.run.duration_ms,
     steps: planned.map((p) => {
-      const s = stepInfo.get(p.node.step.name);
+      const s = stepInfo.get(p.node.name);
       return {
-        name: p.node.step.name,
+        name: p.node.name,
         status: s?.status === "ran" ? "ran" : "fresh",
         key: p.key,
         reason: s?.reason ?? null,
         durationMs: s?.duration_ms ?? 0,
-        rows: entries.get(p.node.step.name)!.manifest.tables
+        rows: entries.get(p.node.name)!.manifest.tables
       };
     }),
     metrics,
@@ -100,16 +93,39 @@ export async function currentRun(loaded: LoadedConfig): Promise<CurrentRun> {
 async function lookupAll(store: Store, planned: PlannedStep[]): Promise<Map<string, Entry> | undefined> {
   const entries = new Map<string, Entry>();
   for (const p of planned) {
-    const lookup = await store.lookup(p.node.step.name, p.key);
+    const lookup = await store.lookup(p.node.name, p.key);
     if (lookup.status !== "ok") return undefined;
-    entries.set(p.node.step.name, lookup.entry);
+    entries.set(p.node.name, lookup.entry);
   }
   return entries;
 }
 
-/** A JSON output of a step's entry, or undefined when the pipeline has no such step. */
-export async function stepJson<T>(run: CurrentRun, step: string, name: string): Promise<T | undefined> {
-  const entry = run.entries.get(step);
-  if (!entry || !entry.manifest.json.includes(name)) return undefined;
-  return JSON.parse(await readFile(join(entry.dir, `${name}.json`), "utf8")) as T;
+/**
+ * The store entry and output that hold an artifact, named as its step names it (`clean_data`,
+ * `metrics`), or undefined when the pipeline has no step making it. Pages ask for what they show,
+ * never for a step: a workspace step making the artifact serves the page as well.
+ */
+export function artifactOf(
+  run: CurrentRun,
+  artifact: string
+): {node: Node; output: string; entry: Entry} | undefined {
+  const made = producerOf(run.graph, artifact);
+  const entry = made && run.entries.get(made.node.name);
+  return made && entry ? {...made, entry} : undefined;
+}
+
+/** The stored file of an artifact (Parquet for a table, JSON otherwise), or undefined. */
+export function artifactFile(run: CurrentRun, artifact: string): string | undefined {
+  const found = artifactOf(run, artifact);
+  if (!found) return undefined;
+  const {entry, output} = found;
+  if (output in entry.manifest.tables) return join(entry.dir, `${output}.parquet`);
+  if (entry.manifest.json.includes(output)) return join(entry.dir, `${output}.json`);
+  return undefined;
+}
+
+/** A JSON artifact's value, or undefined when the pipeline does not make it. */
+export async function artifactJson<T>(run: CurrentRun, artifact: string): Promise<T | undefined> {
+  const file = artifactFile(run, artifact);
+  return file ? (JSON.parse(await readFile(file, "utf8")) as T) : undefined;
 }

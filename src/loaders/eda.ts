@@ -1,7 +1,6 @@
-import {join} from "node:path";
 import {openDb, type Db} from "../pipeline/engine/db.ts";
 import {quoteIdent, quoteString} from "../pipeline/engine/sql.ts";
-import {currentRun} from "./currentRun.ts";
+import {artifactFile, artifactOf, currentRun} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
 export interface ColumnProfile {
@@ -48,13 +47,12 @@ const maxCorrelated = 16;
  */
 export async function eda({name, loaded}: PipelineContext): Promise<EdaData> {
   const run = await currentRun(loaded);
-  const clean = run.entries.get("clean")!;
-  const split = run.entries.get("split");
+  const clean = artifactFile(run, "clean_data");
+  if (!clean) throw new Error(`report: pipeline ${name} makes no clean_data`);
+  const train = artifactOf(run, "train_data");
   const db = await openDb();
   try {
-    await db.run(
-      `CREATE VIEW t AS SELECT * FROM read_parquet(${quoteString(join(clean.dir, "data.parquet"))})`
-    );
+    await db.run(`CREATE VIEW t AS SELECT * FROM read_parquet(${quoteString(clean)})`);
     const summary = await db.rows<Record<string, string | number | null>>("SELECT * FROM (SUMMARIZE t)");
     const [{n: rows}] = await db.rows<{n: number}>("SELECT CAST(count(*) AS DOUBLE) AS n FROM t");
     const columns: ColumnProfile[] = [];
@@ -66,7 +64,7 @@ export async function eda({name, loaded}: PipelineContext): Promise<EdaData> {
       rows,
       target,
       task: loaded.config.data.task,
-      split: split?.manifest.tables ?? {},
+      split: train?.entry.manifest.tables ?? {},
       columns,
       correlation: await correlation(db, numeric.slice(0, maxCorrelated)),
       sample: await sample(db, [...numeric, target])

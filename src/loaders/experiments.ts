@@ -14,7 +14,7 @@ export interface ExperimentRun {
   params: Record<string, unknown>;
   /** The sweep this run was part of, else null. */
   sweepId: string | null;
-  /** Its part: "job", "shared" (the steps all jobs share) or "register"; null outside sweeps and before roles. */
+  /** Its part: "job", "shared" (the steps all jobs share) or "winner" (registers the best job); null outside sweeps and before roles. */
   sweepRole: string | null;
 }
 

@@ -1,4 +1,4 @@
-import {currentRun, stepJson} from "./currentRun.ts";
+import {artifactJson, currentRun} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
 import type {Importances} from "../pipeline/ml/evaluation/importances.ts";
@@ -10,13 +10,13 @@ export interface FeaturesData {
   importances: Importances | null;
 }
 
-/** Page data of the Features page: the evaluate step's importances against input columns. */
+/** Page data of the Features page: the importances the evaluation made, against input columns. */
 export async function features({name, loaded}: PipelineContext): Promise<FeaturesData> {
   const run = await currentRun(loaded);
   return {
     pipeline: name,
     runId: run.result.runId,
     model: loaded.config.model.type,
-    importances: (await stepJson<Importances>(run, "evaluate", "importances")) ?? null
+    importances: (await artifactJson<Importances>(run, "importances")) ?? null
   };
 }

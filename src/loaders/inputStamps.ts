@@ -11,8 +11,8 @@ import type {PipelineContext} from "./pipelineContext.ts";
 export function inputStamps(context: PipelineContext, root = process.cwd()): string {
   const files: string[] = [context.loaded.path];
   try {
-    for (const node of buildGraph(context.loaded.config, context.loaded.path).nodes)
-      files.push(...node.sources);
+    for (const node of buildGraph(context.loaded).nodes) files.push(...node.sources);
+    for (const module of context.loaded.modules.values()) files.push(...module.files);
   } catch {
     // A config the graph refuses fails the loader itself.
   }

@@ -1,4 +1,4 @@
-import {currentRun, stepJson} from "./currentRun.ts";
+import {artifactJson, currentRun} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
 export interface Curves {
@@ -12,12 +12,12 @@ export interface MetricsData {
   runId: string;
   task: string;
   headline: Record<string, number>;
-  /** The evaluate step's full report (per class, confusion matrix, or regression errors). */
+  /** The full evaluation report (per class, confusion matrix, or regression errors). */
   report: Record<string, unknown> | null;
   curves: Curves | null;
 }
 
-/** Page data of the Metrics page: the evaluation report and its curves, as the evaluate step stored them. */
+/** Page data of the Metrics page: the evaluation report and its curves, as stored. */
 export async function metrics({name, loaded}: PipelineContext): Promise<MetricsData> {
   const run = await currentRun(loaded);
   return {
@@ -26,6 +26,6 @@ export async function metrics({name, loaded}: PipelineContext): Promise<MetricsD
     task: loaded.config.data.task,
     headline: run.result.headline,
     report: run.result.metrics,
-    curves: (await stepJson<Curves>(run, "evaluate", "curves")) ?? null
+    curves: (await artifactJson<Curves>(run, "curves")) ?? null
   };
 }

@@ -1,12 +1,12 @@
 import {readFile} from "node:fs/promises";
-import {dirname, join, relative} from "node:path";
+import {dirname, relative} from "node:path";
 import type {ModelBundle, SignatureColumn} from "../pipeline/ml/bundle.ts";
 import {openDb} from "../pipeline/engine/db.ts";
 import {quoteIdent, quoteString} from "../pipeline/engine/sql.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {artifactVersions, listModels, type ModelSummary} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
-import {currentRun} from "./currentRun.ts";
+import {artifactFile, currentRun} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
 export interface ModelCardData {
@@ -38,9 +38,10 @@ export interface ModelCardData {
 /** Page data of the Model card: signature, input example, registry versions and aliases. */
 export async function modelCard({name, loaded}: PipelineContext): Promise<ModelCardData> {
   const run = await currentRun(loaded);
-  const train = run.entries.get("train")!;
-  const bundle = JSON.parse(await readFile(join(train.dir, "model.json"), "utf8")) as ModelBundle;
-  const example = await inputExample(run.entries.get("split")?.dir, bundle.signature);
+  const bundleFile = artifactFile(run, "model");
+  if (!bundleFile) throw new Error(`report: pipeline ${name} makes no model`);
+  const bundle = JSON.parse(await readFile(bundleFile, "utf8")) as ModelBundle;
+  const example = await inputExample(artifactFile(run, "test_data"), bundle.signature);
   const modelArtifact = run.detail.artifacts.find((a) => a.type === "model");
   const registerName = loaded.config.register?.name;
   const {artifact, registered} = await withProject(projectTracking(loaded.path), async (tx) => ({
@@ -71,7 +72,7 @@ export async function modelCard({name, loaded}: PipelineContext): Promise<ModelC
     params: loaded.config.model.params,
     signature: bundle.signature,
     featureNames: bundle.featureNames,
-    bundlePath: relative(dirname(loaded.path), join(train.dir, "model.json")),
+    bundlePath: relative(dirname(loaded.path), bundleFile),
     example,
     headline: run.result.headline,
     artifact,
@@ -80,15 +81,15 @@ export async function modelCard({name, loaded}: PipelineContext): Promise<ModelC
 }
 
 async function inputExample(
-  splitDir: string | undefined,
+  rowsFile: string | undefined,
   signature: SignatureColumn[]
 ): Promise<Record<string, unknown>[]> {
-  if (!splitDir) return [];
+  if (!rowsFile) return [];
   const db = await openDb();
   try {
     const columns = signature.map((s) => quoteIdent(s.name)).join(", ");
     const rows = await db.rows<Record<string, unknown>>(
-      `SELECT ${columns} FROM read_parquet(${quoteString(join(splitDir, "test.parquet"))}) LIMIT 5`
+      `SELECT ${columns} FROM read_parquet(${quoteString(rowsFile)}) LIMIT 5`
     );
     return rows;
   } finally {

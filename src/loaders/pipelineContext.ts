@@ -1,4 +1,4 @@
-import {loadConfig, type LoadedConfig} from "../pipeline/engine/config.ts";
+import {loadConfig, type Loaded} from "../pipeline/builtins.ts";
 import {ConfigError} from "../pipeline/errors.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
 import {join} from "node:path";
@@ -6,20 +6,20 @@ import {join} from "node:path";
 export interface PipelineContext {
   /** The pipeline's name (its config's `name`), as used in routes. */
   name: string;
-  loaded: LoadedConfig;
+  loaded: Loaded;
 }
 
 /**
  * The pipeline a loader reports on: `--pipeline=<name>` (Framework passes it to a loader under a
  * `[pipeline]` folder), else the default config. Loaders run with the project as working folder.
  */
-export function pipelineContext(
+export async function pipelineContext(
   argv: readonly string[] = process.argv.slice(2),
   root = process.cwd()
-): PipelineContext {
+): Promise<PipelineContext> {
   const arg = argv.find((a) => a.startsWith("--pipeline="))?.slice("--pipeline=".length);
   if (arg === undefined) {
-    const loaded = loadConfig(join(root, DEFAULT_CONFIG));
+    const loaded = await loadConfig(join(root, DEFAULT_CONFIG));
     return {name: loaded.config.name, loaded};
   }
   const pipelines = listPipelines(root);
@@ -28,5 +28,5 @@ export function pipelineContext(
     throw new ConfigError(
       `invalid --pipeline: ${JSON.stringify(arg)} (expected one of ${Object.keys(pipelines).join(", ")})`
     );
-  return {name: arg, loaded: loadConfig(config)};
+  return {name: arg, loaded: await loadConfig(config)};
 }

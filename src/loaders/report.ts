@@ -1,5 +1,6 @@
+import {upstreamOf} from "../pipeline/engine/graph.ts";
 import {hashValue} from "../pipeline/engine/hash.ts";
-import type {RunResult} from "../pipeline/engine/run.ts";
+import type {RunResult} from "../pipeline/engine/runTypes.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {lineage, type LineageNode} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
@@ -49,7 +50,7 @@ export async function report({loaded}: PipelineContext): Promise<ReportData> {
     },
     rawConfigDigest: hashValue(loaded.raw),
     dataDigest: run.result.steps[0]?.key ?? "",
-    edges: run.graph.nodes.flatMap((n) => Object.values(n.inputs).map((from) => ({from, to: n.step.name}))),
+    edges: run.graph.nodes.flatMap((n) => upstreamOf(n).map((from) => ({from, to: n.name}))),
     artifacts: run.detail.artifacts,
     lineage: tree,
     builtAt: new Date().toISOString()

@@ -16,7 +16,7 @@ export async function runLoader(
   const write = io.write ?? ((text: string) => void process.stdout.write(text));
   try {
     for (let attempt = 1; ; ++attempt) {
-      const context = pipelineContext(io.argv, root);
+      const context = await pipelineContext(io.argv, root);
       const before = inputStamps(context, root);
       const output = await fn(context);
       if (attempt === 3 || inputStamps(context, root) === before) {

@@ -5,25 +5,27 @@
 export class MlbookError extends Error {
   constructor(
     message: string,
-    readonly exitCode: number = 1
+    readonly exitCode: number = 1,
+    /** `cause`: the error behind this one (MLBOOK_DEBUG=1 prints the whole chain). */
+    options?: {cause?: unknown}
   ) {
-    super(message);
+    super(message, options);
     this.name = "MlbookError";
   }
 }
 
 /** Bad config file, override or CLI argument: `invalid <key>: <value> (expected …)`. */
 export class ConfigError extends MlbookError {
-  constructor(message: string) {
-    super(message, 2);
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, 2, options);
     this.name = "ConfigError";
   }
 }
 
 /** Bad input data: names the file and, where known, the column and row. */
 export class DataError extends MlbookError {
-  constructor(message: string) {
-    super(message, 1);
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, 1, options);
     this.name = "DataError";
   }
 }

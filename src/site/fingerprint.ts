@@ -1,16 +1,17 @@
 import {pathToFileURL} from "node:url";
 import {basename, join} from "node:path";
 import {codeDigest} from "../pipeline/engine/codeDigest.ts";
-import {loadConfig} from "../pipeline/engine/config.ts";
-import {buildGraph} from "../pipeline/engine/graph.ts";
+import {loadConfig} from "../pipeline/builtins.ts";
+import type {Loaded} from "../pipeline/builtins.ts";
+import {buildGraph, producerOf, type Graph} from "../pipeline/engine/graph.ts";
 import {hashValue} from "../pipeline/engine/hash.ts";
-import {plan, type PlannedStep} from "../pipeline/engine/run.ts";
-import {loaderSteps, loaderTracking} from "./loaderSteps.ts";
+import {plan, type PlannedStep} from "../pipeline/engine/plan.ts";
+import {loaderArtifacts, loaderTracking} from "./loaderReads.ts";
 import {trackingDigest} from "./trackingDigest.ts";
 import type {LoaderFile} from "./loaders.ts";
 
 /** Plans by config file, shared by the loaders of one pipeline: planning hashes the data. */
-export type PlanCache = Map<string, Promise<PlannedStep[]>>;
+export type PlanCache = Map<string, Promise<{loaded: Loaded; graph: Graph; planned: PlannedStep[]}>>;
 
 export interface LoaderFingerprint {
   fingerprint: string;
@@ -26,7 +27,7 @@ export interface LoaderFingerprint {
 
 /**
  * What a loader's output depends on: its own code (and everything it imports, short of the step modules),
- * the keys of the steps it reads (see loaderSteps.ts), and — for loaders that show the config or
+ * the keys of the steps making the artifacts it reads (see loaderReads.ts), and — for loaders that show the config or
  * the whole run — the config itself. Framework only looks at the loader file's mtime; this
  * fingerprint is what mlbook compares instead.
  */
@@ -35,13 +36,19 @@ export async function loaderFingerprint(
   loader: LoaderFile,
   plans: PlanCache = new Map()
 ): Promise<LoaderFingerprint> {
-  const loaded = loadConfig(loader.config);
   let planning = plans.get(loader.config);
-  if (!planning) plans.set(loader.config, (planning = plan(buildGraph(loaded.config, loaded.path))));
-  const planned = await planning;
-  const reads = loaderSteps[basename(loader.target)];
+  if (!planning) {
+    planning = loadConfig(loader.config).then(async (loaded) => {
+      const graph = buildGraph(loaded);
+      return {loaded, graph, planned: await plan(graph)};
+    });
+    plans.set(loader.config, planning);
+  }
+  const {loaded, graph, planned} = await planning;
+  const reads = loaderArtifacts[basename(loader.target)];
+  const steps = reads && new Set(reads.flatMap((a) => producerOf(graph, a)?.node.name ?? []));
   const keys = Object.fromEntries(
-    planned.filter((p) => !reads || reads.includes(p.node.step.name)).map((p) => [p.node.step.name, p.key])
+    planned.filter((p) => !steps || steps.has(p.node.name)).map((p) => [p.node.name, p.key])
   );
   // Step modules are left out: their code is in the keys of the steps the loader reads, so a
   // change to one step's code makes stale only the loaders that read that step.

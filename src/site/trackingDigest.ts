@@ -1,4 +1,4 @@
-import type {LoadedConfig} from "../pipeline/engine/config.ts";
+import type {LoadedConfig} from "../pipeline/engine/loadedConfig.ts";
 import {hashValue} from "../pipeline/engine/hash.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";

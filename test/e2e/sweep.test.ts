@@ -228,7 +228,7 @@ describe("mlbook run -m (sweeps)", {timeout: 300_000}, () => {
     }[];
     expect(runs.find((r) => r.id === out.winner.registerRunId)).toMatchObject({
       sweep_id: out.sweepId,
-      sweep_role: "register"
+      sweep_role: "winner"
     });
     const jobs = JSON.parse((await mlbook(project, ["runs", "--sweep", out.sweepId, "--json"])).stdout) as {
       id: string;

@@ -15,7 +15,7 @@ import {
   vectorFromArray
 } from "apache-arrow";
 import {describe, expect, it} from "vitest";
-import {loadConfig} from "../../src/pipeline/engine/config.ts";
+import {loadConfig} from "../../src/pipeline/builtins.ts";
 import {openDb} from "../../src/pipeline/engine/db.ts";
 import {DataError} from "../../src/pipeline/errors.ts";
 import {runPipeline} from "../../src/pipeline/engine/run.ts";
@@ -76,7 +76,7 @@ describe("ingest reads Arrow IPC files", () => {
   ] as const) {
     it(`${format} format (${name}): types kept, values exact, and the pipeline trains on it`, async () => {
       const dir = project(tableToIPC(table(), format), name);
-      const result = await runPipeline(loadConfig(join(dir, "mlbook.yaml")));
+      const result = await runPipeline(await loadConfig(join(dir, "mlbook.yaml")));
       expect(result.steps[0]).toMatchObject({name: "ingest", status: "ran", rows: {data: n}});
       expect(result.headline.accuracy).toBeGreaterThan(0.9);
 
@@ -118,7 +118,7 @@ describe("ingest reads Arrow IPC files", () => {
 
   it("a file that is not Arrow names the file", async () => {
     const dir = project(new TextEncoder().encode("x1,label\n1,a\n"), "data.arrow");
-    const error = await runPipeline(loadConfig(join(dir, "mlbook.yaml"))).catch((e: unknown) => e);
+    const error = await runPipeline(await loadConfig(join(dir, "mlbook.yaml"))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataError);
     expect((error as Error).message).toMatch(/^ingest \(data\.arrow\): .*data\.arrow: not an Arrow IPC file/);
   });

@@ -1,7 +1,7 @@
 import {existsSync, readdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
-import {loadConfig} from "../../src/pipeline/engine/config.ts";
+import {loadConfig} from "../../src/pipeline/builtins.ts";
 import {DataError} from "../../src/pipeline/errors.ts";
 import {runPipeline} from "../../src/pipeline/engine/run.ts";
 import {mlbook, tinyConfig, tinyProject} from "../helpers/project.ts";
@@ -15,7 +15,7 @@ async function failure(
   writeFileSync(join(dir, "data.csv"), csv);
   writeFileSync(join(dir, "mlbook.yaml"), config);
   try {
-    await runPipeline(loadConfig(join(dir, "mlbook.yaml")));
+    await runPipeline(await loadConfig(join(dir, "mlbook.yaml")));
   } catch (error) {
     expect(error).toBeInstanceOf(DataError);
     return {error: error as DataError, dir};

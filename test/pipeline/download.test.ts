@@ -3,9 +3,10 @@ import type {AddressInfo} from "node:net";
 import {writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {loadConfig} from "../../src/pipeline/engine/config.ts";
+import {loadConfig} from "../../src/pipeline/builtins.ts";
 import {TransientError} from "../../src/pipeline/errors.ts";
-import {runPipeline, withRetries} from "../../src/pipeline/engine/run.ts";
+import {runPipeline} from "../../src/pipeline/engine/run.ts";
+import {withRetries} from "../../src/pipeline/engine/execute.ts";
 import {tinyConfig, tinyCsv, tinyProject} from "../helpers/project.ts";
 
 describe("withRetries", () => {
@@ -80,11 +81,11 @@ describe("a URL data source", () => {
       tinyConfig.replace("source: data.csv", `source: ${url}/flaky.csv`) +
       "retries:\n  download: {attempts: 3, backoff: 0.01}\n";
     writeFileSync(join(dir, "mlbook.yaml"), config);
-    const first = await runPipeline(loadConfig(join(dir, "mlbook.yaml")));
+    const first = await runPipeline(await loadConfig(join(dir, "mlbook.yaml")));
     expect(first.steps[0]).toMatchObject({name: "download", status: "ran", attempts: 3});
     expect(first.steps[1]).toMatchObject({name: "ingest", rows: {data: 150}});
     expect(hits["/flaky.csv"]).toBe(3);
-    const again = await runPipeline(loadConfig(join(dir, "mlbook.yaml")));
+    const again = await runPipeline(await loadConfig(join(dir, "mlbook.yaml")));
     expect(again.steps.every((s) => s.status === "fresh")).toBe(true);
     expect(hits["/flaky.csv"]).toBe(3);
   });
@@ -95,7 +96,7 @@ describe("a URL data source", () => {
       join(dir, "mlbook.yaml"),
       tinyConfig.replace("source: data.csv", `source: ${url}/missing.csv`)
     );
-    await expect(runPipeline(loadConfig(join(dir, "mlbook.yaml")))).rejects.toThrow(/404/);
+    await expect(runPipeline(await loadConfig(join(dir, "mlbook.yaml")))).rejects.toThrow(/404/);
     expect(hits["/missing.csv"]).toBe(1);
   });
 });
@@ -109,10 +110,10 @@ describe("a SQL data source", () => {
       "  tables: {rows: data.csv, colours: colours.csv}\n  sql: SELECT r.*, c.warm FROM rows r JOIN colours c USING (colour)\n"
     );
     writeFileSync(join(dir, "mlbook.yaml"), config);
-    const first = await runPipeline(loadConfig(join(dir, "mlbook.yaml")));
+    const first = await runPipeline(await loadConfig(join(dir, "mlbook.yaml")));
     expect(first.steps[0]).toMatchObject({name: "ingest", rows: {data: 150}});
     writeFileSync(join(dir, "colours.csv"), "colour,warm\nred,1\ngreen,1\nblue,0\n");
-    const second = await runPipeline(loadConfig(join(dir, "mlbook.yaml")));
+    const second = await runPipeline(await loadConfig(join(dir, "mlbook.yaml")));
     expect(second.steps[0]).toMatchObject({name: "ingest", status: "ran", reason: "data changed"});
   });
 });

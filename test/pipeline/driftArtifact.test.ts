@@ -2,13 +2,18 @@ import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
 import type {CheckReport} from "../../src/pipeline/steps/checks/report.ts";
-import {loadConfig} from "../../src/pipeline/engine/config.ts";
+import {loadConfig} from "../../src/pipeline/builtins.ts";
 import {ConfigError} from "../../src/pipeline/errors.ts";
-import {runPipeline, type RunResult} from "../../src/pipeline/engine/run.ts";
+import {runPipeline} from "../../src/pipeline/engine/run.ts";
+import {type RunResult} from "../../src/pipeline/engine/runTypes.ts";
+import {trackingHooks} from "../../src/pipeline/tracking/trackingHooks.ts";
 import {tinyConfig, tinyCsv, tinyProject} from "../helpers/project.ts";
 
 const withDrift = (artifact: string) =>
   `${tinyConfig}check:\n  severity: warn\n  drift:\n    artifact: "${artifact}"\n    severity: warn\n`;
+
+/** Runs are tracked: the reference artifact resolves through the tracking database. */
+const tracked = {hooks: [trackingHooks()]};
 
 function report(dir: string, result: RunResult): CheckReport {
   const step = result.steps.find((s) => s.name === "check")!;
@@ -19,9 +24,9 @@ describe("drift against an earlier artifact (check.drift.artifact)", () => {
   it("compares the data with a recorded version, and sees drift once the data moves", async () => {
     const dir = tinyProject();
     const config = join(dir, "mlbook.yaml");
-    await runPipeline(loadConfig(config)); // records clean_data:v1
+    await runPipeline(await loadConfig(config), tracked); // records clean_data:v1
     writeFileSync(config, withDrift("clean_data:v1"));
-    const same = await runPipeline(loadConfig(config));
+    const same = await runPipeline(await loadConfig(config), tracked);
     const unchanged = report(dir, same);
     expect(unchanged.drift.map((d) => d.column).sort()).toEqual(["colour", "label", "x1", "x2"]);
     expect(unchanged.drift.every((d) => !d.drifted && d.p_value !== null && d.p_value > 0.5)).toBe(true);
@@ -36,25 +41,25 @@ describe("drift against an earlier artifact (check.drift.artifact)", () => {
       })
       .join("\n");
     writeFileSync(join(dir, "data.csv"), shifted);
-    const moved = await runPipeline(loadConfig(config));
+    const moved = await runPipeline(await loadConfig(config), tracked);
     expect(moved.steps.find((s) => s.name === "check")?.status).toBe("ran");
     const drift = report(dir, moved).drift;
     expect(drift.find((d) => d.column === "x1")).toMatchObject({test: "ks", drifted: true});
     expect(drift.find((d) => d.column === "x2")?.drifted).toBe(false);
     // The reference is data: naming the same content again reuses the stored check.
-    expect((await runPipeline(loadConfig(config))).steps.find((s) => s.name === "check")?.status).toBe(
-      "fresh"
-    );
+    expect(
+      (await runPipeline(await loadConfig(config), tracked)).steps.find((s) => s.name === "check")?.status
+    ).toBe("fresh");
   });
 
   it("an artifact that does not exist, or is not a dataset, is a config error", async () => {
     const dir = tinyProject();
     const config = join(dir, "mlbook.yaml");
-    await runPipeline(loadConfig(config));
+    await runPipeline(await loadConfig(config), tracked);
     writeFileSync(config, withDrift("nothing:v1"));
-    await expect(runPipeline(loadConfig(config))).rejects.toThrow(/nothing/);
+    await expect(runPipeline(await loadConfig(config), tracked)).rejects.toThrow(/nothing/);
     writeFileSync(config, withDrift("model:v1"));
-    const error = await runPipeline(loadConfig(config)).catch((e: unknown) => e);
+    const error = await runPipeline(await loadConfig(config), tracked).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
       "invalid check.drift.artifact: model:v1 is model:v1, a model, not a dataset"
@@ -66,15 +71,15 @@ describe("drift against an earlier artifact (check.drift.artifact)", () => {
     const config = join(dir, "mlbook.yaml");
     const other = join(dir, "other.yaml");
     writeFileSync(other, tinyConfig.replace("name: tiny", "name: other").replace("seed: 7", "seed: 8"));
-    await runPipeline(loadConfig(config)); // clean_data:v1, by tiny
+    await runPipeline(await loadConfig(config), tracked); // clean_data:v1, by tiny
     writeFileSync(join(dir, "data.csv"), tinyCsv(150, 3));
-    await runPipeline(loadConfig(other)); // clean_data:v2, by other
+    await runPipeline(await loadConfig(other), tracked); // clean_data:v2, by other
     writeFileSync(config, withDrift("clean_data:latest"));
-    await expect(runPipeline(loadConfig(config))).rejects.toThrow(
+    await expect(runPipeline(await loadConfig(config), tracked)).rejects.toThrow(
       "clean_data:latest is clean_data:v2, made by pipeline other, not tiny (pipelines in one folder share artifact names: name this pipeline's outputs with artifacts: {clean.data: NAME}, or give a version)"
     );
     writeFileSync(config, withDrift("clean_data:v2"));
-    const run = await runPipeline(loadConfig(config));
+    const run = await runPipeline(await loadConfig(config), tracked);
     expect(run.steps.find((s) => s.name === "check")?.status).toBe("ran");
   });
 });

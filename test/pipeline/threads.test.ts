@@ -1,7 +1,7 @@
 import {availableParallelism} from "node:os";
 import {join} from "node:path";
 import {describe, expect, it, vi} from "vitest";
-import {loadConfig} from "../../src/pipeline/engine/config.ts";
+import {loadConfig} from "../../src/pipeline/builtins.ts";
 import {runPipeline} from "../../src/pipeline/engine/run.ts";
 import {tinyProject} from "../helpers/project.ts";
 
@@ -23,17 +23,17 @@ describe("worker threads for a fit", () => {
   it("come from model.params.n_jobs unless train.threads is set, and never change the model", async () => {
     const dir = tinyProject();
     const config = join(dir, "mlbook.yaml");
-    const one = await runPipeline(loadConfig(config, forest));
+    const one = await runPipeline(await loadConfig(config, forest));
     seen.length = 0;
     const other = tinyProject();
     const two = await runPipeline(
-      loadConfig(join(other, "mlbook.yaml"), [...forest, "+model.params.n_jobs=2"])
+      await loadConfig(join(other, "mlbook.yaml"), [...forest, "+model.params.n_jobs=2"])
     );
     expect(seen).toContain(2);
     seen.length = 0;
     const third = tinyProject();
     await runPipeline(
-      loadConfig(join(third, "mlbook.yaml"), [...forest, "+model.params.n_jobs=2", "train.threads=1"])
+      await loadConfig(join(third, "mlbook.yaml"), [...forest, "+model.params.n_jobs=2", "train.threads=1"])
     );
     expect(seen).not.toContain(2);
     // Same key, same metrics: threads are a runtime choice.

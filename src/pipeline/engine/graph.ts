@@ -1,24 +1,21 @@
-import {existsSync} from "node:fs";
-import {dirname, isAbsolute, join, resolve} from "node:path";
-import {fileURLToPath} from "node:url";
-import type {z} from "zod";
-import type {Config} from "./config.ts";
-import {isPlainObject} from "./config.ts";
+import {dirname} from "node:path";
 import {ConfigError} from "../errors.ts";
-import type {Step} from "./step.ts";
-import {check} from "../steps/check.ts";
-import {clean} from "../steps/clean.ts";
-import {download} from "../steps/download.ts";
-import {evaluate} from "../steps/evaluate.ts";
-import {featurize} from "../steps/featurize.ts";
-import {ingest} from "../steps/ingest.ts";
-import {register} from "../steps/register.ts";
-import {split} from "../steps/split.ts";
-import {train} from "../steps/train.ts";
+import type {NamedStep} from "./catalog.ts";
+import {configureEnv} from "./configureEnv.ts";
+import type {LoadedConfig} from "./loadedConfig.ts";
+import {flatten} from "./plainObject.ts";
+import type {OutputKind, ResolvedArtifact, RetryPolicy, StepPlan, WorkspaceModule} from "./step.ts";
+
+/** The upstream output an input role reads. */
+export interface Binding {
+  step: string;
+  output: string;
+}
 
 /** A step bound to its params: one node of the pipeline graph. */
 export interface Node {
-  step: Step<unknown>;
+  name: string;
+  step: NamedStep;
   /** Params as the step function receives them. */
   params: unknown;
   /**
@@ -28,199 +25,226 @@ export interface Node {
   identity: Record<string, unknown>;
   /** Data files whose content (never path or mtime) enters the key. */
   sources: string[];
-  /** Which upstream step feeds each of the step's input roles. */
-  inputs: Record<string, string>;
+  /** Input role → the upstream output it reads. */
+  inputs: Record<string, Binding>;
   /** How transient failures are retried (not part of the key). */
   retries: RetryPolicy;
-}
-
-export interface RetryPolicy {
-  /** Tries in all, the first included. */
-  attempts: number;
-  /** Seconds before the first retry; doubled before each next one. */
-  backoff: number;
+  /** Workspace modules its params name (a model module): their digests enter its key. */
+  modules: WorkspaceModule[];
 }
 
 export interface Graph {
   name: string;
-  /** Nodes in topological order. */
+  /** Nodes in pipeline order, which is a topological order. */
   nodes: Node[];
+  /** What the pipeline's data is called in error messages: the first label a step gives (`data.csv`). */
+  data: string | undefined;
+  /** Paths of the project that resolving its data paths looked at (see ConfigureEnv.resolveSource). */
+  probed: string[];
 }
 
-/** Builds the pipeline graph from a validated config; checks it before any work runs. */
-export function buildGraph(config: Config, configPath: string): Graph {
-  const base = dirname(configPath);
-  const {target, task} = config.data;
-  const data = {format: config.data.format, columns: config.data.columns, sample: config.data.sample};
+const noRetries: RetryPolicy = {attempts: 1, backoff: 0};
+
+/**
+ * Builds the pipeline graph: a loop over the catalog's steps, each asked how the config makes its
+ * node (or leaves it out), then the workspace's steps placed where their config entries say.
+ * Input roles bind to upstream outputs — explicitly, or for `data`, to the nearest earlier step
+ * with a `data` table — and the graph is checked (unknown inputs, kinds that do not match, two
+ * outputs of one artifact name, cycles) before any work runs.
+ */
+export function buildGraph(
+  loaded: LoadedConfig,
+  options: {artifacts?: ReadonlyMap<string, ResolvedArtifact>} = {}
+): Graph {
+  const {config, catalog} = loaded;
+  const probed = new Set<string>();
+  const env = configureEnv(dirname(loaded.path), loaded.modules, options.artifacts, probed);
+  const entries = config.steps;
+  const plans: {step: NamedStep; plan: StepPlan}[] = [];
+  const placedLater: NamedStep[] = [];
+  for (const step of catalog.steps) {
+    if (!step.workspace) {
+      const plan = step.configure!(config, env);
+      if (plan) plans.push({step, plan});
+    } else if (entries[step.name]?.override) plans.push({step, plan: workspacePlan(step, entries)});
+    else placedLater.push(step);
+  }
+  const afterOf = new Map<string, string>();
+  for (const step of placedLater) {
+    const entry = entries[step.name];
+    const reads = Object.values(entry.inputs).map((ref) => ref.split(".")[0]);
+    const target = entry.after ?? lastOf(plans, reads);
+    const key = `steps.${step.name}.after`;
+    let at: number;
+    if (target === undefined) {
+      if ("data" in step.inputs)
+        throw new ConfigError(
+          `${where(loaded, ["steps", step.name])}: invalid ${key}: missing (say which step it follows: after: clean, say)`
+        );
+      at = plans.findIndex((p) => p.step.final);
+      if (at < 0) at = plans.length;
+    } else {
+      const index = plans.findIndex((p) => p.step.name === target);
+      if (index < 0)
+        throw new ConfigError(
+          `${where(loaded, ["steps", step.name, "after"])}: invalid ${key}: ${JSON.stringify(target)} is not a step of this pipeline (steps: ${plans.map((p) => p.step.name).join(", ")})`
+        );
+      // Steps placed after the same step keep the config's order.
+      at = index + 1;
+      while (at < plans.length && afterOf.get(plans[at].step.name) === target) at++;
+    }
+    afterOf.set(step.name, target ?? "");
+    plans.splice(at, 0, {step, plan: workspacePlan(step, entries)});
+  }
+
   const nodes: Node[] = [];
-  if (config.data.sql) {
-    // A query over named files: every file's content enters the key, and so does the query.
-    const tables = Object.fromEntries(
-      Object.entries(config.data.tables ?? {}).map(([name, file]) => [name, resolveSource(file, base)])
-    );
-    nodes.push(
-      node(ingest, {
-        params: {path: "", tables, sql: config.data.sql, ...data},
-        identity: {data: {...data, sql: config.data.sql, tables: Object.keys(tables).sort()}},
-        sources: Object.keys(tables)
-          .sort()
-          .map((name) => tables[name])
-      })
-    );
-  } else if (/^https?:\/\//.test(config.data.source!)) {
-    // A remote file is fetched once into the store by its own step; ingest reads the stored copy.
-    const url = config.data.source!;
-    nodes.push(
-      node(download, {
-        params: {url, refresh: config.data.refresh},
-        identity: {data: {source: url, refresh: config.data.refresh}}
-      })
-    );
-    nodes.push(
-      node(ingest, {params: {path: url, ...data}, identity: {data}, inputs: {download: "download"}})
-    );
-  } else {
-    const path = resolveSource(config.data.source!, base);
-    nodes.push(node(ingest, {params: {path, ...data}, identity: {data}, sources: [path]}));
+  for (const {step, plan} of plans) {
+    nodes.push({
+      name: step.name,
+      step,
+      params: plan.params,
+      identity: flatten(plan.identity ?? {}),
+      sources: [...(plan.sources ?? [])],
+      inputs: bind(step, plan, nodes, loaded),
+      retries:
+        (config.retries as Record<string, RetryPolicy> | undefined)?.[step.name] ?? step.retries ?? noRetries,
+      modules: (step.modules?.(config) ?? []).map((m) => env.module(m.path))
+    });
   }
-  nodes.push(
-    node(clean, {params: {...config.clean, target}, identity: {clean: config.clean, data: {target}}})
-  );
-  if (config.check) {
-    // A drift reference file is data: its content enters the key, its path does not.
-    // An artifact reference was resolved to its store file when the run started (driftArtifact.ts).
-    const reference = config.check.drift?.reference
-      ? resolveSource(config.check.drift.reference, base)
-      : config.check.drift?.reference_path;
-    const params = reference
-      ? {...config.check, drift: {...config.check.drift!, reference_path: reference}}
-      : config.check;
-    // The reference's content enters the key through sources; its path (a store path) does not.
-    const drift = config.check.drift && {...config.check.drift, reference_path: undefined};
-    nodes.push(
-      node(check, {
-        params,
-        identity: {check: {...config.check, drift}},
-        sources: reference ? [reference] : []
-      })
-    );
-  }
-  if (config.featurize)
-    nodes.push(node(featurize, {params: config.featurize, identity: {featurize: config.featurize}}));
-  const classification = task === "classification";
-  nodes.push(
-    node(split, {
-      params: {...config.split, target, classification},
-      identity: {split: config.split, data: {target, task}},
-      inputs: {data: config.featurize ? "featurize" : "clean"}
-    }),
-    node(train, {
-      params: {
-        target,
-        task,
-        features: config.features,
-        transform: config.transform,
-        model: config.model,
-        ...config.train
-      },
-      identity: {
-        data: {target, task},
-        features: config.features,
-        transform: config.transform,
-        model: modelIdentity(config.model),
-        train: {seed: config.train.seed}
+  const data = plans.find((p) => p.plan.label !== undefined)?.plan.label;
+  return {name: config.name, nodes: checkGraph(nodes), data, probed: [...probed]};
+}
+
+/** A workspace step's node: its params from its entry, which are also its identity. */
+function workspacePlan(step: NamedStep, entries: LoadedConfig["config"]["steps"]): StepPlan {
+  const entry = entries[step.name];
+  return {
+    params: entry.params,
+    identity: {steps: {[step.name]: {params: entry.params}}},
+    inputs: entry.inputs
+  };
+}
+
+/** The last step of `names` in pipeline order, or undefined when it reads none. */
+function lastOf(plans: {step: NamedStep}[], names: readonly string[]): string | undefined {
+  let last: string | undefined;
+  for (const p of plans) if (names.includes(p.step.name)) last = p.step.name;
+  return last;
+}
+
+/** Binds each input role of a step to an upstream output. */
+function bind(
+  step: NamedStep,
+  plan: StepPlan,
+  before: readonly Node[],
+  loaded: LoadedConfig
+): Record<string, Binding> {
+  const bound: Record<string, Binding> = {};
+  const given = plan.inputs ?? {};
+  const key = (role: string) =>
+    step.workspace ? `steps.${step.name}.inputs.${role}` : `step ${step.name} input ${role}`;
+  const fail = (role: string, message: string): never => {
+    const at = step.workspace ? `${where(loaded, ["steps", step.name, "inputs", role])}: ` : "pipeline: ";
+    throw new ConfigError(`${at}invalid ${key(role)}: ${message}`);
+  };
+  for (const role of Object.keys(given))
+    if (!(role in step.inputs))
+      fail(role, `the step has no input ${role} (inputs: ${Object.keys(step.inputs).join(", ") || "none"})`);
+  for (const [role, spec] of Object.entries(step.inputs)) {
+    const ref = given[role];
+    if (ref === undefined) {
+      if (role === "data" && spec.kind === "table") {
+        const head = [...before].reverse().find((n) => n.step.outputs.data?.kind === "table");
+        if (head) {
+          bound[role] = {step: head.name, output: "data"};
+          continue;
+        }
       }
-    }),
-    node(evaluate, {
-      // Cross-validation refits the train step's settings in each fold (already in train's key).
-      params: {
-        ...config.evaluate,
-        fit: {transform: config.transform, model: config.model, seed: config.train.seed}
-      },
-      identity: {evaluate: config.evaluate}
-    })
-  );
-  if (config.register) {
-    nodes.push(node(register, {params: config.register, identity: {register: config.register}}));
+      if (spec.optional) continue;
+      fail(role, "not bound to any output (give it as step.output)");
+    }
+    const [name, output] = ref.split(".");
+    const upstream = before.find((n) => n.name === name);
+    if (!upstream)
+      fail(
+        role,
+        `${JSON.stringify(ref)}: no earlier step ${name} (steps before it: ${before.map((n) => n.name).join(", ") || "none"})`
+      );
+    const outputs = Object.entries(upstream!.step.outputs).filter(([, o]) => o.kind === spec.kind);
+    const chosen = output ?? (outputs.length === 1 ? outputs[0][0] : undefined);
+    if (chosen === undefined)
+      fail(
+        role,
+        `${JSON.stringify(ref)}: say which ${spec.kind} output of ${name} (${outputs.map(([o]) => o).join(", ") || "it has none"})`
+      );
+    const kind = upstream!.step.outputs[chosen!]?.kind as OutputKind | undefined;
+    if (!kind)
+      fail(
+        role,
+        `${JSON.stringify(ref)}: ${name} has no output ${chosen} (outputs: ${Object.keys(upstream!.step.outputs).join(", ")})`
+      );
+    if (kind !== spec.kind)
+      fail(role, `${JSON.stringify(ref)} is a ${kind}, but the input is a ${spec.kind}`);
+    bound[role] = {step: name, output: chosen!};
   }
-  for (const n of nodes) {
-    const policy = config.retries[n.step.name];
-    if (policy) n.retries = policy;
-  }
-  return {name: config.name, nodes: checkGraph(nodes)};
+  return bound;
 }
 
-/** Worker counts change how fast a model trains, never what it learns: they stay out of the key. */
-const runtimeParams = new Set(["n_jobs"]);
-
-function modelIdentity(model: Config["model"]): Config["model"] {
-  return {
-    ...model,
-    params: Object.fromEntries(Object.entries(model.params).filter(([k]) => !runtimeParams.has(k)))
-  };
+function where(loaded: LoadedConfig, path: (string | number)[]): string {
+  return loaded.locate?.(path) ?? loaded.path;
 }
 
-interface NodeOptions<P> {
-  params: z.input<Step<P>["params"]>;
-  /** Config keys (nested as in the config) whose values affect the output. */
-  identity: Record<string, unknown>;
-  sources?: string[];
-  /** Input role → upstream step; default: each role reads the step of the same name. */
-  inputs?: Record<string, string>;
-}
-
-function node<P>(step: Step<P>, options: NodeOptions<P>): Node {
-  return {
-    step: step as unknown as Step<unknown>,
-    params: options.params,
-    identity: flatten(options.identity),
-    sources: options.sources ?? [],
-    inputs: options.inputs ?? Object.fromEntries(step.inputs.map((role) => [role, role])),
-    // Downloads meet flaky networks: retried by default; other steps fail at once unless configured.
-    retries: step.name === "download" ? {attempts: 4, backoff: 1} : {attempts: 1, backoff: 0}
-  };
-}
-
-/** Unknown inputs, duplicate names and cycles are errors naming the offenders; returns topological order. */
+/** Unknown inputs, duplicate names, outputs of one artifact name and cycles are errors naming the offenders; returns topological order. */
 export function checkGraph(nodes: Node[]): Node[] {
   const byName = new Map<string, Node>();
   for (const n of nodes) {
-    if (byName.has(n.step.name)) throw new ConfigError(`pipeline: step ${n.step.name} appears twice`);
-    byName.set(n.step.name, n);
+    if (byName.has(n.name)) throw new ConfigError(`pipeline: step ${n.name} appears twice`);
+    byName.set(n.name, n);
   }
+  const artifacts = new Map<string, string>();
   for (const n of nodes) {
-    for (const role of n.step.inputs) {
-      if (!(role in n.inputs))
-        throw new ConfigError(`pipeline: step ${n.step.name} has no input bound to ${role}`);
+    for (const [output, spec] of Object.entries(n.step.outputs)) {
+      const name = spec.artifact ?? `${n.name}_${output}`;
+      const other = artifacts.get(name);
+      if (other)
+        throw new ConfigError(`pipeline: ${other} and ${n.name}.${output} both make artifact ${name}`);
+      artifacts.set(name, `${n.name}.${output}`);
     }
-    for (const input of Object.values(n.inputs)) {
-      if (!byName.has(input))
-        throw new ConfigError(`pipeline: step ${n.step.name} reads ${input}, which no step produces`);
+    for (const [role, input] of Object.entries(n.inputs)) {
+      if (!byName.has(input.step))
+        throw new ConfigError(
+          `pipeline: step ${n.name} reads ${input.step} (as ${role}), which no step produces`
+        );
     }
   }
   const order: Node[] = [];
   const state = new Map<string, "visiting" | "done">();
   const visit = (n: Node, trail: string[]) => {
-    const s = state.get(n.step.name);
+    const s = state.get(n.name);
     if (s === "done") return;
-    if (s === "visiting") throw new ConfigError(`pipeline: cycle ${[...trail, n.step.name].join(" → ")}`);
-    state.set(n.step.name, "visiting");
-    for (const input of Object.values(n.inputs)) visit(byName.get(input)!, [...trail, n.step.name]);
-    state.set(n.step.name, "done");
+    if (s === "visiting") throw new ConfigError(`pipeline: cycle ${[...trail, n.name].join(" → ")}`);
+    state.set(n.name, "visiting");
+    for (const input of upstreamOf(n)) visit(byName.get(input)!, [...trail, n.name]);
+    state.set(n.name, "done");
     order.push(n);
   };
   for (const n of nodes) visit(n, []);
   return order;
 }
 
+/** The steps a node reads, each once, in role order. */
+export function upstreamOf(node: Node): string[] {
+  return [...new Set(Object.values(node.inputs).map((b) => b.step))];
+}
+
 /** Each step's upstream steps. */
 export function stepInputs(graph: Graph): Record<string, readonly string[]> {
-  return Object.fromEntries(graph.nodes.map((n) => [n.step.name, Object.values(n.inputs)]));
+  return Object.fromEntries(graph.nodes.map((n) => [n.name, upstreamOf(n)]));
 }
 
 /** The named steps plus everything upstream of them, in order. */
 export function upstreamClosure(graph: Graph, names: readonly string[]): Node[] {
-  const byName = new Map(graph.nodes.map((n) => [n.step.name, n]));
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
   for (const name of names) {
     if (!byName.has(name)) {
       throw new ConfigError(
@@ -232,45 +256,26 @@ export function upstreamClosure(graph: Graph, names: readonly string[]): Node[] 
   const add = (name: string) => {
     if (wanted.has(name)) return;
     wanted.add(name);
-    for (const input of Object.values(byName.get(name)!.inputs)) add(input);
+    for (const input of upstreamOf(byName.get(name)!)) add(input);
   };
   names.forEach(add);
-  return graph.nodes.filter((n) => wanted.has(n.step.name));
+  return graph.nodes.filter((n) => wanted.has(n.name));
 }
 
-/**
- * Resolves `data.source`: a path relative to the config, an absolute path, or a package path
- * (`vega-datasets/data/penguins.json`) found the way Node finds packages — walking up through
- * node_modules folders — from the config's folder, then from mlbook's own.
- */
-export function resolveSource(source: string, base: string): string {
-  if (isAbsolute(source)) return source;
-  const local = resolve(base, source);
-  if (existsSync(local) || source.startsWith(".")) return local;
-  const parts = source.split("/");
-  const name = source.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
-  const rest = parts.slice(source.startsWith("@") ? 2 : 1).join("/");
-  const self = dirname(fileURLToPath(import.meta.url));
-  for (const start of [base, self]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      const candidate = join(dir, "node_modules", name, rest);
-      if (existsSync(candidate)) return candidate;
-      if (dirname(dir) === dir) break;
-    }
+/** The node and output that make an artifact, by the name its step gives it (`metrics`, `clean_data`). */
+export function producerOf(graph: Graph, artifact: string): {node: Node; output: string} | undefined {
+  for (const node of graph.nodes) {
+    for (const [output, spec] of Object.entries(node.step.outputs))
+      if ((spec.artifact ?? `${node.name}_${output}`) === artifact) return {node, output};
   }
-  return local;
+  return undefined;
 }
 
-export function flatten(
-  value: Record<string, unknown>,
-  prefix = "",
-  out: Record<string, unknown> = {}
-): Record<string, unknown> {
-  for (const [key, v] of Object.entries(value)) {
-    if (v === undefined) continue;
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (isPlainObject(v) && Object.keys(v).length) flatten(v, path, out);
-    else out[path] = v;
-  }
-  return out;
+/** The outputs of one artifact type (`metrics`, `registration`) across the graph, in order. */
+export function outputsOfType(graph: Graph, type: string): {node: Node; output: string}[] {
+  return graph.nodes.flatMap((node) =>
+    Object.entries(node.step.outputs)
+      .filter(([, spec]) => spec.type === type)
+      .map(([output]) => ({node, output}))
+  );
 }

@@ -1,6 +1,14 @@
 import {DataError} from "../errors.ts";
 import {modelSpec} from "./registry.ts";
-import type {Classifier, Estimator, ModelJSON, Regressor, Task} from "./types.ts";
+import type {
+  Classifier,
+  Estimator,
+  EstimatorOptions,
+  ModelJSON,
+  ModelSpec,
+  Regressor,
+  Task
+} from "./types.ts";
 import type {Column, ColumnInfo, Table} from "./table.ts";
 import {
   applyColumnTransformer,
@@ -45,6 +53,10 @@ export interface FitBundleOptions {
   features: ColumnInfo[];
   transform: ColumnTransformerSpec;
   model: {type: string; params: Record<string, unknown>};
+  /** The estimator's spec; default the built-in model of `model.type`. */
+  spec?: ModelSpec;
+  /** Where the estimator reports what it corrected (a user model's probabilities). */
+  warn?: (message: string) => void;
   seed: number;
   threads?: number;
   onProgress?: (done: number, total: number) => void;
@@ -81,8 +93,8 @@ export async function fitBundle(
   };
   const transform = fitColumnTransformer(inputs, options.transform);
   const {X, featureNames, sourceColumn} = applyColumnTransformer(transform, inputs);
-  const spec = modelSpec(options.model.type);
-  const estimator = spec.create(spec.params.parse(options.model.params), task);
+  const spec = options.spec ?? modelSpec(options.model.type);
+  const estimator = spec.create(spec.params.parse(options.model.params), task, {warn: options.warn});
   const fitOptions = {seed: options.seed, threads: options.threads, onProgress: options.onProgress};
   if (estimator.task === "classification")
     await estimator.fit(X, labels as Int32Array, {...fitOptions, nClasses: classes.length});
@@ -122,10 +134,15 @@ export interface Predictions {
   proba?: Float64Array[];
 }
 
-export function restoreEstimator(bundle: ModelBundle): Estimator {
+/** The bundle's fitted estimator: by `spec` (a workspace model's), else the built-in model of its type. */
+export function restoreEstimator(
+  bundle: ModelBundle,
+  spec?: ModelSpec,
+  options: EstimatorOptions = {}
+): Estimator {
   if (bundle.format !== BUNDLE_FORMAT)
     throw new DataError(`model bundle format ${bundle.format} is not supported (expected ${BUNDLE_FORMAT})`);
-  return modelSpec(bundle.estimator.type).fromJSON(bundle.estimator);
+  return (spec ?? modelSpec(bundle.estimator.type)).fromJSON(bundle.estimator, options);
 }
 
 /** Scores rows with a bundle. Columns must already match the signature (see checkSignature). */

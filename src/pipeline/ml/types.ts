@@ -29,6 +29,11 @@ export interface ModelJSON {
   task: Task;
   params: Record<string, unknown>;
   state: unknown;
+  /**
+   * A workspace model (`defineModel` in the user's module): the module as the config names it and
+   * the digest of its code when it was fitted. Scoring with other code is refused.
+   */
+  module?: {path: string; digest: string};
 }
 
 interface EstimatorBase {
@@ -66,6 +71,11 @@ export interface ModelSpec<P extends Record<string, unknown> = Record<string, un
   type: string;
   tasks: readonly Task[];
   params: z.ZodType<P>;
-  create(params: P, task: Task): Estimator;
-  fromJSON(json: ModelJSON): Estimator;
+  create(params: P, task: Task, options?: EstimatorOptions): Estimator;
+  fromJSON(json: ModelJSON, options?: EstimatorOptions): Estimator;
+}
+
+/** What an estimator may report besides its results (a user model's clipped probabilities). */
+export interface EstimatorOptions {
+  warn?(message: string): void;
 }

@@ -10,7 +10,8 @@ import {
 } from "../ml/bundle.ts";
 import type {Db} from "../engine/db.ts";
 import {DataError} from "../errors.ts";
-import type {Estimator} from "../ml/types.ts";
+import {specForBundle} from "../engine/model.ts";
+import type {Estimator, ModelSpec} from "../ml/types.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
 import type {Column, Table} from "../ml/table.ts";
 
@@ -28,8 +29,12 @@ export interface Model {
   predictTable(table: Table): Predictions;
 }
 
-/** Loads a model bundle (the train step's model.json or an exported model) from a JSON file. */
-export function loadModel(path: string): Model {
+/**
+ * Loads a model bundle (the train step's model.json or an exported model) from a JSON file. A
+ * workspace model's module is found from `base` (the folder of the config that trained it; default
+ * the working folder) and must be the code it was trained with.
+ */
+export async function loadModel(path: string, options: {base?: string} = {}): Promise<Model> {
   let bundle: ModelBundle;
   try {
     bundle = JSON.parse(readFileSync(path, "utf8")) as ModelBundle;
@@ -38,13 +43,27 @@ export function loadModel(path: string): Model {
       `${path}: cannot read the model bundle (${error instanceof Error ? error.message : String(error)})`
     );
   }
-  return modelFromBundle(bundle, path);
+  if (!bundle || !Array.isArray(bundle.signature) || !bundle.estimator)
+    throw new DataError(`${path}: not a model bundle`);
+  const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
+  return modelFromBundle(
+    bundle,
+    path,
+    await specForBundle(bundle.estimator, options.base ?? process.cwd()),
+    warn
+  );
 }
 
-export function modelFromBundle(bundle: ModelBundle, source = "model"): Model {
+/** A model from a bundle in memory; `spec` for a workspace model (see specForBundle). */
+export function modelFromBundle(
+  bundle: ModelBundle,
+  source = "model",
+  spec?: ModelSpec,
+  warn?: (message: string) => void
+): Model {
   if (!bundle || !Array.isArray(bundle.signature) || !bundle.estimator)
     throw new DataError(`${source}: not a model bundle`);
-  const estimator: Estimator = restoreEstimator(bundle);
+  const estimator: Estimator = restoreEstimator(bundle, spec, {warn});
   return {
     bundle,
     predictTable: (table) => predictBundle(bundle, table, estimator),

@@ -6,7 +6,7 @@ import type {CheckReport, DriftResult, Expectation} from "./checks/report.ts";
 import {tableExpectations} from "./checks/tableExpectations.ts";
 import type {Db} from "../engine/db.ts";
 import {CheckFailedError, ConfigError, DataError} from "../errors.ts";
-import {defineStep, tableInput} from "../engine/step.ts";
+import {defineStep, type Config} from "../engine/step.ts";
 import {firstLine, formatOf, readerSql} from "./ingest.ts";
 import {checkParams, type CheckParams, type DriftRules} from "./checks/rules.ts";
 
@@ -18,18 +18,54 @@ import {checkParams, type CheckParams, type DriftRules} from "./checks/rules.ts"
  */
 export const check = defineStep({
   name: "check",
-  inputs: ["clean"],
-  params: checkParams,
   module: import.meta.url,
+  params: checkParams,
+  /** Optional data validation of the cleaned rows: expectations and drift (exit 3 on failure). */
+  sections: {check: checkParams.optional()},
+  inputs: {data: {kind: "table"}},
+  outputs: {report: {kind: "json", artifact: "check_report", type: "report"}},
+  references: (config) => {
+    const artifact = checkOf(config)?.drift?.artifact;
+    return artifact ? [artifact] : [];
+  },
+  configure(config, env) {
+    const own = checkOf(config);
+    if (!own) return null;
+    const drift = own.drift;
+    // A drift reference is data: its content enters the key, its path does not. A reference
+    // artifact is resolved to its stored file when the run starts (a run hook looks it up).
+    let reference: string | undefined;
+    let format = drift?.format;
+    if (drift?.reference) reference = env.resolveSource(drift.reference);
+    else if (drift?.artifact) {
+      const found = env.artifact(drift.artifact);
+      if (found && found.type !== "dataset")
+        throw new ConfigError(
+          `invalid check.drift.artifact: ${drift.artifact} is ${found.name}:v${found.version}, a ${found.type}, not a dataset`
+        );
+      reference = found?.file;
+      if (found) format = "parquet";
+    } else reference = drift?.reference_path;
+    const params = drift ? {...own, drift: {...drift, reference_path: reference, format}} : own;
+    return {
+      params,
+      identity: {check: {...own, drift: drift && {...drift, reference_path: undefined}}},
+      sources: reference ? [reference] : []
+    };
+  },
   async run(inputs, params, ctx) {
-    const report = await checkData(ctx.db, tableInput(inputs, "clean", "data"), params);
+    const report = await checkData(ctx.db, inputs.data, params);
     if (report.expectations.some((e) => !e.passed && e.severity === "error")) {
       throw new CheckFailedError(failureSummary(report), report);
     }
     for (const e of report.expectations) if (!e.passed) ctx.log(`warning: ${e.message}`);
-    return {json: {report}};
+    return {report};
   }
 });
+
+function checkOf(config: Config): CheckParams | undefined {
+  return config.check as CheckParams | undefined;
+}
 
 export async function checkData(db: Db, relation: string, params: CheckParams): Promise<CheckReport> {
   const types = await columnTypes(db, relation);

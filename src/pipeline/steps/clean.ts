@@ -1,7 +1,8 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
-import {defineStep, tableInput} from "../engine/step.ts";
+import {defineStep} from "../engine/step.ts";
+import {dataOf} from "./ingest.ts";
 import {describe} from "../engine/table.ts";
 
 const clipRule = z
@@ -63,11 +64,20 @@ export type CleanParams = z.infer<typeof cleanParams>;
  */
 export const clean = defineStep({
   name: "clean",
-  inputs: ["ingest"],
-  params: cleanParams,
   module: import.meta.url,
+  params: cleanParams,
+  sections: {clean: cleanParams.omit({target: true}).prefault({})},
+  inputs: {data: {kind: "table"}},
+  outputs: {data: {kind: "table", artifact: "clean_data", type: "dataset"}},
+  // Its row-wise rules (renames, casts, derived columns) are replayed when a model scores new rows.
+  replay: true,
+  configure(config) {
+    const {target} = dataOf(config);
+    const own = config.clean as z.infer<typeof cleanParams>;
+    return {params: {...own, target}, identity: {clean: own, data: {target}}};
+  },
   async run(inputs, params, ctx) {
-    const source = tableInput(inputs, "ingest", "data");
+    const source = inputs.data;
     const original = await describe(ctx.db, source);
     const names = new Set(original.map((c) => c.name));
     for (const old of Object.keys(params.rename)) {
@@ -164,7 +174,7 @@ export const clean = defineStep({
     } catch (error) {
       throw new DataError(`clean: ${firstLine(error)}`);
     }
-    return {tables: {data: sql}};
+    return {data: sql};
   }
 });
 

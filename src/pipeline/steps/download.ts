@@ -1,6 +1,7 @@
 import {z} from "zod";
 import {DataError, TransientError} from "../errors.ts";
 import {defineStep} from "../engine/step.ts";
+import {dataOf, isRemote} from "./ingest.ts";
 
 export const downloadParams = z
   .object({
@@ -20,9 +21,17 @@ export const downloadParams = z
  */
 export const download = defineStep({
   name: "download",
-  inputs: [],
-  params: downloadParams,
   module: import.meta.url,
+  params: downloadParams,
+  inputs: {},
+  outputs: {file: {kind: "file", artifact: "download", type: "file"}},
+  // Downloads meet flaky networks: retried by default.
+  retries: {attempts: 4, backoff: 1},
+  configure(config) {
+    const {source, refresh} = dataOf(config);
+    if (!isRemote(source)) return null;
+    return {params: {url: source, refresh}, identity: {data: {source, refresh}}, label: source};
+  },
   async run(_inputs, params) {
     let response: Response;
     try {
@@ -37,12 +46,11 @@ export const download = defineStep({
     }
     if (!response.ok) throw new DataError(`${params.url} answered ${response.status} ${response.statusText}`);
     const body = new Uint8Array(await response.arrayBuffer());
-    return {files: {[fileName(params.url)]: body}};
+    return {file: {data: body, extension: extensionOf(params.url)}};
   }
 });
 
-/** The file name a URL's data is stored under, keeping its extension for format detection. */
-export function fileName(url: string): string {
-  const extension = /\.([a-z]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() ?? "data";
-  return `download.${extension}`;
+/** The extension a URL's data is stored under, for format detection. */
+export function extensionOf(url: string): string {
+  return /\.([a-z]+)$/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() ?? "data";
 }

@@ -10,8 +10,11 @@ import {crossValidateBundle, type CvResult} from "../ml/evaluation/crossValidate
 import {classCurves, scoreHistogram} from "../ml/evaluation/curves.ts";
 import {importances} from "../ml/evaluation/importances.ts";
 import {DataError} from "../errors.ts";
-import {classificationReport, regressionReport} from "../ml/metrics/index.ts";
-import {defineStep, jsonInput, tableInput, type StepContext} from "../engine/step.ts";
+import {classificationReport, metricNames, regressionReport} from "../ml/metrics/index.ts";
+import {loadModelSpec, specForBundle} from "../engine/model.ts";
+import {defineStep, type StepContext} from "../engine/step.ts";
+import type {ModelSpec} from "../ml/types.ts";
+import {fitConfig} from "./fitConfig.ts";
 import {describe, readTable} from "../engine/table.ts";
 
 export const evaluateParams = z
@@ -43,7 +46,18 @@ export const evaluateParams = z
   })
   .strict();
 
-/** What cross-validation refits in each fold: the train step's settings, passed by the graph. */
+export type EvaluateParams = z.infer<typeof evaluateParams>;
+
+/**
+ * `selection:` — how a sweep picks its best job: by this metric's cross-validated mean on the
+ * training rows (cv_<metric>, which needs evaluate.cv). Default: the first headline metric.
+ */
+export const selectionSchema = z
+  .object({metric: z.string(), goal: z.enum(["maximize", "minimize"]).optional()})
+  .strict();
+export type SelectionConfig = z.infer<typeof selectionSchema>;
+
+/** What cross-validation refits in each fold: the train step's settings, from the config. */
 export const evaluateStepParams = evaluateParams.extend({
   fit: z
     .object({
@@ -51,29 +65,68 @@ export const evaluateStepParams = evaluateParams.extend({
       model: z.object({type: z.string(), params: z.record(z.string(), z.unknown())}),
       seed: z.number().int()
     })
-    .optional()
+    .optional(),
+  /** The config's folder, where a model module is found (not in the key). */
+  base: z.string().default(".")
 });
 
 /** Scores the held-out test rows with the trained bundle: metrics, curves and importances. */
 export const evaluate = defineStep({
   name: "evaluate",
-  inputs: ["split", "train"],
-  params: evaluateStepParams,
   module: import.meta.url,
+  params: evaluateStepParams,
+  sections: {evaluate: evaluateParams.prefault({}), selection: selectionSchema.optional()},
+  inputs: {test: {kind: "table"}, train: {kind: "table"}, model: {kind: "json"}},
+  outputs: {
+    metrics: {kind: "json", artifact: "metrics", type: "metrics"},
+    curves: {kind: "json", artifact: "curves", type: "report"},
+    importances: {kind: "json", artifact: "importances", type: "report"}
+  },
+  validate(config) {
+    const selection = config.selection as SelectionConfig | undefined;
+    if (!selection) return [];
+    const issues = [];
+    if (!(config.evaluate as z.infer<typeof evaluateParams>).cv)
+      issues.push({
+        path: ["selection"],
+        message:
+          "selection picks by cross-validated scores on the training rows: add evaluate.cv (picking on the test split would leak it)"
+      });
+    if (!metricNames.includes(selection.metric))
+      issues.push({path: ["selection", "metric"], message: `expected one of ${metricNames.join(", ")}`});
+    return issues;
+  },
+  configure(config, env) {
+    const own = config.evaluate as z.infer<typeof evaluateParams>;
+    const {transform, model, train} = fitConfig(config);
+    return {
+      // Cross-validation refits the train step's settings in each fold (already in train's key).
+      params: {...own, fit: {transform, model, seed: train.seed}, base: env.base},
+      identity: {evaluate: own},
+      inputs: {test: "split.test", train: "split.train", model: "train.model"}
+    };
+  },
   async run(inputs, params, ctx) {
-    const bundle = jsonInput<ModelBundle>(inputs, "train", "model");
-    const relation = tableInput(inputs, "split", "test");
+    const bundle = inputs.model as ModelBundle;
+    const spec = await specForBundle(bundle.estimator, params.base);
+    const relation = inputs.test;
     const columns = new Map((await describe(ctx.db, relation)).map((c) => [c.name, c]));
     for (const s of [...bundle.signature.map((s) => s.name), bundle.target]) {
       if (!columns.has(s)) throw new DataError(`evaluate: the test rows lack column ${JSON.stringify(s)}`);
     }
     const wanted = [...bundle.signature.map((s) => columns.get(s.name)!), columns.get(bundle.target)!];
     const table = await readTable(ctx.db, relation, wanted);
-    const estimator = restoreEstimator(bundle);
+    const estimator = restoreEstimator(bundle, spec, {warn: ctx.log});
     const {predicted, proba} = predictBundle(bundle, table, estimator);
     const cv =
       params.cv && params.fit
-        ? await crossValidate(ctx, tableInput(inputs, "split", "train"), bundle, params)
+        ? await crossValidate(
+            ctx,
+            inputs.train,
+            bundle,
+            params,
+            await loadModelSpec(params.fit.model.type, params.base)
+          )
         : undefined;
     const permutation = {
       metric: params.permutation.metric ?? (bundle.task === "classification" ? "accuracy" : "r2"),
@@ -91,20 +144,18 @@ export const evaluate = defineStep({
       }
       const report = classificationReport(labels, predicted as Int32Array, proba, bundle.classes);
       return {
-        json: {
-          metrics: {
-            task: bundle.task,
-            rows: table.rows,
-            classes: bundle.classes,
-            ...report,
-            ...(cv ? {cv} : {})
-          },
-          curves: {
-            classes: classCurves(labels, proba!, bundle.classes),
-            ...(bundle.classes.length === 2 ? {scores: scoreHistogram(labels, proba![1])} : {})
-          },
-          importances: importances(bundle, estimator, table, labels, permutation)
-        }
+        metrics: {
+          task: bundle.task,
+          rows: table.rows,
+          classes: bundle.classes,
+          ...report,
+          ...(cv ? {cv} : {})
+        },
+        curves: {
+          classes: classCurves(labels, proba!, bundle.classes),
+          ...(bundle.classes.length === 2 ? {scores: scoreHistogram(labels, proba![1])} : {})
+        },
+        importances: importances(bundle, estimator, table, labels, permutation)
       };
     }
     const actual = table.columns[bundle.target] as Float64Array;
@@ -114,11 +165,9 @@ export const evaluate = defineStep({
     for (let i = 0; i < table.rows && points.length < params.sample_points; i += step)
       points.push({actual: actual[i], predicted: predicted[i]});
     return {
-      json: {
-        metrics: {task: bundle.task, rows: table.rows, ...report, ...(cv ? {cv} : {})},
-        curves: {points},
-        importances: importances(bundle, estimator, table, actual, permutation)
-      }
+      metrics: {task: bundle.task, rows: table.rows, ...report, ...(cv ? {cv} : {})},
+      curves: {points},
+      importances: importances(bundle, estimator, table, actual, permutation)
     };
   }
 });
@@ -127,7 +176,8 @@ async function crossValidate(
   ctx: StepContext,
   relation: string,
   bundle: ModelBundle,
-  params: z.infer<typeof evaluateStepParams>
+  params: z.infer<typeof evaluateStepParams>,
+  spec: ModelSpec
 ): Promise<CvResult> {
   const cv = params.cv!;
   const fit = params.fit!;
@@ -147,6 +197,8 @@ async function crossValidate(
       features,
       transform: fit.transform as FitBundleOptions["transform"],
       model: fit.model,
+      spec,
+      warn: ctx.log,
       seed: fit.seed
     },
     {folds: cv.folds, stratified: cv.stratified, shuffle: cv.shuffle, seed: cv.seed, metrics}

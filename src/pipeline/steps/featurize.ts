@@ -1,7 +1,7 @@
 import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent} from "../engine/sql.ts";
-import {defineStep, numberedTableInput, tableInput} from "../engine/step.ts";
+import {defineStep} from "../engine/step.ts";
 import {describe} from "../engine/table.ts";
 
 const dateParts = [
@@ -70,11 +70,19 @@ export type FeaturizeParams = z.infer<typeof featurizeParams>;
  */
 export const featurize = defineStep({
   name: "featurize",
-  inputs: ["clean"],
-  params: featurizeParams,
   module: import.meta.url,
+  params: featurizeParams,
+  /** Optional stateless features (date parts, log1p, crossings, windows over earlier rows). */
+  sections: {featurize: featurizeParams.optional()},
+  inputs: {data: {kind: "table"}},
+  outputs: {data: {kind: "table", artifact: "featurize_data", type: "dataset"}},
+  replay: true,
+  configure(config) {
+    const own = config.featurize as FeaturizeParams | undefined;
+    return own ? {params: own, identity: {featurize: own}} : null;
+  },
   async run(inputs, params, ctx) {
-    const source = tableInput(inputs, "clean", "data");
+    const source = inputs.data;
     const columns = new Map((await describe(ctx.db, source)).map((c) => [c.name, c]));
     const need = (name: string, where: string, kind?: "numeric" | "categorical") => {
       const c = columns.get(name);
@@ -149,9 +157,9 @@ export const featurize = defineStep({
     for (const column of params.drop) need(column, "drop");
     const kept = [...columns.keys()].filter((c) => !params.drop.includes(c)).map(quoteIdent);
     // Window functions reorder rows; keep the input order so downstream row-order is stable.
-    const numbered = `SELECT * FROM ${numberedTableInput(inputs, "clean", "data")}`;
+    const numbered = `SELECT * FROM ${ctx.numbered(source)}`;
     const inner = staged.length ? `SELECT *, ${staged.join(", ")} FROM (${numbered})` : numbered;
     const sql = `SELECT ${[...kept, ...added].join(", ")} FROM (${inner}) ORDER BY __row`;
-    return {tables: {data: sql}};
+    return {data: sql};
   }
 });

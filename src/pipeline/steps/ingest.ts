@@ -2,14 +2,54 @@ import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
 import type {Db} from "../engine/db.ts";
-import {defineStep, fileInput} from "../engine/step.ts";
+import {defineStep, type Config} from "../engine/step.ts";
 
 export const formats = ["csv", "tsv", "json", "ndjson", "parquet", "arrow"] as const;
 export type Format = (typeof formats)[number];
 
+/** `data:` — where the rows come from and what to predict; read by every step that needs the target. */
+export const dataSection = z
+  .object({
+    /** A file path (relative to the config), a package path like vega-datasets/data/penguins.json, or an http(s) URL. */
+    source: z.string().min(1).optional(),
+    /** Instead of `source`: named files (paths or package paths) and a DuckDB query over them. */
+    tables: z.record(z.string().regex(/^[A-Za-z_]\w*$/, "expected a SQL name"), z.string().min(1)).optional(),
+    sql: z.string().min(1).optional(),
+    format: z.enum(formats).optional(),
+    columns: z.record(z.string(), z.string()).prefault({}),
+    sample: z.number().int().positive().optional(),
+    /** For a URL source: change this to fetch the URL again. */
+    refresh: z.union([z.string(), z.number()]).default(0),
+    /** The column to predict. */
+    target: z.string().min(1),
+    task: z.enum(["classification", "regression"]).default("classification")
+  })
+  .strict()
+  .superRefine((data, ctx) => {
+    if (!data.source === !data.sql)
+      ctx.addIssue({
+        code: "custom",
+        path: ["source"],
+        message: "give either data.source or data.sql (with data.tables)"
+      });
+    if (data.sql && !data.tables)
+      ctx.addIssue({code: "custom", path: ["tables"], message: "data.sql needs data.tables: {name: file}"});
+  });
+export type DataConfig = z.infer<typeof dataSection>;
+
+/** The `data:` section of a validated config. */
+export function dataOf(config: Config): DataConfig {
+  return config.data as DataConfig;
+}
+
+/** Whether `data.source` is fetched over the network (by the download step) rather than read from disk. */
+export function isRemote(source: string | undefined): source is string {
+  return !!source && /^https?:\/\//.test(source);
+}
+
 export const ingestParams = z
   .object({
-    /** Absolute path of the data file, resolved by the graph from `data.source` (a URL is read from its download). */
+    /** Absolute path of the data file, resolved from `data.source` (a URL when it is downloaded). */
     path: z.string(),
     /** File format; default: from the file extension. */
     format: z.enum(formats).optional(),
@@ -27,9 +67,41 @@ export type IngestParams = z.infer<typeof ingestParams>;
 /** Reads a file through DuckDB, with types inferred and optionally overridden per column. */
 export const ingest = defineStep({
   name: "ingest",
-  inputs: [],
-  params: ingestParams,
   module: import.meta.url,
+  params: ingestParams,
+  sections: {data: dataSection},
+  inputs: {file: {kind: "file", optional: true, description: "a downloaded copy of a remote source"}},
+  outputs: {data: {kind: "table", artifact: "raw_data", type: "dataset"}},
+  configure(config, env) {
+    const data = dataOf(config);
+    const read = {format: data.format, columns: data.columns, sample: data.sample};
+    const label = data.source ?? "data.sql";
+    if (data.sql) {
+      // A query over named files: every file's content enters the key, and so does the query.
+      const tables = Object.fromEntries(
+        Object.entries(data.tables ?? {}).map(([name, file]) => [name, env.resolveSource(file)])
+      );
+      return {
+        params: {path: "", tables, sql: data.sql, ...read},
+        identity: {data: {...read, sql: data.sql, tables: Object.keys(tables).sort()}},
+        sources: Object.keys(tables)
+          .sort()
+          .map((name) => tables[name]),
+        label
+      };
+    }
+    if (isRemote(data.source)) {
+      // The download step fetched it into the store; this reads the stored copy.
+      return {
+        params: {path: data.source, ...read},
+        identity: {data: read},
+        inputs: {file: "download.file"},
+        label
+      };
+    }
+    const path = env.resolveSource(data.source!);
+    return {params: {path, ...read}, identity: {data: read}, sources: [path], label};
+  },
   async run(inputs, params, ctx) {
     let reader: string;
     let format: string;
@@ -46,7 +118,8 @@ export const ingest = defineStep({
       reader = `(${params.sql})`;
       format = "data.sql";
     } else {
-      const path = inputs.download ? fileInput(inputs, "download") : params.path;
+      // A downloaded copy is stored under the URL's extension.
+      const path = inputs.file ?? params.path;
       format = params.format ?? formatOf(path);
       reader = await readerSql(ctx.db, path, format as Format);
     }
@@ -79,9 +152,7 @@ export const ingest = defineStep({
       throw new DataError(`cannot read: ${firstLine(error)}`);
     });
     if (Number(n) === 0) throw new DataError("the file holds no rows");
-    return {
-      tables: {data: `SELECT ${select} FROM ${reader}${params.sample ? ` LIMIT ${params.sample}` : ""}`}
-    };
+    return {data: `SELECT ${select} FROM ${reader}${params.sample ? ` LIMIT ${params.sample}` : ""}`};
   }
 });
 

@@ -1,12 +1,10 @@
 import {z} from "zod";
 import type {ModelBundle} from "../ml/bundle.ts";
 import {ConfigError} from "../errors.ts";
-import {headlineMetrics} from "../ml/metrics/headline.ts";
 import {quoteIdent} from "../engine/sql.ts";
-import {defineStep, jsonInput, tableInput} from "../engine/step.ts";
-
-/** Metrics where smaller is better: a criterion on them is a ceiling, not a floor. */
-export const lowerIsBetter = new Set(["log_loss", "rmse", "mae", "mse", "median_ae", "mape"]);
+import {defineStep} from "../engine/step.ts";
+import type {CriterionCheck, Registration} from "../engine/registration.ts";
+import {headlineMetrics, lowerIsBetter} from "../ml/metrics/headline.ts";
 
 export const registerParams = z
   .object({
@@ -31,23 +29,6 @@ export const registerParams = z
   })
   .strict();
 export type RegisterParams = z.infer<typeof registerParams>;
-
-export interface CriterionCheck {
-  metric: string;
-  value: number;
-  threshold: number;
-  direction: "higher" | "lower";
-  passed: boolean;
-}
-
-/** What the register step decided, and why. */
-export interface Registration {
-  name: string;
-  passed: boolean;
-  checks: CriterionCheck[];
-  /** One line: "f1_macro 0.8123 < 0.9", or "all criteria passed". */
-  reason: string;
-}
 
 /** The exported model: the bundle plus what a consumer needs to trust and call it. */
 export interface ModelExport extends ModelBundle {
@@ -77,26 +58,41 @@ export function checkCriteria(params: RegisterParams, metrics: Record<string, nu
     : checks.length
       ? "all criteria passed"
       : "no criteria";
-  return {name: params.name, passed: !failed.length, checks, reason};
+  return {name: params.name, passed: !failed.length, checks, reason, output: "model"};
 }
 
 /** Gates the trained model on its test metrics and exports it with a signature, example and metrics. */
 export const register = defineStep({
   name: "register",
-  inputs: ["split", "train", "evaluate"],
-  params: registerParams,
   module: import.meta.url,
+  params: registerParams,
+  /** Registers the model when its test metrics pass the criteria; no register step without it. */
+  sections: {register: registerParams.optional()},
+  inputs: {train: {kind: "table"}, model: {kind: "json"}, metrics: {kind: "json"}},
+  outputs: {
+    decision: {kind: "json", artifact: "registration", type: "registration"},
+    model: {kind: "json", artifact: "model_export", type: "model_export"}
+  },
+  // Nothing is registered while a check may still fail; a sweep registers only its selected job.
+  final: true,
+  configure(config) {
+    const own = config.register as RegisterParams | undefined;
+    if (!own) return null;
+    return {
+      params: own,
+      identity: {register: own},
+      inputs: {train: "split.train", model: "train.model", metrics: "evaluate.metrics"}
+    };
+  },
   async run(inputs, params, ctx) {
-    const bundle = jsonInput<ModelBundle>(inputs, "train", "model");
-    const metrics = headlineMetrics(jsonInput<Record<string, unknown>>(inputs, "evaluate", "metrics"));
+    const bundle = inputs.model as ModelBundle;
+    const metrics = headlineMetrics(inputs.metrics as Record<string, unknown>);
     const decision = checkCriteria(params, metrics);
     // A pass is announced by tracking ("registered NAME vN"); a miss must be said here.
     if (!decision.passed) ctx.log(`${params.name} not registered: ${decision.reason}`);
     const columns = bundle.signature.map((s) => quoteIdent(s.name)).join(", ");
     const inputExample = params.example_rows
-      ? await ctx.db.rows(
-          `SELECT ${columns} FROM ${tableInput(inputs, "split", "train")} LIMIT ${params.example_rows}`
-        )
+      ? await ctx.db.rows(`SELECT ${columns} FROM ${inputs.train} LIMIT ${params.example_rows}`)
       : [];
     const outputSchema =
       bundle.task === "classification"
@@ -106,7 +102,7 @@ export const register = defineStep({
           ]
         : [{name: "prediction", type: "DOUBLE"}];
     const model: ModelExport = {...bundle, outputSchema, inputExample, metrics};
-    return {json: {decision, model}};
+    return {decision, model};
   }
 });
 

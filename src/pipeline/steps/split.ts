@@ -2,7 +2,8 @@ import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
 import type {Db} from "../engine/db.ts";
-import {defineStep, tableInput} from "../engine/step.ts";
+import {defineStep} from "../engine/step.ts";
+import {dataOf} from "./ingest.ts";
 
 /** The split keys without their cross-field rules (zod cannot `omit` from a refined schema). */
 export const splitFields = z
@@ -74,11 +75,25 @@ export type SplitParams = z.infer<typeof splitParams>;
  */
 export const split = defineStep({
   name: "split",
-  inputs: ["data"],
-  params: splitParams,
   module: import.meta.url,
+  params: splitParams,
+  sections: {split: refineSplit(splitFields.omit({target: true, classification: true})).prefault({})},
+  inputs: {data: {kind: "table"}},
+  outputs: {
+    train: {kind: "table", artifact: "train_data", type: "dataset"},
+    test: {kind: "table", artifact: "test_data", type: "dataset"},
+    validation: {kind: "table", artifact: "split_validation", type: "dataset", optional: true}
+  },
+  configure(config) {
+    const {target, task} = dataOf(config);
+    const own = config.split as Omit<SplitParams, "target" | "classification">;
+    return {
+      params: {...own, target, classification: task === "classification"},
+      identity: {split: own, data: {target, task}}
+    };
+  },
   async run(inputs, params, ctx) {
-    const source = tableInput(inputs, "data", "data");
+    const source = inputs.data;
     const [{n}] = await ctx.db.rows<{n: number}>(`SELECT count(*)::INTEGER AS n FROM ${source}`);
     if (n < 3) throw new DataError(`split: need at least 3 rows, the data has ${n}`);
     const sets =
@@ -96,9 +111,11 @@ export const split = defineStep({
     }
     const pick = (set: string) =>
       `SELECT ${sets.columns} FROM ${sets.from} WHERE ${sets.set} = '${set}'${sets.order}`;
-    const tables: Record<string, string> = {train: pick("train"), test: pick("test")};
-    if (params.validation_size > 0) tables.validation = pick("validation");
-    return {tables};
+    return {
+      train: pick("train"),
+      test: pick("test"),
+      ...(params.validation_size > 0 ? {validation: pick("validation")} : {})
+    };
   }
 });
 

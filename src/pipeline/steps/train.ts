@@ -1,30 +1,13 @@
 import {z} from "zod";
-import {fitBundle} from "../ml/bundle.ts";
-import {DataError} from "../errors.ts";
-import {modelSpec, modelTypes} from "../ml/registry.ts";
-import {defineStep, tableInput} from "../engine/step.ts";
+import {isModelModule, loadModelSpec, specOf} from "../engine/model.ts";
+import {defineStep, type ConfigIssue} from "../engine/step.ts";
 import {describe, readTable} from "../engine/table.ts";
+import {DataError} from "../errors.ts";
+import {fitBundle} from "../ml/bundle.ts";
+import {modelTypes} from "../ml/registry.ts";
 import {columnTransformerSpec} from "../ml/transforms/columnTransformer.ts";
-
-export const featuresParams = z
-  .object({
-    /** Columns to use as features; default: every column but the target. */
-    include: z.array(z.string()).optional(),
-    /** Columns never to use (ids, leaky columns). */
-    exclude: z.array(z.string()).default([])
-  })
-  .strict();
-
-export const modelParams = z
-  .object({
-    /** Estimator: one of the registry's model types. */
-    type: z.string().refine((t) => modelTypes().includes(t), {
-      message: `expected one of ${modelTypes().join(", ")}`
-    }),
-    /** The estimator's own params, validated by its schema. */
-    params: z.record(z.string(), z.unknown()).default({})
-  })
-  .strict();
+import {featuresParams, fitConfig, modelParams, trainSection, type ModelConfig} from "./fitConfig.ts";
+import {dataOf} from "./ingest.ts";
 
 export const trainParams = z
   .object({
@@ -41,19 +24,73 @@ export const trainParams = z
      * hist_gradient_boosting one thread per core (MLBOOK_THREADS, which sweep workers set to
      * their share of the cores).
      */
-    threads: z.number().int().positive().optional()
+    threads: z.number().int().positive().optional(),
+    /** The config's folder, where a model module is found (not in the key: its code digest is). */
+    base: z.string().default(".")
   })
   .strict();
 export type TrainParams = z.infer<typeof trainParams>;
 
+/** Worker counts change how fast a model trains, never what it learns: they stay out of the key. */
+const runtimeParams = new Set(["n_jobs"]);
+
 /** Fits preprocessing (on training rows only) and the estimator, and returns the model bundle. */
 export const train = defineStep({
   name: "train",
-  inputs: ["split"],
-  params: trainParams,
   module: import.meta.url,
+  params: trainParams,
+  sections: {
+    features: featuresParams.prefault({}),
+    transform: columnTransformerSpec.prefault({}),
+    model: modelParams,
+    train: trainSection
+  },
+  // Another model's params mean nothing to this one (as switching a Hydra config group).
+  switches: {"model.type": "model.params"},
+  inputs: {train: {kind: "table"}},
+  outputs: {model: {kind: "json", artifact: "model", type: "model"}},
+  modules: (config) => {
+    const {type} = (config.model ?? {}) as Partial<ModelConfig>;
+    return type && isModelModule(type) ? [{path: type, key: ["model", "type"]}] : [];
+  },
+  validate(config, env) {
+    const {task} = dataOf(config);
+    const {model} = fitConfig(config);
+    const spec = specOf(model.type, isModelModule(model.type) ? env.module(model.type) : undefined);
+    const issues: ConfigIssue[] = [];
+    if (!spec.tasks.includes(task)) {
+      const fitting = modelTypes().filter((t) => specOf(t).tasks.includes(task));
+      issues.push({
+        path: ["model", "type"],
+        message: `${task} needs one of ${fitting.join(", ")}${isModelModule(model.type) ? ` (${model.type} does ${spec.tasks.join(", ")})` : ""}`
+      });
+    }
+    const result = spec.params.safeParse(model.params);
+    if (!result.success)
+      for (const issue of result.error.issues)
+        issues.push({...issue, path: ["model", "params", ...issue.path]});
+    return issues;
+  },
+  configure(config, env) {
+    const {target, task} = dataOf(config);
+    const {features, transform, model, train: own} = fitConfig(config);
+    return {
+      params: {target, task, features, transform, model, ...own, base: env.base},
+      identity: {
+        data: {target, task},
+        features,
+        transform,
+        model: {
+          ...model,
+          params: Object.fromEntries(Object.entries(model.params).filter(([k]) => !runtimeParams.has(k)))
+        },
+        train: {seed: own.seed}
+      },
+      inputs: {train: "split.train"}
+    };
+  },
   async run(inputs, params, ctx) {
-    const relation = tableInput(inputs, "split", "train");
+    const relation = inputs.train;
     const columns = await describe(ctx.db, relation);
     const byName = new Map(columns.map((c) => [c.name, c]));
     const target = byName.get(params.target);
@@ -81,7 +118,7 @@ export const train = defineStep({
       );
     }
     const table = await readTable(ctx.db, relation, [...features, target]);
-    const spec = modelSpec(params.model.type);
+    const spec = await loadModelSpec(params.model.type, params.base);
     if (!spec.tasks.includes(params.task)) {
       throw new DataError(
         `model.type: ${params.model.type} does not do ${params.task} (it does ${spec.tasks.join(", ")})`
@@ -93,10 +130,12 @@ export const train = defineStep({
       features,
       transform: params.transform,
       model: params.model,
+      spec,
+      warn: ctx.log,
       seed: params.seed,
       threads: params.threads,
       onProgress: ctx.progress
     });
-    return {json: {model: bundle}};
+    return {model: bundle};
   }
 });

@@ -1,18 +1,15 @@
 import {readFileSync} from "node:fs";
 import {parse} from "yaml";
 import type {z} from "zod";
-import {
-  applyOverrides,
-  configSchema,
-  isPlainObject,
-  loadConfig,
-  parseOverride as parsePlain,
-  type LoadedConfig
-} from "../engine/config.ts";
-import {ConfigError, MlbookError} from "../errors.ts";
+import {catalogSections, type Catalog} from "../engine/catalog.ts";
+import {unwrap} from "../engine/configIssues.ts";
 import {buildGraph} from "../engine/graph.ts";
+import type {LoadedConfig} from "../engine/loadedConfig.ts";
+import {applyOverrides, parseOverride as parsePlain} from "../engine/overrides.ts";
+import {plan} from "../engine/plan.ts";
+import {isPlainObject} from "../engine/plainObject.ts";
+import {ConfigError, MlbookError} from "../errors.ts";
 import {modelTypes} from "../ml/registry.ts";
-import {plan} from "../engine/run.ts";
 import {expandSweep} from "./expand.ts";
 import {isSweep, parseOverride, type ParsedOverride} from "../engine/overrideGrammar.ts";
 import {printOverride} from "./print.ts";
@@ -68,25 +65,30 @@ export async function composeSweep(
   configPath: string,
   overrides: readonly string[],
   options: {
+    /** Loads and validates one job's config (the CLI's loader, with its catalog). */
+    load: (configPath: string, overrides: readonly string[]) => Promise<LoadedConfig>;
+    /** The catalog the config is loaded with: what glob() can match for an enum key. */
+    catalog: Catalog;
     maxJobs?: number;
     /** Called with the job count once the sweep is expanded, before any job is composed. */
     onExpanded?: (jobs: number) => void;
-  } = {}
+  }
 ): Promise<ComposedSweep> {
   const parsed = overrides.map(parseOverride);
   const sweep = declaredSweep(configPath, parsed);
   const cli = parsed.filter((o) => !(o.key === "sweep" || o.key.startsWith("sweep.")));
-  const expanded = expandSweep(cli, sweep, {choices: keyChoices, maxJobs: options.maxJobs});
+  const expanded = expandSweep(cli, sweep, {
+    choices: (key) => keyChoices(key, options.catalog),
+    maxJobs: options.maxJobs
+  });
   options.onExpanded?.(expanded.length);
   const errors: string[] = [];
   const jobs: ComposedJob[] = [];
   for (const [i, job] of expanded.entries()) {
     const texts = job.map(printOverride);
     try {
-      const loaded = loadConfig(configPath, texts);
-      const keys = Object.fromEntries(
-        (await plan(buildGraph(loaded.config, loaded.path))).map((p) => [p.node.step.name, p.key])
-      );
+      const loaded = await options.load(configPath, texts);
+      const keys = Object.fromEntries((await plan(buildGraph(loaded))).map((p) => [p.node.name, p.key]));
       jobs.push({index: i + 1, overrides: texts, loaded, keys});
     } catch (error) {
       if (!(error instanceof MlbookError)) throw error;
@@ -106,25 +108,21 @@ export async function composeSweep(
 }
 
 /** What glob() matches against: model types for model.type, an enum's values elsewhere. */
-export function keyChoices(key: string): string[] | undefined {
+export function keyChoices(key: string, catalog: Catalog): string[] | undefined {
   if (key === "model.type") return modelTypes();
-  let schema: z.ZodType = configSchema;
-  for (const part of [...key.split("."), null]) {
-    let def = schema._zod.def as {
+  const [section, ...rest] = key.split(".");
+  let schema: z.ZodType | undefined = catalogSections(catalog)[section];
+  for (const part of [...rest, null]) {
+    if (!schema) return undefined;
+    const def = unwrap(schema)._zod.def as {
       type: string;
-      innerType?: z.ZodType;
-      in?: z.ZodType;
       shape?: Record<string, z.ZodType>;
       entries?: Record<string, string>;
     };
-    while (def.innerType || def.in) {
-      schema = (def.innerType ?? def.in)!;
-      def = schema._zod.def as typeof def;
-    }
     if (part === null)
       return def.type === "enum" && def.entries ? Object.values(def.entries).map(String) : undefined;
-    if (def.type !== "object" || !def.shape?.[part]) return undefined;
-    schema = def.shape[part];
+    if (def.type !== "object") return undefined;
+    schema = def.shape?.[part];
   }
   return undefined;
 }

@@ -3,14 +3,16 @@ import {createRequire} from "node:module";
 import {availableParallelism} from "node:os";
 import {fileURLToPath} from "node:url";
 import {bundledEntry} from "../ml/threads/bundledEntry.ts";
-import type {StepRecord} from "../engine/run.ts";
+import type {StepRecord} from "../engine/runTypes.ts";
 
 export interface JobRequest {
   index: number;
   /** Absolute path of the config file. */
   config: string;
   overrides: string[];
-  /** Environment variables for the job (MLBOOK_SWEEP_ID, MLBOOK_SWEEP_ROLE, MLBOOK_THREADS). */
+  /** The sweep the job's run belongs to (its record says so). */
+  sweepId?: string;
+  /** Environment variables for the job (MLBOOK_THREADS: its share of the cores). */
   env?: Record<string, string>;
   /** Run only these steps (and what they need): a sweep's jobs leave register to the winner. */
   steps?: string[];
@@ -35,25 +37,34 @@ export interface Pool {
 }
 
 /**
- * How to start a worker: from the esbuild bundle (lib/worker.js) when it is fresh (see
+ * The program a worker runs (the host's, which loads configs with its own catalog): its bundled
+ * name (lib/<bundle>.js) and its TypeScript source.
+ */
+export interface WorkerEntry {
+  bundle: string;
+  source: URL;
+}
+
+/**
+ * How to start a worker: from the esbuild bundle (lib/<bundle>.js) when it is fresh (see
  * bundledEntry), else the TypeScript source through tsx.
  */
-export function workerCommand(env: NodeJS.ProcessEnv = process.env): {path: string; execArgv: string[]} {
-  const bundled = bundledEntry("worker", env);
+export function workerCommand(
+  entry: WorkerEntry,
+  env: NodeJS.ProcessEnv = process.env
+): {path: string; execArgv: string[]} {
+  const bundled = bundledEntry(entry.bundle, env);
   if (bundled) return {path: bundled, execArgv: []};
   // Resolved from here so a project folder without node_modules of its own still finds tsx.
   const tsx = createRequire(import.meta.url).resolve("tsx");
-  return {path: fileURLToPath(new URL("./worker.ts", import.meta.url)), execArgv: ["--import", tsx]};
+  return {path: fileURLToPath(entry.source), execArgv: ["--import", tsx]};
 }
 
 /** Workers started ahead of their sweep (prestartWorkers), for startPool to take. */
 const early: ChildProcess[] = [];
 
-/** How this process starts its workers, worked out once. */
-let command: {path: string; execArgv: string[]} | undefined;
-
-function spawnWorker(): ChildProcess {
-  command ??= workerCommand();
+function spawnWorker(entry: WorkerEntry): ChildProcess {
+  const command = workerCommand(entry);
   const child = fork(command.path, [], {
     execArgv: command.execArgv,
     stdio: ["ignore", "ignore", "pipe", "ipc"]
@@ -75,11 +86,11 @@ function hold(child: ChildProcess, on: boolean): void {
  * at most one worker per core starts early. They do not keep this process alive: if no sweep takes
  * them (a bad override), they exit with it.
  */
-export function prestartWorkers(jobs: string | undefined): void {
+export function prestartWorkers(jobs: string | undefined, entry: WorkerEntry): void {
   const n = jobs === undefined ? availableParallelism() : Number(jobs);
   if (!Number.isInteger(n) || n < 1) return; // the sweep reports the bad --jobs
   while (early.length < Math.min(n, availableParallelism())) {
-    const child = spawnWorker();
+    const child = spawnWorker(entry);
     hold(child, false);
     early.push(child);
   }
@@ -91,12 +102,17 @@ export function prestartWorkers(jobs: string | undefined): void {
  * that dies takes only its job down: the job is reported failed and a new worker takes over the
  * queue. `env` is set in each worker before each job.
  */
-export function startPool(options: {workers: number; env?: Record<string, string>}): Pool {
+export function startPool(options: {
+  workers: number;
+  entry: WorkerEntry;
+  env?: Record<string, string>;
+}): Pool {
+  const spawn = () => spawnWorker(options.entry);
   const count = Math.max(1, options.workers);
   const idle = early.splice(0, count);
   for (const child of idle) hold(child, true);
   for (const child of early.splice(0)) if (child.connected) child.disconnect();
-  while (idle.length < count) idle.push(spawnWorker());
+  while (idle.length < count) idle.push(spawn());
   const env = options.env ?? {};
   return {
     async run(requests, onReply) {
@@ -127,9 +143,9 @@ export function startPool(options: {workers: number; env?: Record<string, string
             if (!current || replies.has(current.index)) return resolve();
             const why = stderr.trim().split("\n").pop() || `exit ${signal ?? code}`;
             done({index: current.index, ok: false, message: `worker died: ${why}`, exitCode: 1});
-            void (queue.length ? drive(spawnWorker()) : Promise.resolve()).then(resolve);
+            void (queue.length ? drive(spawn()) : Promise.resolve()).then(resolve);
           });
-          if (child.exitCode !== null || child.signalCode !== null) void drive(spawnWorker()).then(resolve);
+          if (child.exitCode !== null || child.signalCode !== null) void drive(spawn()).then(resolve);
           else next();
         });
       await Promise.all(idle.splice(0).map(drive));

@@ -1,7 +1,7 @@
 import {existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync} from "node:fs";
 import {join, relative, resolve} from "node:path";
 import {ConfigError} from "../errors.ts";
-import type {Tracking} from "./withProject.ts";
+import type {Tracking} from "./trackingTx.ts";
 
 /** The file in a store root naming the one tracking database that store belongs to. */
 const BINDING = "tracking-database";

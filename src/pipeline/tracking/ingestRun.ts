@@ -1,5 +1,6 @@
 import type {SqlValue, TrackingTx} from "./trackingTx.ts";
 import {insertRows} from "./insertRows.ts";
+import {legacySweepRole} from "./schema.ts";
 import type {ArtifactRecord, RunRecord} from "./runRecord.ts";
 
 export interface Ingested {
@@ -92,7 +93,7 @@ export async function ingestRuns(tx: TrackingTx, records: readonly RunRecord[]):
       record.error,
       note,
       record.sweepId ?? null,
-      record.sweepRole ?? null
+      legacySweepRole(record.sweepRole)
     ]);
     seen.set(record.id, note);
     out.push({inserted: true, versions, note});

@@ -1,5 +1,5 @@
 import {ConfigError} from "../errors.ts";
-import {lowerIsBetter} from "../steps/register.ts";
+import {lowerIsBetter} from "../ml/metrics/headline.ts";
 import type {TrackingTx} from "./trackingTx.ts";
 import type {ArtifactRow} from "./resolve.ts";
 
@@ -15,7 +15,7 @@ export interface RunRow {
   note: string | null;
   duration_ms: number;
   sweep_id: string | null;
-  /** 'job', 'shared' or 'register' (see SweepRole); null outside sweeps and before roles. */
+  /** 'job', 'shared' or 'winner' (see SweepRole); null outside sweeps and before roles. */
   sweep_role: string | null;
 }
 

@@ -1,13 +1,12 @@
 import {readFile} from "node:fs/promises";
 import {dirname, join} from "node:path";
-import type {LoadedConfig} from "../engine/config.ts";
-import {flatten} from "../engine/graph.ts";
-import type {StepRecord} from "../engine/run.ts";
+import {artifactName} from "../engine/artifactName.ts";
+import {upstreamOf} from "../engine/graph.ts";
+import type {Pin, RunOutcome} from "../engine/hooks.ts";
+import {flatten} from "../engine/plainObject.ts";
+import type {Registration} from "../engine/registration.ts";
 import type {Manifest} from "../engine/store.ts";
-import type {Registration} from "../steps/register.ts";
-import {artifactName} from "./artifactNames.ts";
 import {gitCommit} from "./gitCommit.ts";
-import type {Pin} from "./pins.ts";
 
 /** One step output as this run saw it; versions are assigned when the record is written. */
 export interface ArtifactRecord {
@@ -48,50 +47,62 @@ export interface RunRecord {
   artifacts: ArtifactRecord[];
   registration: (Registration & {artifact: string}) | null;
   pins: Pin[];
-  /** The sweep this run was part of (MLBOOK_SWEEP_ID, set by the sweep runner). */
+  /** The sweep this run was part of. */
   sweepId: string | null;
-  /** Its part in the sweep (MLBOOK_SWEEP_ROLE); absent in records journaled before roles. */
+  /** Its part in the sweep; absent in records journaled before roles. */
   sweepRole?: SweepRole | null;
 }
 
-/** A sweep run's part: one of its jobs, the steps all jobs share, or registering the winner. */
-export type SweepRole = "job" | "shared" | "register";
+/**
+ * A sweep run's part: one of its jobs, the steps all jobs share, or the selected job's final steps
+ * (registering it). Records journaled before version 5 of the schema may carry an older name
+ * (see legacySweepRole).
+ */
+export type SweepRole = "job" | "shared" | "winner";
 
-export interface RunOutcome {
-  runId: string;
-  configDigest: string;
-  startedAt: string;
-  steps: StepRecord[];
-  /** Each step's upstream steps. */
-  inputs: Record<string, readonly string[]>;
-  metrics: Record<string, unknown> | null;
-  headline: Record<string, number>;
-  /** How `from:` references resolved when the run started. */
-  pins: Pin[];
-  error: unknown;
+/** What a record is made from: a run's outcome (see engine/hooks.ts). */
+export type RecordInput = Pick<
+  RunOutcome,
+  | "loaded"
+  | "root"
+  | "graph"
+  | "runId"
+  | "configDigest"
+  | "startedAt"
+  | "steps"
+  | "headline"
+  | "metrics"
+  | "pins"
+  | "error"
+>;
+
+/** The sweep a run belongs to, and its part in it. */
+export interface SweepPart {
+  id: string;
+  role: SweepRole;
 }
 
 /** Builds the record of a finished (or failed) run from its outcome and the store's manifests. */
-export async function buildRunRecord(
-  loaded: LoadedConfig,
-  root: string,
-  outcome: RunOutcome
-): Promise<RunRecord> {
+export async function buildRunRecord(outcome: RecordInput, sweep?: SweepPart): Promise<RunRecord> {
+  const {loaded, root, graph} = outcome;
   const {config} = loaded;
+  const nodes = new Map(graph.nodes.map((n) => [n.name, n]));
   const artifacts: ArtifactRecord[] = [];
   const byStep = new Map<string, string[]>();
   let registration: RunRecord["registration"] = null;
   for (const step of outcome.steps) {
+    const node = nodes.get(step.name);
+    if (!node) continue;
     const dir = join(root, "store", step.name, step.key);
     const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as Manifest;
     const names: string[] = [];
     const outputs = [
-      ...Object.keys(manifest.tables).map((o) => ({output: o, kind: "table" as const, file: `${o}.parquet`})),
-      ...manifest.json.map((o) => ({output: o, kind: "json" as const, file: `${o}.json`}))
+      ...Object.keys(manifest.tables).map((o) => ({output: o, file: `${o}.parquet`})),
+      ...manifest.json.map((o) => ({output: o, file: `${o}.json`}))
     ];
-    for (const {output, kind, file} of outputs) {
-      const named = artifactName(config.artifacts, step.name, output, kind);
-      const upstream = (outcome.inputs[step.name] ?? []).flatMap((s) => byStep.get(s) ?? []);
+    const upstream = upstreamOf(node).flatMap((s) => byStep.get(s) ?? []);
+    for (const {output, file} of outputs) {
+      const named = artifactName(config.artifacts, node, output);
       const checksum = manifest.files[file];
       if (!checksum) continue;
       const {sha256, bytes} = checksum;
@@ -108,12 +119,11 @@ export async function buildRunRecord(
       names.push(named.name);
     }
     byStep.set(step.name, names);
-    if (step.name === "register") {
-      const decision = JSON.parse(await readFile(join(dir, "decision.json"), "utf8")) as Registration;
-      registration = {
-        ...decision,
-        artifact: artifactName(config.artifacts, "register", "model", "json").name
-      };
+    // A gating step's decision: its named output is registered when it passed (engine/registration.ts).
+    for (const [output, spec] of Object.entries(node.step.outputs)) {
+      if (spec.type !== "registration" || !manifest.json.includes(output)) continue;
+      const decision = JSON.parse(await readFile(join(dir, `${output}.json`), "utf8")) as Registration;
+      registration = {...decision, artifact: artifactName(config.artifacts, node, decision.output).name};
     }
   }
   const metrics: MetricRecord[] = Object.entries(outcome.headline).map(([key, value]) => ({
@@ -134,8 +144,8 @@ export async function buildRunRecord(
   const error = outcome.error;
   return {
     id: outcome.runId,
-    sweepId: process.env.MLBOOK_SWEEP_ID ?? null,
-    sweepRole: process.env.MLBOOK_SWEEP_ID ? sweepRole(process.env.MLBOOK_SWEEP_ROLE) : null,
+    sweepId: sweep?.id ?? null,
+    sweepRole: sweep?.role ?? null,
     pipeline: config.name,
     configDigest: outcome.configDigest,
     gitCommit: gitCommit(dirname(loaded.path)),
@@ -156,8 +166,4 @@ export async function buildRunRecord(
     registration,
     pins: outcome.pins
   };
-}
-
-function sweepRole(text: string | undefined): SweepRole {
-  return text === "shared" || text === "register" ? text : "job";
 }

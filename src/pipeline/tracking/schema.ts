@@ -41,11 +41,19 @@ const migrations: string[][] = [
       value DOUBLE NOT NULL, register_run_id VARCHAR)`
   ],
   // 4: a sweep run's part: 'job', 'shared' (the steps every job shares, run once before them) or
-  // 'register' (registers the winner). NULL outside sweeps, and for sweep runs recorded before.
-  ["ALTER TABLE runs ADD COLUMN sweep_role VARCHAR"]
+  // the run registering the winner (named in 5). NULL outside sweeps, and for sweep runs recorded before.
+  ["ALTER TABLE runs ADD COLUMN sweep_role VARCHAR"],
+  // 5: the run of a sweep's selected job that runs its final steps (registers it) is the 'winner'
+  // run: a role named after what it is, not after one step.
+  ["UPDATE runs SET sweep_role = 'winner' WHERE sweep_role = 'register'"]
 ];
 
 export const SCHEMA_VERSION = migrations.length;
+
+/** A sweep role as a record journaled by an older mlbook may carry it, in today's name. */
+export function legacySweepRole(role: string | null | undefined): string | null {
+  return role === "register" ? "winner" : (role ?? null);
+}
 
 export async function migrate(tx: TrackingTx): Promise<void> {
   await tx.run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");

@@ -1,19 +1,18 @@
-import type {LoadedConfig} from "../engine/config.ts";
-import type {RunLogger} from "../engine/run.ts";
+import type {RunOutcome} from "../engine/hooks.ts";
 import {ingestRun} from "./ingestRun.ts";
 import {removePending, writePending} from "./journal.ts";
-import {buildRunRecord, type RunOutcome} from "./runRecord.ts";
+import {buildRunRecord, type SweepPart} from "./runRecord.ts";
 import {trackingOf} from "./trackingPath.ts";
 import {withProject} from "./withProject.ts";
 
-let journalOnly = false;
-
-/**
- * While on, a finished run in this process only goes to the journal, as a sweep job's does: the
- * sweep turns it on for its shared steps and writes every run to the database at its end.
- */
-export function journalRunsOnly(on: boolean): void {
-  journalOnly = on;
+export interface TrackOptions {
+  /** The sweep the run belongs to, and its part in it. */
+  sweep?: SweepPart;
+  /**
+   * Leave a finished run in the journal: a sweep's jobs (and its shared steps) wait there for the
+   * sweep's one transaction at its end, instead of queueing for the database's single writer.
+   */
+  journalOnly?: boolean;
 }
 
 /**
@@ -21,24 +20,18 @@ export function journalRunsOnly(on: boolean): void {
  * results are safely in the store. The record goes to the journal first, so a database that stays
  * locked delays the run's recording but never loses it.
  */
-export async function trackRun(
-  loaded: LoadedConfig,
-  root: string,
-  outcome: RunOutcome,
-  logger: RunLogger
-): Promise<string | null> {
+export async function trackRun(outcome: RunOutcome, options: TrackOptions = {}): Promise<string | null> {
+  const {loaded, root, logger} = outcome;
   let file: string | undefined;
   try {
-    const record = await buildRunRecord(loaded, root, outcome);
+    const record = await buildRunRecord(outcome, options.sweep);
     file = await writePending(root, record);
     // A run that only found fresh steps made nothing new: its journaled record is enough for now
     // and reaches the database with the next tracking command or run that opens it. That keeps
     // DuckDB (a third of a second to load) off the path of "nothing changed".
     if (!outcome.error && outcome.steps.length && outcome.steps.every((s) => s.status === "fresh"))
       return null;
-    // A sweep job leaves its record in the journal too: the sweep writes all of them at the end
-    // in one transaction, instead of its workers queueing for the database's single writer.
-    if ((journalOnly || process.env.MLBOOK_SWEEP_ID) && !outcome.error) return null;
+    if (options.journalOnly && !outcome.error) return null;
     const {note} = await withProject(trackingOf(loaded, root), (tx) => ingestRun(tx, record));
     await removePending([file]);
     if (note) logger.info(note);

@@ -2,13 +2,7 @@ import {bindTracking} from "./bindTracking.ts";
 import {ingestRuns} from "./ingestRun.ts";
 import {readPending, removePending} from "./journal.ts";
 import {withTracking, type OpenOptions} from "./open.ts";
-import type {TrackingTx} from "./trackingTx.ts";
-
-/** A project's tracking: the store root (for the journal and store) and the database file. */
-export interface Tracking {
-  root: string;
-  path: string;
-}
+import type {Tracking, TrackingTx} from "./trackingTx.ts";
 
 /**
  * Runs `fn` on the project's database after writing any runs still waiting in the journal, so

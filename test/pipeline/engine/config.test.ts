@@ -2,7 +2,8 @@ import {mkdtempSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
-import {loadConfig, parseOverride} from "../../../src/pipeline/engine/config.ts";
+import {loadConfig} from "../../../src/pipeline/builtins.ts";
+import {parseOverride} from "../../../src/pipeline/engine/overrides.ts";
 import {ConfigError} from "../../../src/pipeline/errors.ts";
 
 const base = `name: demo
@@ -24,9 +25,9 @@ function configFile(text: string): string {
   return file;
 }
 
-function errorOf(fn: () => unknown): ConfigError {
+async function errorOf(fn: () => Promise<unknown>): Promise<ConfigError> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -35,8 +36,8 @@ function errorOf(fn: () => unknown): ConfigError {
 }
 
 describe("loadConfig", () => {
-  it("applies defaults from each step's schema", () => {
-    const {config} = loadConfig(configFile(base));
+  it("applies defaults from each step's schema", async () => {
+    const {config} = await loadConfig(configFile(base));
     expect(config.split).toEqual({
       method: "random",
       test_size: 0.2,
@@ -50,47 +51,54 @@ describe("loadConfig", () => {
     expect(config.model.params).toEqual({C: 1});
   });
 
-  it("names file, line, key and the allowed keys for an unknown key", () => {
-    const error = errorOf(() => loadConfig(configFile(base.replace("test_size", "tets_size"))));
+  it("names file, line, key and the allowed keys for an unknown key", async () => {
+    const error = await errorOf(
+      async () => await loadConfig(configFile(base.replace("test_size", "tets_size")))
+    );
     expect(error.exitCode).toBe(2);
     expect(error.message).toMatch(
       /mlbook\.yaml:6:3: unknown key split\.tets_size \(did you mean test_size\? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, include_buckets, salt, time_column\)/
     );
   });
 
-  it("names the key, value and expectation for a wrong type", () => {
-    const error = errorOf(() => loadConfig(configFile(base.replace("test_size: 0.2", "test_size: lots"))));
+  it("names the key, value and expectation for a wrong type", async () => {
+    const error = await errorOf(
+      async () => await loadConfig(configFile(base.replace("test_size: 0.2", "test_size: lots")))
+    );
     expect(error.message).toMatch(/mlbook\.yaml:6:3: invalid split\.test_size: "lots" \(expected number\)/);
   });
 
-  it("reports a missing required key", () => {
-    const error = errorOf(() => loadConfig(configFile(base.replace("  target: y\n", ""))));
+  it("reports a missing required key", async () => {
+    const error = await errorOf(async () => await loadConfig(configFile(base.replace("  target: y\n", ""))));
     expect(error.message).toMatch(/missing required key data\.target \(expected string\)/);
   });
 
-  it("validates model params with the estimator's own schema", () => {
-    const error = errorOf(() => loadConfig(configFile(base.replace("C: 1.0", "C: -1"))));
+  it("validates model params with the estimator's own schema", async () => {
+    const error = await errorOf(async () => await loadConfig(configFile(base.replace("C: 1.0", "C: -1"))));
     expect(error.message).toMatch(/invalid model\.params\.C: -1/);
-    const unknown = errorOf(() => loadConfig(configFile(base.replace("C: 1.0", "n_trees: 3"))));
+    const unknown = await errorOf(
+      async () => await loadConfig(configFile(base.replace("C: 1.0", "n_trees: 3")))
+    );
     expect(unknown.message).toMatch(/unknown key model\.params\.n_trees/);
   });
 
-  it("refuses a model that does not do the task", () => {
-    const error = errorOf(() =>
-      loadConfig(configFile(base.replace("  target: y\n", "  target: y\n  task: regression\n")))
+  it("refuses a model that does not do the task", async () => {
+    const error = await errorOf(
+      async () =>
+        await loadConfig(configFile(base.replace("  target: y\n", "  target: y\n  task: regression\n")))
     );
     expect(error.message).toMatch(
       /mlbook\.yaml:9:3: invalid model\.type: "logistic_regression" \(regression needs one of linear_regression, ridge, decision_tree, random_forest, hist_gradient_boosting\)/
     );
   });
 
-  it("reports invalid YAML with its position", () => {
-    const error = errorOf(() => loadConfig(configFile("name: [unclosed\n")));
+  it("reports invalid YAML with its position", async () => {
+    const error = await errorOf(async () => await loadConfig(configFile("name: [unclosed\n")));
     expect(error.message).toMatch(/mlbook\.yaml:\d+:\d+: invalid YAML/);
   });
 
-  it("applies overrides parsed as YAML scalars and lists", () => {
-    const {config} = loadConfig(configFile(base), [
+  it("applies overrides parsed as YAML scalars and lists", async () => {
+    const {config} = await loadConfig(configFile(base), [
       "split.test_size=0.3",
       "split.stratify=false",
       "features.exclude=[a, b]"
@@ -100,35 +108,35 @@ describe("loadConfig", () => {
     expect(config.features.exclude).toEqual(["a", "b"]);
   });
 
-  it("refuses an override of a key that does not exist, naming the override", () => {
-    const error = errorOf(() => loadConfig(configFile(base), ["split.test_sise=0.3"]));
+  it("refuses an override of a key that does not exist, naming the override", async () => {
+    const error = await errorOf(async () => await loadConfig(configFile(base), ["split.test_sise=0.3"]));
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe(
       "override split.test_sise=0.3: unknown key split.test_sise (did you mean test_size? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, include_buckets, salt, time_column)"
     );
   });
 
-  it("refuses an override with a value of the wrong type", () => {
-    const error = errorOf(() => loadConfig(configFile(base), ["split.test_size=big"]));
+  it("refuses an override with a value of the wrong type", async () => {
+    const error = await errorOf(async () => await loadConfig(configFile(base), ["split.test_size=big"]));
     expect(error.message).toBe(
       'override split.test_size=big: invalid split.test_size: "big" (expected number)'
     );
   });
 
-  it("drops the file's model params when model.type changes (they belong to the other model)", () => {
-    const {config} = loadConfig(configFile(base), ["model.type=logistic_regression"]);
+  it("drops the file's model params when model.type changes (they belong to the other model)", async () => {
+    const {config} = await loadConfig(configFile(base), ["model.type=logistic_regression"]);
     expect(config.model.params).toEqual({C: 1});
   });
 });
 
 describe("parseOverride", () => {
-  it("parses key paths and YAML values", () => {
+  it("parses key paths and YAML values", async () => {
     expect(parseOverride("model.params.C=0.5")).toMatchObject({path: ["model", "params", "C"], value: 0.5});
     expect(parseOverride("data.target=Species")).toMatchObject({value: "Species"});
     expect(parseOverride("x=null")).toMatchObject({value: null});
   });
 
-  it("rejects text without a key", () => {
+  it("rejects text without a key", async () => {
     expect(() => parseOverride("=3")).toThrow(/expected key\.path=value/);
     expect(() => parseOverride("split")).toThrow(/expected key\.path=value/);
   });

@@ -1,8 +1,10 @@
 import {readdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
-import {loadConfig} from "../../../src/pipeline/engine/config.ts";
-import {pipelineStatus, runPipeline, type RunResult} from "../../../src/pipeline/engine/run.ts";
+import {loadConfig} from "../../../src/pipeline/builtins.ts";
+import {pipelineStatus} from "../../../src/pipeline/engine/status.ts";
+import {runPipeline} from "../../../src/pipeline/engine/run.ts";
+import {type RunResult} from "../../../src/pipeline/engine/runTypes.ts";
 import {tinyCsv, tinyProject} from "../../helpers/project.ts";
 
 const statuses = (r: RunResult) =>
@@ -15,7 +17,7 @@ describe("runPipeline", () => {
 
   beforeAll(async () => {
     dir = tinyProject();
-    first = await runPipeline(config());
+    first = await runPipeline(await config());
   });
 
   it("runs every step on a fresh store and reports rows and metrics", () => {
@@ -33,7 +35,7 @@ describe("runPipeline", () => {
   });
 
   it("reuses every step on a second run, with the same keys and metrics", async () => {
-    const again = await runPipeline(config());
+    const again = await runPipeline(await config());
     expect(statuses(again)).toEqual({
       ingest: "fresh",
       clean: "fresh",
@@ -46,7 +48,7 @@ describe("runPipeline", () => {
   });
 
   it("reruns split and everything downstream when split.test_size changes", async () => {
-    const changed = await runPipeline(config(["split.test_size=0.3"]));
+    const changed = await runPipeline(await config(["split.test_size=0.3"]));
     expect(statuses(changed)).toEqual({
       ingest: "fresh",
       clean: "fresh",
@@ -55,12 +57,12 @@ describe("runPipeline", () => {
       evaluate: "upstream split, train changed"
     });
     // Going back finds the earlier entries: the store is content addressed, not last-run addressed.
-    const back = await runPipeline(config());
+    const back = await runPipeline(await config());
     expect(back.steps.every((s) => s.status === "fresh")).toBe(true);
   });
 
   it("reruns only train and evaluate when a model param changes", async () => {
-    const status = await pipelineStatus(config(["model.params.C=0.5"]));
+    const status = await pipelineStatus(await config(["model.params.C=0.5"]));
     expect(status.map((s) => [s.name, s.fresh, s.reason])).toEqual([
       ["ingest", true, null],
       ["clean", true, null],
@@ -71,14 +73,14 @@ describe("runPipeline", () => {
   });
 
   it("sees a change in the data file's content", async () => {
-    const status = await pipelineStatus(config());
+    const status = await pipelineStatus(await config());
     expect(status.every((s) => s.fresh)).toBe(true);
     writeFileSync(join(dir, "data.csv"), tinyCsv(150, 2));
-    const changed = await pipelineStatus(config());
+    const changed = await pipelineStatus(await config());
     expect(changed[0]).toMatchObject({name: "ingest", fresh: false, reason: "data changed"});
     expect(changed[1]).toMatchObject({name: "clean", fresh: false, reason: "upstream ingest changed"});
     writeFileSync(join(dir, "data.csv"), tinyCsv());
-    expect((await pipelineStatus(config())).every((s) => s.fresh)).toBe(true);
+    expect((await pipelineStatus(await config())).every((s) => s.fresh)).toBe(true);
   });
 
   it("rebuilds a corrupted entry instead of reading it", async () => {
@@ -88,30 +90,30 @@ describe("runPipeline", () => {
     const bytes = readFileSync(file);
     bytes[bytes.length >> 1] ^= 0xff;
     writeFileSync(file, bytes);
-    const status = await pipelineStatus(config());
+    const status = await pipelineStatus(await config());
     expect(status[2]).toMatchObject({
       fresh: false,
       reason: "entry corrupt (train.parquet fails its checksum)"
     });
-    const rebuilt = await runPipeline(config());
+    const rebuilt = await runPipeline(await config());
     expect(statuses(rebuilt).split).toBe("entry corrupt (train.parquet fails its checksum)");
     expect(rebuilt.steps[2].key).toBe(splitKey);
     expect(statuses(rebuilt).train).toBe("fresh");
     expect(rebuilt.headline).toEqual(first.headline);
-    expect((await pipelineStatus(config())).every((s) => s.fresh)).toBe(true);
+    expect((await pipelineStatus(await config())).every((s) => s.fresh)).toBe(true);
     // The temp folder holds no leftovers.
     expect(readdirSync(join(dir, ".mlbook", "tmp"))).toEqual([]);
   });
 
   it("runs only the named steps with --steps, taking inputs from the store", async () => {
-    const result = await runPipeline(config(["model.params.C=2"]), {steps: ["train"]});
+    const result = await runPipeline(await config(["model.params.C=2"]), {steps: ["train"]});
     expect(result.steps.map((s) => s.name)).toEqual(["ingest", "clean", "split", "train"]);
     expect(statuses(result).train).toBe("param model.params.C changed");
     expect(result.metrics).toBeNull();
   });
 
   it("cross-validates the whole bundle on the training rows with evaluate.cv", async () => {
-    const result = await runPipeline(config(["+evaluate.cv={folds: 4, seed: 1}"]));
+    const result = await runPipeline(await config(["+evaluate.cv={folds: 4, seed: 1}"]));
     const cv = result.metrics?.cv as {
       folds: Record<string, number>[];
       mean: Record<string, number>;

@@ -36,7 +36,7 @@ async function modelFile(): Promise<string> {
 
 describe("loadModel(path).predict(rows)", () => {
   it("scores row objects, unseen categories included", async () => {
-    const model = loadModel(await modelFile());
+    const model = await loadModel(await modelFile());
     const out = model.predict([
       {x: 0.5, colour: "red"},
       {x: 12.5, colour: "purple"},
@@ -47,7 +47,7 @@ describe("loadModel(path).predict(rows)", () => {
   });
 
   it("names the missing column, and the column and row of a wrong type", async () => {
-    const model = loadModel(await modelFile());
+    const model = await loadModel(await modelFile());
     expect(() => model.predict([{colour: "red"}])).toThrow(
       'missing column "x" (the model needs it as DOUBLE; the input has colour)'
     );

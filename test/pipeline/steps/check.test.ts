@@ -9,6 +9,7 @@ import {chiSquareTwoSample} from "../../../src/pipeline/ml/stats/chiSquare.ts";
 import {ksTwoSample} from "../../../src/pipeline/ml/stats/ksTwoSample.ts";
 import {check} from "../../../src/pipeline/steps/check.ts";
 import {checkParams} from "../../../src/pipeline/steps/checks/rules.ts";
+import {stepContext} from "../../helpers/stepContext.ts";
 
 const drift = JSON.parse(readFileSync(new URL("../../fixtures/sklearn/drift.json", import.meta.url), "utf8"));
 
@@ -18,9 +19,12 @@ const logged: string[] = [];
 
 /** Runs the step on `relation` with raw params, as the runner would after parsing the config. */
 async function runCheck(params: unknown, relation = "birds"): Promise<CheckReport> {
-  const ctx = {db, log: (m: string) => logged.push(m), progress() {}};
-  const out = await check.run({clean: {data: relation}}, checkParams.parse(params), ctx);
-  return out.json!.report as CheckReport;
+  const out = await check.run(
+    {data: relation},
+    checkParams.parse(params),
+    stepContext(db, (m) => logged.push(m))
+  );
+  return out.report as CheckReport;
 }
 
 function find(report: CheckReport, id: string): Expectation {

@@ -4,8 +4,9 @@ import {join} from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {openDb, type Db} from "../../../src/pipeline/engine/db.ts";
 import {DataError} from "../../../src/pipeline/errors.ts";
-import {tableViews} from "../../../src/pipeline/engine/run.ts";
+import {tableView} from "../../../src/pipeline/engine/execute.ts";
 import {featurize, featurizeParams} from "../../../src/pipeline/steps/featurize.ts";
+import {stepContext} from "../../helpers/stepContext.ts";
 
 let db: Db;
 
@@ -34,21 +35,21 @@ afterAll(() => db.close());
 
 /** Runs the step on `relation`; returns its output rows as objects, in output order. */
 async function run(params: unknown, relation = "flights"): Promise<Record<string, unknown>[]> {
-  const out = await featurize.run({clean: {data: relation}}, featurizeParams.parse(params), {
-    db,
-    log() {},
-    progress() {}
-  });
-  return db.rows(out.tables!.data);
+  const out = await featurize.run({data: relation}, featurizeParams.parse(params), stepContext(db));
+  return db.rows(out.data as string);
 }
 
 /** As `run`, on the table stored as parquet and read through the runner's views (numbered by the reader). */
 async function runStored(params: unknown): Promise<Record<string, unknown>[]> {
   const dir = mkdtempSync(join(tmpdir(), "mlbook-featurize-"));
   await db.run(`COPY flights TO '${join(dir, "data.parquet")}' (FORMAT parquet)`);
-  const inputs = {clean: await tableViews(db, "clean", dir, ["data"])};
-  const out = await featurize.run(inputs, featurizeParams.parse(params), {db, log() {}, progress() {}});
-  return db.rows(out.tables!.data);
+  const view = await tableView(db, "clean", dir, "data");
+  const ctx = {
+    ...stepContext(db),
+    numbered: (relation: string) => (relation === view.plain ? view.numbered : relation)
+  };
+  const out = await featurize.run({data: view.plain}, featurizeParams.parse(params), ctx);
+  return db.rows(out.data as string);
 }
 
 /** The mean of the `k` values before the first row at this row's time, in (time, input) order. */

@@ -1,6 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {openDb, type Db} from "../../../src/pipeline/engine/db.ts";
 import {split, splitParams} from "../../../src/pipeline/steps/split.ts";
+import {stepContext} from "../../helpers/stepContext.ts";
 
 let db: Db;
 
@@ -17,14 +18,14 @@ afterAll(() => db.close());
 async function sets(params: Record<string, unknown>, relation = "rows"): Promise<Record<string, number[]>> {
   const conn = await db.connect();
   try {
-    const out = await split.run({data: {data: relation}}, splitParams.parse({target: "label", ...params}), {
-      db: conn,
-      log() {},
-      progress() {}
-    });
+    const out = await split.run(
+      {data: relation},
+      splitParams.parse({target: "label", ...params}),
+      stepContext(conn)
+    );
     const result: Record<string, number[]> = {};
-    for (const [name, sql] of Object.entries(out.tables ?? {}))
-      result[name] = Array.from(await conn.numbers(`SELECT id FROM (${sql})`));
+    for (const [name, sql] of Object.entries(out))
+      result[name] = Array.from(await conn.numbers(`SELECT id FROM (${sql as string})`));
     return result;
   } finally {
     conn.close();

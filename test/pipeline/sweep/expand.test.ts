@@ -1,7 +1,9 @@
 import {writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
-import {loadConfig} from "../../../src/pipeline/engine/config.ts";
+import {builtinCatalog, loadConfig} from "../../../src/pipeline/builtins.ts";
+
+const sweepOptions = {load: loadConfig, catalog: builtinCatalog};
 import {ConfigError} from "../../../src/pipeline/errors.ts";
 import {modelTypes} from "../../../src/pipeline/ml/registry.ts";
 import {composeSweep, keyChoices} from "../../../src/pipeline/sweep/compose.ts";
@@ -11,9 +13,10 @@ import {printOverride} from "../../../src/pipeline/sweep/print.ts";
 import {tinyConfig, tinyProject} from "../../helpers/project.ts";
 
 const jobs = (texts: string[], sweep?: Parameters<typeof expandSweep>[1], maxJobs?: number) =>
-  expandSweep(texts.map(parseOverride), sweep, {choices: keyChoices, maxJobs}).map((job) =>
-    job.map(printOverride)
-  );
+  expandSweep(texts.map(parseOverride), sweep, {
+    choices: (key) => keyChoices(key, builtinCatalog),
+    maxJobs
+  }).map((job) => job.map(printOverride));
 
 describe("expandSweep", () => {
   it("takes the Cartesian product, first axis slowest, plain overrides in every job", () => {
@@ -72,9 +75,9 @@ describe("expandSweep", () => {
 
 describe("loadConfig with Hydra overrides", () => {
   const file = () => join(tinyProject(), "mlbook.yaml");
-  const error = (overrides: string[]) => {
+  const error = async (overrides: string[]) => {
     try {
-      loadConfig(file(), overrides);
+      await loadConfig(file(), overrides);
     } catch (e) {
       if (e instanceof ConfigError) return e.message;
       throw e;
@@ -82,32 +85,32 @@ describe("loadConfig with Hydra overrides", () => {
     throw new Error("expected a ConfigError");
   };
 
-  it("adds with +, adds or overrides with ++, deletes with ~", () => {
-    expect(loadConfig(file(), ["+split.stratify=false"]).config.split.stratify).toBe(false);
-    expect(loadConfig(file(), ["++split.seed=9", "++train.seed=4"]).config).toMatchObject({
+  it("adds with +, adds or overrides with ++, deletes with ~", async () => {
+    expect((await loadConfig(file(), ["+split.stratify=false"])).config.split.stratify).toBe(false);
+    expect((await loadConfig(file(), ["++split.seed=9", "++train.seed=4"])).config).toMatchObject({
       split: {seed: 9},
       train: {seed: 4}
     });
-    expect(loadConfig(file(), ["~split.seed"]).config.split.seed).toBe(42);
-    expect(loadConfig(file(), ["~split.seed=7"]).config.split.seed).toBe(42);
-    expect(loadConfig(file(), ["~model.params"]).config.model.params).toEqual({});
+    expect((await loadConfig(file(), ["~split.seed"])).config.split.seed).toBe(42);
+    expect((await loadConfig(file(), ["~split.seed=7"])).config.split.seed).toBe(42);
+    expect((await loadConfig(file(), ["~model.params"])).config.model.params).toEqual({});
   });
 
-  it("refuses + of a key the file has, ~ of one it lacks or with another value, and sweeps", () => {
-    expect(error(["+split.seed=1"])).toBe(
+  it("refuses + of a key the file has, ~ of one it lacks or with another value, and sweeps", async () => {
+    expect(await error(["+split.seed=1"])).toBe(
       "override +split.seed=1: split.seed is already in the config (use ++split.seed=… to override it)"
     );
-    expect(error(["~split.stratify"])).toBe(
+    expect(await error(["~split.stratify"])).toBe(
       "override ~split.stratify: cannot delete split.stratify, it is not in the config"
     );
-    expect(error(["~split.seed=8"])).toBe(
+    expect(await error(["~split.seed=8"])).toBe(
       "override ~split.seed=8: cannot delete split.seed, its value is 7, not 8"
     );
-    expect(error(["++split.sed=1"])).toMatch(/^override \+\+split\.sed=1: unknown key split\.sed/);
-    expect(error(["model.params.C=0.1,1"])).toBe(
+    expect(await error(["++split.sed=1"])).toMatch(/^override \+\+split\.sed=1: unknown key split\.sed/);
+    expect(await error(["model.params.C=0.1,1"])).toBe(
       "override model.params.C=0.1,1 is a sweep: run it with mlbook run -m (--multirun)"
     );
-    expect(error(["~data.target"])).toBe(
+    expect(await error(["~data.target"])).toBe(
       "override ~data.target: missing required key data.target (expected string)"
     );
   });
@@ -116,7 +119,9 @@ describe("loadConfig with Hydra overrides", () => {
 describe("composeSweep", () => {
   it("validates every job before running any, naming each bad job", async () => {
     const dir = tinyProject();
-    await expect(composeSweep(join(dir, "mlbook.yaml"), ["model.params.C=1,-1,0"])).rejects.toThrow(
+    await expect(
+      composeSweep(join(dir, "mlbook.yaml"), ["model.params.C=1,-1,0"], sweepOptions)
+    ).rejects.toThrow(
       "2 of 3 jobs have an invalid config; nothing ran\n" +
         "job 2/3 (model.params.C=-1): override model.params.C=-1: invalid model.params.C: -1 (expected > 0)\n" +
         "job 3/3 (model.params.C=0): override model.params.C=0: invalid model.params.C: 0 (expected > 0)"
@@ -125,10 +130,10 @@ describe("composeSweep", () => {
 
   it("finds the steps whose keys every job shares", async () => {
     const dir = tinyProject();
-    const model = await composeSweep(join(dir, "mlbook.yaml"), ["model.params.C=0.5,2"]);
+    const model = await composeSweep(join(dir, "mlbook.yaml"), ["model.params.C=0.5,2"], sweepOptions);
     expect(model.jobs.map((j) => j.overrides)).toEqual([["model.params.C=0.5"], ["model.params.C=2"]]);
     expect(model.shared).toEqual(["ingest", "clean", "split"]);
-    const split = await composeSweep(join(dir, "mlbook.yaml"), ["split.test_size=0.2,0.3"]);
+    const split = await composeSweep(join(dir, "mlbook.yaml"), ["split.test_size=0.2,0.3"], sweepOptions);
     expect(split.shared).toEqual(["ingest", "clean"]);
   });
 
@@ -138,7 +143,11 @@ describe("composeSweep", () => {
       join(dir, "mlbook.yaml"),
       `${tinyConfig}sweep:\n  grid:\n    model.params.C: [0.1, 1, 10]\n`
     );
-    const composed = await composeSweep(join(dir, "mlbook.yaml"), ["model.params.max_iter=50,100"]);
+    const composed = await composeSweep(
+      join(dir, "mlbook.yaml"),
+      ["model.params.max_iter=50,100"],
+      sweepOptions
+    );
     expect(composed.jobs.map((j) => j.overrides.join(" "))).toEqual([
       "model.params.C=0.1 model.params.max_iter=50",
       "model.params.C=0.1 model.params.max_iter=100",
@@ -147,7 +156,10 @@ describe("composeSweep", () => {
       "model.params.C=10 model.params.max_iter=50",
       "model.params.C=10 model.params.max_iter=100"
     ]);
-    expect(composed.jobs[5].loaded.config.model.params).toEqual({C: 10, max_iter: 100});
-    expect((await composeSweep(join(dir, "mlbook.yaml"), ["~sweep"])).jobs).toHaveLength(1);
+    expect((composed.jobs[5].loaded.config.model as {params: unknown}).params).toEqual({
+      C: 10,
+      max_iter: 100
+    });
+    expect((await composeSweep(join(dir, "mlbook.yaml"), ["~sweep"], sweepOptions)).jobs).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@ import {readdirSync, readFileSync, utimesSync} from "node:fs";
 import {join} from "node:path";
 import {pathToFileURL} from "node:url";
 import {describe, expect, it} from "vitest";
+import {sweepWorkerEntry} from "../../../src/cli/sweepWorkerEntry.ts";
 import {prestartWorkers, startPool} from "../../../src/pipeline/sweep/pool.ts";
 import {copyOfRepo, tinyProject} from "../../helpers/project.ts";
 
@@ -12,10 +13,11 @@ describe("sweep worker pool", () => {
     const pool = (await import(
       pathToFileURL(join(repo, "src", "pipeline", "sweep", "pool.ts")).href
     )) as typeof import("../../../src/pipeline/sweep/pool.ts");
-    const sources = {path: join(repo, "src", "pipeline", "sweep", "worker.ts"), tsx: true};
+    const entry = {bundle: "worker", source: pathToFileURL(join(repo, "src", "cli", "sweepWorker.ts"))};
+    const sources = {path: join(repo, "src", "cli", "sweepWorker.ts"), tsx: true};
     const bundle = {path: join(repo, "lib", "worker.js"), tsx: false};
     const started = (env: NodeJS.ProcessEnv = {}) => {
-      const command = pool.workerCommand(env);
+      const command = pool.workerCommand(entry, env);
       return {path: command.path, tsx: command.execArgv.includes("--import")};
     };
     expect(started()).toEqual(sources); // no bundle yet
@@ -28,14 +30,14 @@ describe("sweep worker pool", () => {
     expect(started()).toEqual(sources);
   }, 60_000);
 
-  it("runs jobs in workers started ahead, each job with the sweep's environment", async () => {
+  it("runs jobs in workers started ahead, each job's run recorded as part of its sweep", async () => {
     const dir = tinyProject();
-    prestartWorkers("2");
-    const pool = startPool({workers: 2, env: {MLBOOK_SWEEP_ID: "sweep-test"}});
+    prestartWorkers("2", sweepWorkerEntry);
+    const pool = startPool({workers: 2, entry: sweepWorkerEntry});
     const config = join(dir, "mlbook.yaml");
     const replies = await pool.run([
-      {index: 1, config, overrides: ["model.params.C=0.5"]},
-      {index: 2, config, overrides: ["model.params.C=2"]}
+      {index: 1, config, overrides: ["model.params.C=0.5"], sweepId: "sweep-test"},
+      {index: 2, config, overrides: ["model.params.C=2"], sweepId: "sweep-test"}
     ]);
     expect(replies.map((r) => [r.index, r.ok])).toEqual([
       [1, true],

@@ -65,6 +65,7 @@ const passed = (name: string) => ({
   passed: true,
   checks: [],
   reason: "f1_macro 0.95 ≥ 0.9",
+  output: "model",
   artifact: "train_model"
 });
 
@@ -87,6 +88,7 @@ function records(): RunRecord[] {
         passed: false,
         checks: [],
         reason: "f1_macro 0.5 < 0.9",
+        output: "model",
         artifact: "train_model"
       }
     })

@@ -44,7 +44,7 @@ describe("the tracking schema", () => {
         await ingestRun(tx, run(id, second, accuracy));
       await tx.run("INSERT INTO sweep_winners VALUES ('sweep-1', 'job-2', 'accuracy', 0.9, 'register')");
       await tx.run("ALTER TABLE runs DROP COLUMN sweep_role");
-      await tx.run(`DELETE FROM schema_version WHERE version = ${SCHEMA_VERSION}`);
+      await tx.run("DELETE FROM schema_version WHERE version >= 4");
     });
     await withTracking(path, async (tx) => {
       const [{version}] = await tx.rows<{version: number}>(
@@ -63,11 +63,37 @@ describe("the tracking schema", () => {
       // Runs recorded from now on carry their part.
       await ingestRun(tx, {...run("new-shared", 5, null), sweepId: "sweep-2", sweepRole: "shared"});
       await ingestRun(tx, {...run("new-job", 6, 0.7), sweepId: "sweep-2", sweepRole: "job"});
-      await ingestRun(tx, {...run("new-register", 7, 0.7), sweepId: "sweep-2", sweepRole: "register"});
+      await ingestRun(tx, {...run("new-winner", 7, 0.7), sweepId: "sweep-2", sweepRole: "winner"});
       expect((await listRuns(tx, {sweep: "sweep-2"})).map((r) => r.id)).toEqual(["new-job"]);
       expect((await listSweeps(tx)).map((w) => [w.id, w.jobs])).toEqual([
         ["sweep-2", 1],
         ["sweep-1", 3]
+      ]);
+    });
+  });
+});
+
+describe("schema version 5", () => {
+  it("renames the role of a sweep's registering run to winner, in the database and in journaled records", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "mlbook-schema-")), "tracking.duckdb");
+    // A version-4 database: its registering run says 'register'.
+    await withTracking(path, async (tx) => {
+      await ingestRun(tx, {...run("job", 1, 0.8), sweepRole: "job"});
+      await ingestRun(tx, {...run("old-winner", 2, 0.8), sweepRole: "winner"});
+      await tx.run("UPDATE runs SET sweep_role = 'register' WHERE id = 'old-winner'");
+      await tx.run("DELETE FROM schema_version WHERE version >= 5");
+    });
+    await withTracking(path, async (tx) => {
+      // A record journaled by the previous version reaches the database after the upgrade.
+      const journaled = {...run("journaled", 3, 0.8), sweepRole: "register"} as unknown as RunRecord;
+      await ingestRun(tx, journaled);
+      const roles = await tx.rows<{id: string; sweep_role: string}>(
+        "SELECT id, sweep_role FROM runs ORDER BY id"
+      );
+      expect(roles.map((r) => [r.id, r.sweep_role])).toEqual([
+        ["job", "job"],
+        ["journaled", "winner"],
+        ["old-winner", "winner"]
       ]);
     });
   });

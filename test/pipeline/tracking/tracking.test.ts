@@ -1,9 +1,11 @@
 import {existsSync, mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
-import {loadConfig} from "../../../src/pipeline/engine/config.ts";
-import {runPipeline, storeRoot} from "../../../src/pipeline/engine/run.ts";
+import {loadConfig} from "../../../src/pipeline/builtins.ts";
+import {runPipeline} from "../../../src/pipeline/engine/run.ts";
+import {storeRoot} from "../../../src/pipeline/engine/loadedConfig.ts";
 import {gc} from "../../../src/pipeline/tracking/gc.ts";
+import {trackingHooks} from "../../../src/pipeline/tracking/trackingHooks.ts";
 import {
   diffRuns,
   lineage,
@@ -13,7 +15,8 @@ import {
   type LineageNode
 } from "../../../src/pipeline/tracking/queries.ts";
 import {parseRef, resolveArtifact, resolveModel, setAlias} from "../../../src/pipeline/tracking/resolve.ts";
-import {withProject, type Tracking} from "../../../src/pipeline/tracking/withProject.ts";
+import {withProject} from "../../../src/pipeline/tracking/withProject.ts";
+import type {Tracking} from "../../../src/pipeline/tracking/trackingTx.ts";
 import {tinyConfig, tinyProject} from "../../helpers/project.ts";
 
 const registerBlock = (threshold: number) =>
@@ -28,8 +31,8 @@ describe("tracking runs, artifacts and the registry", () => {
   let tracking: Tracking;
   const ids: string[] = [];
   const run = async (overrides: string[] = [], file = "mlbook.yaml") => {
-    const loaded = loadConfig(join(dir, file), overrides);
-    const result = await runPipeline(loaded);
+    const loaded = await loadConfig(join(dir, file), overrides);
+    const result = await runPipeline(loaded, {hooks: [trackingHooks()]});
     ids.push(result.runId);
     return result;
   };
@@ -40,7 +43,7 @@ describe("tracking runs, artifacts and the registry", () => {
     writeFileSync(join(dir, "strict.yaml"), tinyConfig + registerBlock(0.9));
     writeFileSync(join(dir, "loose.yaml"), tinyConfig + registerBlock(0.5));
     tracking = {
-      root: storeRoot(loadConfig(join(dir, "mlbook.yaml"))),
+      root: storeRoot(await loadConfig(join(dir, "mlbook.yaml"))),
       path: join(dir, ".mlbook", "tracking.duckdb")
     };
     await run(); // 0

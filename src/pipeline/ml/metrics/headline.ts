@@ -27,3 +27,13 @@ export function headlineMetrics(metrics: Record<string, unknown>): Record<string
   for (const [name, value] of Object.entries(cv?.mean ?? {})) put(`cv_${name}`, value);
   return out;
 }
+
+/** Headline metrics where smaller is better: a criterion on them is a ceiling, and a sort is lowest first. */
+export const lowerIsBetter: ReadonlySet<string> = new Set([
+  "log_loss",
+  "rmse",
+  "mae",
+  "mse",
+  "median_ae",
+  "mape"
+]);

@@ -1,0 +1,91 @@
+import {existsSync} from "node:fs";
+import {join} from "node:path";
+import {ConfigError} from "../errors.ts";
+import type {Graph} from "./graph.ts";
+import type {ArtifactVersion, Pin, RunContext, RunHooks} from "./hooks.ts";
+import type {ResolvedArtifact} from "./step.ts";
+
+/** Asks the hooks, in order, for a reference; an error when none knows it. */
+async function resolveWithHooks(
+  ref: string,
+  what: string,
+  hooks: readonly RunHooks[],
+  run: RunContext
+): Promise<ArtifactVersion> {
+  for (const hook of hooks) {
+    const found = await hook.resolveArtifact?.(ref, run);
+    if (found) return found;
+  }
+  throw new ConfigError(
+    `invalid ${what}: ${ref} (no run hook resolves artifact references: run it with tracking)`
+  );
+}
+
+/**
+ * The artifact references the catalog's steps take from the config (a drift reference), resolved
+ * through the run's hooks to their stored files, for the steps' configure.
+ */
+export async function resolveReferences(
+  run: RunContext,
+  hooks: readonly RunHooks[]
+): Promise<Map<string, ResolvedArtifact>> {
+  const {config, catalog} = run.loaded;
+  const out = new Map<string, ResolvedArtifact>();
+  for (const step of catalog.steps) {
+    for (const ref of step.references?.(config) ?? []) {
+      if (out.has(ref)) continue;
+      const found = await resolveWithHooks(ref, `artifact reference of step ${step.name}`, hooks, run);
+      const dir = join(run.root, "store", found.step, found.key);
+      const file = [`${found.output}.parquet`, `${found.output}.json`, found.output]
+        .map((name) => join(dir, name))
+        .find(existsSync);
+      if (!file)
+        throw new ConfigError(
+          `invalid reference ${ref}: ${found.name}:v${found.version}'s store entry was collected by gc`
+        );
+      out.set(ref, {...found, file});
+    }
+  }
+  return out;
+}
+
+/** Resolves the config's `from:` pins to store keys; each must name a step of the graph still in the store. */
+export async function resolvePins(run: RunContext, graph: Graph, hooks: readonly RunHooks[]): Promise<Pin[]> {
+  const steps = new Set(graph.nodes.map((n) => n.name));
+  const pins: Pin[] = [];
+  for (const ref of (run.loaded.config.from as string[] | undefined) ?? []) {
+    const a = await resolveWithHooks(ref, "from", hooks, run);
+    if (!steps.has(a.step))
+      throw new ConfigError(`invalid from: ${ref} (made by step ${a.step}, which this pipeline lacks)`);
+    if (!existsSync(join(run.root, "store", a.step, a.key, "manifest.json")))
+      throw new ConfigError(
+        `invalid from: ${ref} is ${a.name}:v${a.version}, whose store entry gc collected`
+      );
+    pins.push({ref, name: a.name, version: a.version, step: a.step, key: a.key});
+  }
+  const clash = pins.find((p, i) => pins.some((q, j) => j < i && q.step === p.step && q.key !== p.key));
+  if (clash)
+    throw new ConfigError(
+      `invalid from: ${clash.ref} pins step ${clash.step} a second time, to other content`
+    );
+  return pins;
+}
+
+/** The selected steps still needed once pinned steps stand in for everything upstream of them. */
+export function withoutPinnedUpstream(
+  graph: Graph,
+  selected: ReadonlySet<string>,
+  pinned: ReadonlySet<string>
+): Set<string> {
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const upstream = (name: string) => Object.values(byName.get(name)!.inputs).map((b) => b.step);
+  const fed = new Set(graph.nodes.filter((n) => selected.has(n.name)).flatMap((n) => upstream(n.name)));
+  const needed = new Set<string>();
+  const visit = (name: string) => {
+    if (needed.has(name) || !selected.has(name)) return;
+    needed.add(name);
+    if (!pinned.has(name)) upstream(name).forEach(visit);
+  };
+  for (const name of selected) if (!fed.has(name)) visit(name);
+  return needed;
+}

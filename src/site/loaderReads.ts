@@ -1,0 +1,24 @@
+/**
+ * The artifacts each page-data file reads, by output file name, named as their steps name them.
+ * A loader listed here goes stale only when the key of a step making one of them changes (keys are
+ * Merkle hashes, so an upstream change reaches them too): editing `model.params.C` re-runs the
+ * metrics loader, not the data profile. A loader not listed reads the whole run and the config, so
+ * any change makes it stale.
+ */
+export const loaderArtifacts: Record<string, readonly string[]> = {
+  "eda.json": ["clean_data", "train_data", "test_data"],
+  "checks.json": ["check_report"],
+  "features.json": ["importances"],
+  "metrics.json": ["metrics", "curves"],
+  "model.json": ["test_data", "model", "registration", "model_export"]
+};
+
+/**
+ * What each page-data file shows from the tracking database beyond its steps' outputs: the runs of
+ * its pipeline (Experiments) or the model registry (Model card). A new run or a moved alias makes
+ * it stale although no step key changed.
+ */
+export const loaderTracking: Record<string, "runs" | "registry"> = {
+  "experiments.json": "runs",
+  "model.json": "registry"
+};
