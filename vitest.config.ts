@@ -1,8 +1,11 @@
+import {fileURLToPath} from "node:url";
 import {defineConfig} from "vitest/config";
 
 export default defineConfig({
+  // The workspace's own modules (steps/, models/) import "mlbook": in this repo, its sources.
+  resolve: {alias: {mlbook: fileURLToPath(new URL("./src/index.ts", import.meta.url))}},
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "steps/**/*.test.ts", "models/**/*.test.ts"],
     globalSetup: ["test/globalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -22,7 +22,8 @@ const bundled = ["@duckdb/node-api", "yaml", "zod", "commander"];
 export async function bundle() {
   const out = join(root, `lib.${process.pid}.tmp`);
   await build({
-    // main: the CLI; receipt: the all-fresh fast path bin/mlbook.js tries first (src/cli/receipt.ts);
+    // main: the CLI; index: the public API (`import … from "mlbook"`, also what workspace modules
+    // loaded by the CLI get); receipt: the all-fresh fast path bin/mlbook.js tries first (src/cli/receipt.ts);
     // worker: the sweep worker process (src/cli/sweepWorker.ts); forestWorker, hgbHelper and
     // hgbPredictHelper: the worker threads of a forest fit, a boosting fit and a boosting
     // prediction (src/pipeline/ml/threads/startThread.ts).
@@ -31,6 +32,7 @@ export async function bundle() {
     entryPoints: Object.fromEntries(
       Object.entries({
         main: join(root, "src", "cli", "main.ts"),
+        index: join(root, "src", "index.ts"),
         receipt: join(root, "src", "cli", "receipt.ts"),
         worker: join(root, "src", "cli", "sweepWorker.ts"),
         forestWorker: join(root, "src", "pipeline", "ml", "forest", "forestWorker.ts"),

@@ -20,7 +20,9 @@ function newest(dir) {
 
 let fresh = false;
 try {
-  fresh = statSync(entry).mtimeMs >= newest(join(root, "src"));
+  // The bundle is stale when a source, or the recipe that bundles them, is newer.
+  const recipe = statSync(join(root, "bin", "bundle.js")).mtimeMs;
+  fresh = statSync(entry).mtimeMs >= Math.max(newest(join(root, "src")), recipe);
 } catch {
   fresh = false;
 }

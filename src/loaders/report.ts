@@ -23,6 +23,8 @@ export interface ReportData extends RunResult {
   dataDigest: string;
   /** The DAG: each step and the steps it reads. */
   edges: {from: string; to: string}[];
+  /** Where each step's code is: the workspace module of the user's own steps, null for mlbook's. */
+  code: Record<string, {module: string | null; description: string | null}>;
   /** Named artifacts the run produced, and the lineage of the model. */
   artifacts: {name: string; version: number; type: string; rows: number | null; bytes: number}[];
   lineage: LineageNode | null;
@@ -51,6 +53,12 @@ export async function report({loaded}: PipelineContext): Promise<ReportData> {
     rawConfigDigest: hashValue(loaded.raw),
     dataDigest: run.result.steps[0]?.key ?? "",
     edges: run.graph.nodes.flatMap((n) => upstreamOf(n).map((from) => ({from, to: n.name}))),
+    code: Object.fromEntries(
+      run.graph.nodes.map((n) => [
+        n.name,
+        {module: n.step.workspace?.shown ?? null, description: n.step.description ?? null}
+      ])
+    ),
     artifacts: run.detail.artifacts,
     lineage: tree,
     builtAt: new Date().toISOString()

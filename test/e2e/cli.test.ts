@@ -28,7 +28,7 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
   it("runs end to end and prints each step and the test accuracy", async () => {
     expect(first.stderr).toBe("  registered penguins-model v1 (all criteria passed)\n");
     expect(first.status).toBe(0);
-    for (const step of ["ingest", "clean", "check", "split", "train", "evaluate", "register"]) {
+    for (const step of ["ingest", "clean", "beak_ratio", "check", "split", "train", "evaluate", "register"]) {
       expect(first.stdout).toMatch(new RegExp(`^ {2}${step} +ran +[\\d.]+ m?s .*\\(missing\\)$`, "m"));
     }
     expect(first.stdout).toMatch(/split +ran +[\d.]+ m?s +train 275, test 69 +\(missing\)/);
@@ -40,15 +40,7 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     const again = await mlbook(a, ["run", "--json"], a);
     expect(again.status).toBe(0);
     const json = JSON.parse(again.stdout) as JsonRun;
-    expect(json.steps.map((s) => s.status)).toEqual([
-      "fresh",
-      "fresh",
-      "fresh",
-      "fresh",
-      "fresh",
-      "fresh",
-      "fresh"
-    ]);
+    expect(json.steps.map((s) => s.status)).toEqual(Array(8).fill("fresh"));
     expect(json.steps.map((s) => s.key)).toEqual(json.steps.map((s) => s.key.match(/^[0-9a-f]{64}$/)?.[0]));
     expect(json.runId).toMatch(/^\d{8}-\d{6}-[0-9a-f]{6}$/);
     expect(json.metrics.accuracy).toBeGreaterThanOrEqual(0.97);
@@ -61,13 +53,14 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     expect(json.steps.map((s) => [s.name, s.status, s.reason])).toEqual([
       ["ingest", "fresh", null],
       ["clean", "fresh", null],
+      ["beak_ratio", "fresh", null],
       ["check", "fresh", null],
       ["split", "ran", "param split.test_size changed"],
       ["train", "ran", "upstream split changed"],
       ["evaluate", "ran", "upstream split, train changed"],
       ["register", "ran", "upstream split, train, evaluate changed"]
     ]);
-    expect(json.steps[3].rows.test).toBe(103);
+    expect(json.steps[4].rows.test).toBe(103);
   });
 
   it("marks a step and its downstream stale when a line of its source changes", async () => {
@@ -80,6 +73,7 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     expect(steps.map((s) => [s.name, s.fresh, s.reason])).toEqual([
       ["ingest", true, null],
       ["clean", true, null],
+      ["beak_ratio", true, null],
       ["check", true, null],
       ["split", true, null],
       ["train", false, "code of train changed"],

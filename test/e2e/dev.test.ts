@@ -184,8 +184,8 @@ describe("the live preview (mlbook dev)", () => {
     expect(afterEdit).not.toMatch(/loader data\/penguins\/checks\.json stale/);
     expect(afterEdit).toMatch(/load \/data\/penguins\/metrics\.json → \[stale\]/);
     expect(afterEdit).not.toMatch(/load \/data\/penguins\/eda\.json/);
-    // The loader re-ran the pipeline from train on: ingest, clean, check and split were fresh.
-    for (const step of ["ingest", "clean", "check", "split"])
+    // The loader re-ran the pipeline from train on: the steps before it were fresh.
+    for (const step of ["ingest", "clean", "beak_ratio", "check", "split"])
       expect(afterEdit).toContain(`  ${step} fresh\n`);
     expect(afterEdit).toContain("  train ran (param model.params.C changed)\n");
 
@@ -200,6 +200,7 @@ describe("the live preview (mlbook dev)", () => {
     expect(Object.fromEntries(shown.steps.map((s) => [s.step, s.status]))).toEqual({
       ingest: "fresh",
       clean: "fresh",
+      beak_ratio: "fresh",
       check: "fresh",
       split: "fresh",
       train: "ran",

@@ -48,7 +48,16 @@ export function tinyProject(): string {
  */
 export function copyOfRepo(): string {
   const dir = mkdtempSync(join(tmpdir(), "mlbook-repo-"));
-  for (const name of ["bin", "src", "docs", "mlbook.yaml", "package.json", "observablehq.config.ts"]) {
+  for (const name of [
+    "bin",
+    "src",
+    "docs",
+    "steps",
+    "models",
+    "mlbook.yaml",
+    "package.json",
+    "observablehq.config.ts"
+  ]) {
     cpSync(join(repoRoot, name), join(dir, name), {
       recursive: true,
       filter: (src) => !src.includes(".observablehq") && !/\/lib(\.|\/|$)/.test(src.slice(repoRoot.length))

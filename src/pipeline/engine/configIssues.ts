@@ -44,9 +44,12 @@ export function describeIssue(
 }
 
 function origin(path: string[], overrides: readonly Override[], where: Locate): string {
-  const override = overrides.find(
-    (o) => o.path.join(".") === path.join(".") || path.join(".").startsWith(o.path.join(".") + ".")
-  );
+  const key = path.join(".");
+  // The override that set this key, one inside it, or the section it belongs to.
+  const override = overrides.find((o) => {
+    const set = o.path.join(".");
+    return set === key || key.startsWith(`${set}.`) || set.startsWith(`${key}.`);
+  });
   return override ? `override ${override.text}: ` : `${where(path)}: `;
 }
 
@@ -82,8 +85,10 @@ export function knownKeys(schema: z.ZodType, path: readonly string[]): string[] 
 export function unwrap(schema: z.ZodType): z.ZodType {
   let node = schema;
   for (;;) {
-    const def = node._zod.def as {innerType?: z.ZodType; in?: z.ZodType};
-    const inner = def.innerType ?? def.in;
+    const def = node._zod.def as {innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType};
+    // A preprocess is a pipe from a transform: the shape is the pipe's output.
+    const piped = def.in && (def.in._zod.def as {type: string}).type === "transform" ? def.out : def.in;
+    const inner = def.innerType ?? piped;
     if (!inner) return node;
     node = inner;
   }

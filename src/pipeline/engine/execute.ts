@@ -1,5 +1,5 @@
 import {readFile, rm, writeFile} from "node:fs/promises";
-import {join, relative} from "node:path";
+import {join} from "node:path";
 import {DataError, MlbookError, TransientError} from "../errors.ts";
 import type {Db} from "./db.ts";
 import type {Node} from "./graph.ts";
@@ -84,8 +84,8 @@ function upstreamKind(node: Node, role: string): "table" | "json" | "file" {
 /** An error of a step as the user sees it: bad data names the data, user code names its file and line. */
 function stepError(node: Node, error: unknown, dataLabel: string | undefined): MlbookError {
   const module = node.step.workspace;
-  const at = module ? userFrame(error, module.files, process.cwd()) : "";
-  const label = module ? `${node.name} (${relative(process.cwd(), module.path) || module.path})` : node.name;
+  const at = module ? userFrame(error, module.files, module.base) : "";
+  const label = module ? `${node.name} (${module.shown})` : node.name;
   if (error instanceof DataError)
     return new DataError(`${label}${dataLabel && !module ? ` (${dataLabel})` : ""}: ${error.message}${at}`, {
       cause: error

@@ -267,6 +267,14 @@ function checkedProba(
     }
     return values;
   });
+  for (let i = 0; i < rows; ++i) {
+    let sum = 0;
+    for (const column of out) sum += column[i];
+    if (!(Math.abs(sum - 1) <= HAIR * out.length))
+      throw new DataError(
+        `${where}: predictProba's probabilities of row ${i + 1} sum to ${sum} (expected 1 over the classes)`
+      );
+  }
   if (clipped) warn?.(`${where}: ${clipped} probabilities a hair outside [0, 1] were clipped`);
   return out;
 }

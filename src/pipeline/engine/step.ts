@@ -119,6 +119,8 @@ export interface WorkspaceModule {
   path: string;
   /** The path as the config writes it, relative to the config's folder. */
   shown: string;
+  /** The config's folder: the module's files are named relative to it in messages and digests. */
+  base: string;
   /** Digest of its source and every local module it imports: enters the key of a step using it. */
   digest: string;
   /** The local files it is made of (its own and what it imports). */

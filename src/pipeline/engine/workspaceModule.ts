@@ -87,7 +87,7 @@ export async function loadWorkspaceModule(
       {cause: error}
     );
   }
-  const module: WorkspaceModule = {path, shown, digest, files, exports};
+  const module: WorkspaceModule = {path, shown, base: options.base, digest, files, exports};
   loaded.set(path, {stamps: stampsOf(files), module});
   return module;
 }
