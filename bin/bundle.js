@@ -23,7 +23,8 @@ export async function bundle() {
   const out = join(root, `lib.${process.pid}.tmp`);
   await build({
     // main: the CLI; index: the public API (`import … from "mlbook"`, also what workspace modules
-    // loaded by the CLI get); receipt: the all-fresh fast path bin/mlbook.js tries first (src/cli/receipt.ts);
+    // loaded by the CLI get); loaders and site: a workspace's page loaders and site config
+    // (`mlbook/loaders`, `mlbook/site`); receipt: the all-fresh fast path bin/mlbook.js tries first (src/cli/receipt.ts);
     // worker: the sweep worker process (src/cli/sweepWorker.ts); forestWorker, hgbHelper and
     // hgbPredictHelper: the worker threads of a forest fit, a boosting fit and a boosting
     // prediction (src/pipeline/ml/threads/startThread.ts).
@@ -33,6 +34,8 @@ export async function bundle() {
       Object.entries({
         main: join(root, "src", "cli", "main.ts"),
         index: join(root, "src", "index.ts"),
+        loaders: join(root, "src", "loaders", "index.ts"),
+        site: join(root, "src", "site", "index.ts"),
         receipt: join(root, "src", "cli", "receipt.ts"),
         worker: join(root, "src", "cli", "sweepWorker.ts"),
         forestWorker: join(root, "src", "pipeline", "ml", "forest", "forestWorker.ts"),
@@ -78,6 +81,8 @@ export async function bundle() {
     ]
   });
   const lib = join(root, "lib");
+  // The declarations (bin/build.js) are made by tsc, not here: they move into the new build.
+  await rename(join(lib, "types"), join(out, "types")).catch(() => undefined);
   const old = join(root, `lib.${process.pid}.old`);
   await rename(lib, old).catch(() => undefined);
   await rename(out, lib).catch(async (error) => {

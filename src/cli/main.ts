@@ -1,3 +1,4 @@
+import {readFileSync} from "node:fs";
 import {Command, CommanderError} from "commander";
 import {MlbookError} from "../pipeline/errors.ts";
 
@@ -5,8 +6,13 @@ import {MlbookError} from "../pipeline/errors.ts";
  * The CLI only parses and dispatches: each command's work lives in its own module, imported
  * lazily so `mlbook status` does not pay for what `mlbook run` loads.
  */
+const {version} = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
 const program = new Command("mlbook")
   .description("Reproducible, content-addressed ML pipelines with a reactive report site.")
+  .version(version, "-V, --version", "print mlbook's version")
   .exitOverride()
   .configureOutput({outputError: (text, write) => write(text)})
   .showHelpAfterError("(run mlbook --help for usage)");
@@ -210,6 +216,29 @@ program
   .action(async (options: {config: string; dryRun?: boolean; keepRuns?: string; json?: boolean}) => {
     const {gcCommand} = await import("./gc.ts");
     await gcCommand(options);
+  });
+
+program
+  .command("init")
+  .description(
+    "create a new workspace: package.json, mlbook.yaml, an example step and its test, report pages"
+  )
+  .argument("<dir>", "the folder to create it in (made if missing; must not hold its files already)")
+  .action(async (dir: string) => {
+    const {initCommand} = await import("./scaffold/init.ts");
+    await initCommand(dir);
+  });
+
+program
+  .command("new")
+  .description("scaffold a step, model or pipeline of your own, with a passing test, wired into the config")
+  .argument("<kind>", "step, model or pipeline")
+  .argument("<name>", "its name (letters, digits, _)")
+  .option(...configOption)
+  .option("--after <step>", "new step: the step it follows (default: the last step with a data table)")
+  .action(async (kind: string, name: string, options: {config: string; after?: string}) => {
+    const {newCommand} = await import("./scaffold/new.ts");
+    await newCommand(kind, name, options);
   });
 
 try {

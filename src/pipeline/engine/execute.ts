@@ -81,10 +81,14 @@ function upstreamKind(node: Node, role: string): "table" | "json" | "file" {
   return node.step.inputs[role].kind;
 }
 
-/** An error of a step as the user sees it: bad data names the data, user code names its file and line. */
+/**
+ * An error of a step as the user sees it: bad data names the data, and an error thrown in the
+ * workspace's code (the step's own module, or a model module it uses) names the user's file and line.
+ */
 function stepError(node: Node, error: unknown, dataLabel: string | undefined): MlbookError {
   const module = node.step.workspace;
-  const at = module ? userFrame(error, module.files, module.base) : "";
+  const at =
+    [module, ...node.modules].map((m) => (m ? userFrame(error, m.files, m.base) : "")).find(Boolean) ?? "";
   const label = module ? `${node.name} (${module.shown})` : node.name;
   if (error instanceof DataError)
     return new DataError(`${label}${dataLabel && !module ? ` (${dataLabel})` : ""}: ${error.message}${at}`, {

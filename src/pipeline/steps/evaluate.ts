@@ -14,7 +14,7 @@ import {classificationReport, metricNames, regressionReport} from "../ml/metrics
 import {loadModelSpec, specForBundle} from "../engine/model.ts";
 import {defineStep, type StepContext} from "../engine/step.ts";
 import type {ModelSpec} from "../ml/types.ts";
-import {fitConfig} from "./fitConfig.ts";
+import {fitConfig, modelModules} from "./fitConfig.ts";
 import {describe, readTable} from "../engine/table.ts";
 
 export const evaluateParams = z
@@ -76,6 +76,8 @@ export const evaluate = defineStep({
   module: import.meta.url,
   params: evaluateStepParams,
   sections: {evaluate: evaluateParams.prefault({}), selection: selectionSchema.optional()},
+  // A workspace model's code scores the test rows (and refits in cross-validation).
+  modules: modelModules,
   inputs: {test: {kind: "table"}, train: {kind: "table"}, model: {kind: "json"}},
   outputs: {
     metrics: {kind: "json", artifact: "metrics", type: "metrics"},

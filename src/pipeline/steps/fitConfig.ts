@@ -48,3 +48,9 @@ export function fitConfig(config: Config) {
     train: config.train as z.infer<typeof trainSection>
   };
 }
+
+/** The workspace module `model.type` names, if any: train and evaluate run its code. */
+export function modelModules(config: Config): {path: string; key: (string | number)[]}[] {
+  const {type} = (config.model ?? {}) as Partial<ModelConfig>;
+  return type && isModelModule(type) ? [{path: type, key: ["model", "type"]}] : [];
+}

@@ -6,7 +6,7 @@ import {DataError} from "../errors.ts";
 import {fitBundle} from "../ml/bundle.ts";
 import {modelTypes} from "../ml/registry.ts";
 import {columnTransformerSpec} from "../ml/transforms/columnTransformer.ts";
-import {featuresParams, fitConfig, modelParams, trainSection, type ModelConfig} from "./fitConfig.ts";
+import {featuresParams, fitConfig, modelModules, modelParams, trainSection} from "./fitConfig.ts";
 import {dataOf} from "./ingest.ts";
 
 export const trainParams = z
@@ -49,10 +49,7 @@ export const train = defineStep({
   switches: {"model.type": "model.params"},
   inputs: {train: {kind: "table"}},
   outputs: {model: {kind: "json", artifact: "model", type: "model"}},
-  modules: (config) => {
-    const {type} = (config.model ?? {}) as Partial<ModelConfig>;
-    return type && isModelModule(type) ? [{path: type, key: ["model", "type"]}] : [];
-  },
+  modules: modelModules,
   validate(config, env) {
     const {task} = dataOf(config);
     const {model} = fitConfig(config);

@@ -173,6 +173,21 @@ describe("a workspace model (model.type: ./models/name.ts)", () => {
     );
   });
 
+  it("reports an exception in its code with the user's file and line, exit 1", async () => {
+    const dir = project(
+      "",
+      centroid().replace(
+        "const k = info.nClasses!;",
+        'const k = info.nClasses!;\n    if (k) throw new Error("no centroids today");'
+      )
+    );
+    const error = await runPipeline(await loadConfig(join(dir, "mlbook.yaml"))).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      "step train failed: no centroids today (at models/centroid.ts:11:18)"
+    );
+    expect((error as DataError).exitCode).toBe(1);
+  });
+
   it("is checked with the config: its params by its schema, its tasks, its module", async () => {
     const dir = project();
     const config = join(dir, "mlbook.yaml");

@@ -1,0 +1,153 @@
+import {spawn} from "node:child_process";
+import {existsSync, mkdtempSync, readFileSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {beforeAll, describe, expect, it} from "vitest";
+import {offlineProblems} from "../helpers/dist.ts";
+import {mlbook, repoRoot, type CliResult} from "../helpers/project.ts";
+
+/** Runs a command in the workspace (npm, or the workspace's own `mlbook`). */
+function sh(cwd: string, command: string, args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: {...process.env, FORCE_COLOR: "0", NO_COLOR: "1"},
+      stdio: ["ignore", "pipe", "pipe"]
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({status: code ?? -1, stdout, stderr}));
+  });
+}
+
+interface JsonRun {
+  steps: {name: string; status: string; reason: string | null}[];
+  metrics: Record<string, number>;
+}
+
+/**
+ * A new user's first hour, for real: `mlbook init`, `npm install` (mlbook as a file: dependency
+ * of this checkout, the rest from the registry), `npm test`, a step and a model of their own
+ * scaffolded, edited, run, swept, and the report built.
+ */
+describe("a workspace made by mlbook init", () => {
+  let ws: string;
+  let install: CliResult;
+  const run = async (args: string[]) => {
+    const out = await sh(ws, process.execPath, [join(ws, "node_modules", ".bin", "mlbook"), ...args]);
+    if (out.status !== 0) throw new Error(`mlbook ${args.join(" ")} exited ${out.status}: ${out.stderr}`);
+    return out;
+  };
+  const steps = async (args: string[] = []) =>
+    (JSON.parse((await run(["run", "--json", ...args])).stdout) as JsonRun).steps.map((s) => [
+      s.name,
+      s.status === "fresh" ? "fresh" : s.reason
+    ]);
+
+  beforeAll(async () => {
+    ws = join(mkdtempSync(join(tmpdir(), "mlbook-init-")), "birds");
+    const init = await mlbook(repoRoot, ["init", ws]);
+    expect(init.status).toBe(0);
+    install = await sh(ws, "npm", ["install", "--no-audit", "--no-fund"]);
+  }, 600_000);
+
+  it("installs against this checkout, and its npm test passes as made", async () => {
+    expect(install.status).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(ws, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.dependencies.mlbook).toBe(`file:${repoRoot}`);
+    const test = await sh(ws, "npm", ["test"]);
+    expect(test.stdout).toMatch(/Test Files {2}1 passed/);
+    expect(test.status).toBe(0);
+  }, 300_000);
+
+  it("runs a step of the user's own: scaffolded, edited, rerun with its downstream only, swept", async () => {
+    expect((await steps()).map(([name]) => name)).toEqual([
+      "ingest",
+      "clean",
+      "beak_ratio",
+      "split",
+      "train",
+      "evaluate"
+    ]);
+    const made = await run(["new", "step", "ratio"]);
+    expect(made.stdout).toContain("mlbook.yaml: steps.ratio runs after beak_ratio");
+    const file = join(ws, "steps", "ratio.ts");
+    // The user's edit: a column of their own.
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "return {data: `SELECT * FROM ${data}`};",
+        'return {data: `SELECT *, "Flipper Length (mm)" / "Body Mass (g)" * ${scale} AS ratio FROM ${data}`};'
+      )
+    );
+    expect(await steps()).toEqual([
+      ["ingest", "fresh"],
+      ["clean", "fresh"],
+      ["beak_ratio", "fresh"],
+      ["ratio", "missing"],
+      ["split", "inputs rebound"],
+      ["train", "upstream split changed"],
+      ["evaluate", "upstream split, train changed"]
+    ]);
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace(
+        "* ${scale} AS ratio FROM ${data}`};",
+        "* ${scale} * 1000 AS ratio FROM ${data}`};"
+      )
+    );
+    // … and their test of it, as they would.
+    const test = join(ws, "steps", "ratio.test.ts");
+    writeFileSync(
+      test,
+      readFileSync(test, "utf8")
+        .replace(
+          /const rows = \[[^\]]*\];/,
+          'const rows = [{"Flipper Length (mm)": 200, "Body Mass (g)": 4000}];'
+        )
+        .replace("expect(data).toEqual(rows);", "expect(data).toEqual([{...rows[0], ratio: 50}]);")
+    );
+    expect(await steps()).toEqual([
+      ["ingest", "fresh"],
+      ["clean", "fresh"],
+      ["beak_ratio", "fresh"],
+      ["ratio", "code of ratio changed"],
+      ["split", "upstream ratio changed"],
+      ["train", "upstream split changed"],
+      ["evaluate", "upstream split, train changed"]
+    ]);
+    const sweep = await run(["run", "-m", "steps.ratio.params.scale=2,3", "--jobs", "2"]);
+    expect(sweep.stdout).toMatch(/sweep \S+: 2 jobs in .* \(2 ran, 0 fresh, 0 failed\)/);
+  }, 300_000);
+
+  it("trains a model of the user's own, and the scaffolds' tests pass", async () => {
+    const made = await run(["new", "model", "baseline"]);
+    expect(made.stdout).toContain("mlbook.yaml: model.type logistic_regression → ./models/baseline.ts");
+    const out = JSON.parse((await run(["run", "--json"])).stdout) as JsonRun;
+    expect(out.steps.find((s) => s.name === "train")?.reason).toMatch(/^param .*model\.type changed$/);
+    // The baseline predicts the most frequent class: its accuracy is that class's share.
+    expect(out.metrics.accuracy).toBeCloseTo(0.4348, 4);
+    const test = await sh(ws, "npm", ["test"]);
+    expect(test.stdout).toMatch(/Test Files {2}3 passed/);
+    expect(test.status).toBe(0);
+  }, 300_000);
+
+  it("builds the report offline, its Pipeline page naming the user's step and its module", async () => {
+    const build = await sh(ws, "npm", ["run", "build"]);
+    expect(build.status).toBe(0);
+    expect(existsSync(join(ws, "dist", "birds", "pipeline.html"))).toBe(true);
+    const data = JSON.parse(
+      readFileSync(join(ws, "docs", ".observablehq", "cache", "data", "birds", "run.json"), "utf8")
+    ) as {
+      code: Record<string, {module: string | null}>;
+    };
+    expect(data.code.ratio.module).toBe("steps/ratio.ts");
+    expect(data.code.split.module).toBe(null);
+    expect(offlineProblems(join(ws, "dist"), [ws, repoRoot])).toEqual([]);
+  }, 600_000);
+});
