@@ -55,6 +55,8 @@ export async function bundle() {
       js: 'import {createRequire as __createRequire} from "node:module"; const require = __createRequire(import.meta.url);'
     },
     logLevel: "error",
+    // The bundled engine knows it is one (src/pipeline/engine/workspaceModule.ts).
+    define: {__MLBOOK_BUNDLED__: "true"},
     plugins: [
       {
         name: "external-packages",

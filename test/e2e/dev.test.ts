@@ -160,7 +160,9 @@ describe("the live preview (mlbook dev)", () => {
         async () => (shown = await watched.textContent({timeout: 1_000}).catch(() => null)) !== previous,
         90_000,
         `the open page to show a new ${what}`
-      );
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; the server said:\n${dev.output().slice(mark)}`);
+      });
       console.log(`live preview: ${what} ${previous} → ${shown}, ${Date.now() - t0} ms after the edit`);
       // Loaders log before they exit, and the page has the loader's output: the log is complete.
       return {output: dev.output().slice(mark), shown};
@@ -245,6 +247,21 @@ describe("the live preview (mlbook dev)", () => {
     expect(afterCode).toContain("  evaluate ran (code of evaluate changed)\n");
     expect(await logLoss.textContent()).toBe(first);
     expect(await page.evaluate(() => (window as unknown as {marker?: string}).marker)).toBe("still here");
+    expect(navigations()).toBe(1);
+
+    // A step of the workspace's own (steps/beakRatio.ts): it and what follows it run again.
+    const step = join(dir, "steps", "beakRatio.ts");
+    const {output: afterStep} = await edit(
+      step,
+      `${readFileSync(step, "utf8")}\n// edited by test/e2e/dev.test.ts\n`,
+      page.locator("code.run-id").first(),
+      "run id (steps/beakRatio.ts edited)"
+    );
+    expect(afterStep).toContain("mlbook: steps/beakRatio.ts changed");
+    for (const fresh of ["ingest", "clean"]) expect(afterStep).toContain(`  ${fresh} fresh\n`);
+    expect(afterStep).toContain("  beak_ratio ran (code of beak_ratio changed)\n");
+    expect(afterStep).toContain("  train ran (upstream split changed)\n");
+    expect(await logLoss.textContent()).toBe(first);
     expect(navigations()).toBe(1);
 
     expect(dev.child.exitCode).toBeNull();

@@ -3,7 +3,6 @@ import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from "no
 import {isAbsolute, join, relative, resolve} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
 import {MlbookError} from "../errors.ts";
-import {bundledEntry} from "../ml/threads/bundledEntry.ts";
 import {fileStamp} from "./fileStamp.ts";
 import {hashValue, sha256} from "./hash.ts";
 import type {WorkspaceModule} from "./step.ts";
@@ -107,13 +106,18 @@ function stampsOf(files: readonly string[]): string {
   return files.map((f) => `${f}:${fileStamp(f)}`).join("\n");
 }
 
+/** Set by bin/bundle.js (esbuild's define) in the bundled engine; undefined in the sources. */
+declare const __MLBOOK_BUNDLED__: boolean | undefined;
+
 /**
- * The public API of the running engine: its bundle (lib/index.js) when the CLI runs from it, else
- * its TypeScript source (under tsx or vitest, which load TypeScript).
+ * The public API of the running engine: its bundle (lib/index.js) when this process runs the
+ * bundle — even one older than the sources, since that is the engine running — else its
+ * TypeScript source (under tsx or vitest, which load TypeScript).
  */
 function mlbookEntry(): string {
-  const bundled = bundledEntry("index");
-  return pathToFileURL(bundled ?? fileURLToPath(new URL("../../index.ts", import.meta.url))).href;
+  const source = fileURLToPath(new URL("../../index.ts", import.meta.url));
+  const bundled = typeof __MLBOOK_BUNDLED__ !== "undefined" && __MLBOOK_BUNDLED__;
+  return pathToFileURL(bundled ? join(source, "..", "..", "lib", "index.js") : source).href;
 }
 
 /**

@@ -178,6 +178,53 @@ describe("a workspace step (steps: in the config)", () => {
     expect(split(result).key).toBe(split(plain).key);
   });
 
+  it("reads any upstream output by name (a JSON model, a test table) and writes JSON and files", async () => {
+    const report = `import {defineStep} from "mlbook";
+
+export default defineStep({
+  inputs: {model: {kind: "json"}, test: {kind: "table"}},
+  outputs: {summary: {kind: "json"}, card: {kind: "file"}},
+  async run({model, test}, _params, ctx) {
+    const [{n}] = await ctx.db.rows<{n: number}>(\`SELECT count(*)::INTEGER AS n FROM \${test}\`);
+    const bundle = model as {featureNames: string[]; target: string};
+    return {
+      summary: {features: bundle.featureNames.length, testRows: n},
+      card: {data: \`# \${bundle.target}\\n\${n} test rows\\n\`, extension: "md"}
+    };
+  }
+});
+`;
+    const dir = project("", report);
+    writeFileSync(
+      join(dir, "mlbook.yaml"),
+      `${tinyConfig}steps:\n  ratio: {module: ./steps/ratio.ts, inputs: {model: train.model, test: split.test}}\n`
+    );
+    const result = await runPipeline(await loadConfig(join(dir, "mlbook.yaml")));
+    const step = result.steps.find((s) => s.name === "ratio")!;
+    // After the last step it reads (train), before evaluate.
+    expect(result.steps.map((s) => s.name)).toEqual([
+      "ingest",
+      "clean",
+      "split",
+      "train",
+      "ratio",
+      "evaluate"
+    ]);
+    const entry = join(dir, ".mlbook", "store", "ratio", step.key);
+    expect(JSON.parse(readFileSync(join(entry, "summary.json"), "utf8"))).toEqual({
+      features: 5,
+      testRows: 36
+    });
+    expect(readFileSync(join(entry, "card.md"), "utf8")).toBe("# label\n36 test rows\n");
+    // Binding to an output that is not there, or of another kind, is a config error.
+    const wrong = await configError(() =>
+      loadConfig(join(dir, "mlbook.yaml"), ["steps.ratio.inputs.model=split.test"])
+    );
+    expect(wrong).toBe(
+      'override steps.ratio.inputs.model=split.test: invalid steps.ratio.inputs.model: "split.test" is a table, but the input is a json'
+    );
+  });
+
   it("checks its config when the config loads: params by its schema, its module, its place", async () => {
     const dir = project();
     const config = join(dir, "mlbook.yaml");
