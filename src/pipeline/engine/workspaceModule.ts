@@ -34,14 +34,72 @@ export async function loadWorkspaceModule(
   const cached = loaded.get(path);
   if (cached && stampsOf(cached.module.files) === cached.stamps) return cached.module;
   if (!existsSync(path)) throw new ModuleError(`${shown}: no such file`);
+  const compiled = reuse(path, options) ?? (await compile(path, shown, options));
+  process.setSourceMapsEnabled(true);
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(pathToFileURL(compiled.file).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new ModuleError(
+      `${shown}: cannot load: ${error instanceof Error ? error.message : String(error)}${userFrame(error, compiled.files, options.base)}`,
+      {cause: error}
+    );
+  }
+  const module: WorkspaceModule = {
+    path,
+    shown,
+    base: options.base,
+    digest: compiled.digest,
+    files: compiled.files,
+    exports
+  };
+  loaded.set(path, {stamps: compiled.stamps, module});
+  return module;
+}
+
+/** A module compiled before: its files and their stamps then, its digest and its compiled copy. */
+interface Compiled {
+  entry: string;
+  files: string[];
+  stamps: string;
+  digest: string;
+  file: string;
+}
+
+/** Where the record of a module's last compilation is kept (one per module and config folder). */
+function recordOf(path: string, options: {base: string; cacheDir: string}): string {
+  return join(options.cacheDir, `${sha256(`${path}\0${options.base}`).slice(0, 16)}.json`);
+}
+
+/**
+ * The last compilation of a module, when none of its files changed since (same size, mtime and
+ * inode) and the engine it links to is the same: another process need not run esbuild again.
+ */
+function reuse(path: string, options: {base: string; cacheDir: string}): Compiled | undefined {
+  try {
+    const record = JSON.parse(readFileSync(recordOf(path, options), "utf8")) as Compiled;
+    if (record.entry === mlbookEntry() && stampsOf(record.files) === record.stamps && existsSync(record.file))
+      return record;
+  } catch {
+    // none yet, or unreadable: compile
+  }
+  return undefined;
+}
+
+/** Compiles a module with esbuild into the cache folder, and records it. */
+async function compile(
+  path: string,
+  shown: string,
+  options: {base: string; cacheDir: string}
+): Promise<Compiled> {
   const {build} = await import("esbuild");
-  const outfile = join(options.cacheDir, "module.mjs");
+  const entry = mlbookEntry();
   let result: Awaited<ReturnType<typeof build<{write: false; metafile: true}>>>;
   try {
     result = await build({
       entryPoints: [path],
       absWorkingDir: options.base,
-      outfile,
+      outfile: join(options.cacheDir, "module.mjs"),
       bundle: true,
       write: false,
       metafile: true,
@@ -50,7 +108,7 @@ export async function loadWorkspaceModule(
       target: "node20",
       sourcemap: "inline",
       logLevel: "silent",
-      plugins: [workspaceImports]
+      plugins: [workspaceImports(entry)]
     });
   } catch (error) {
     const first = (
@@ -70,37 +128,29 @@ export async function loadWorkspaceModule(
   const digest = hashValue({module: relative(options.base, path).split("\\").join("/"), sources});
   const code = result.outputFiles.find((f) => f.path.endsWith(".mjs"))!.text;
   const file = join(options.cacheDir, `${digest.slice(0, 16)}-${sha256(code).slice(0, 8)}.mjs`);
-  if (!existsSync(file)) {
-    mkdirSync(options.cacheDir, {recursive: true});
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, file);
-  }
-  process.setSourceMapsEnabled(true);
-  let exports: Record<string, unknown>;
-  try {
-    exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new ModuleError(
-      `${shown}: cannot load: ${error instanceof Error ? error.message : String(error)}${userFrame(error, files)}`,
-      {cause: error}
-    );
-  }
-  const module: WorkspaceModule = {path, shown, base: options.base, digest, files, exports};
-  loaded.set(path, {stamps: stampsOf(files), module});
-  return module;
+  mkdirSync(options.cacheDir, {recursive: true});
+  if (!existsSync(file)) atomicWrite(file, code);
+  const compiled: Compiled = {entry, files, stamps: stampsOf(files), digest, file};
+  atomicWrite(recordOf(path, options), JSON.stringify(compiled));
+  return compiled;
+}
+
+function atomicWrite(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
 }
 
 /** The engine that loads a module is the one it gets (`mlbook`); other packages stay packages. */
-const workspaceImports: Plugin = {
+const workspaceImports = (entry: string): Plugin => ({
   name: "workspace-imports",
   setup(b) {
-    b.onResolve({filter: /^mlbook(\/.*)?$/}, () => ({path: mlbookEntry(), external: true}));
+    b.onResolve({filter: /^mlbook(\/.*)?$/}, () => ({path: entry, external: true}));
     b.onResolve({filter: /^[^./]/}, (args) =>
       isAbsolute(args.path) ? undefined : {path: args.path, external: true}
     );
   }
-};
+});
 
 function stampsOf(files: readonly string[]): string {
   return files.map((f) => `${f}:${fileStamp(f)}`).join("\n");
