@@ -10,7 +10,8 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = mkdtempSync(join(tmpdir(), "mlbook-bench-fresh-"));
 // A project folder: the config and the workspace step it names, and node_modules (the repo's, so
 // `npx mlbook` finds the repo's CLI, the same one `node <repo>/bin/mlbook.js` runs).
-for (const name of ["mlbook.yaml", "package.json", "steps"]) cpSync(join(repo, name), join(dir, name), {recursive: true});
+for (const name of ["mlbook.yaml", "package.json", "steps"])
+  cpSync(join(repo, name), join(dir, name), {recursive: true});
 symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
 const cli = join(repo, "bin", "mlbook.js");
 const first = measure(process.execPath, [cli, "run"], {cwd: dir});

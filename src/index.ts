@@ -10,7 +10,7 @@ export type {RunResult, RunLogger, StepRecord} from "./pipeline/engine/runTypes.
 export {buildGraph, type Graph, type Node} from "./pipeline/engine/graph.ts";
 
 // Add-ons attach to a run through hooks; tracking (runs, artifacts, the registry) is one set.
-export type {RunHooks, RunContext, RunOutcome, ArtifactVersion, Pin} from "./pipeline/engine/hooks.ts";
+export type {RunHooks, RunContext, RunOutcome, Pin} from "./pipeline/engine/hooks.ts";
 export {trackingHooks, type TrackingHookOptions} from "./pipeline/tracking/trackingHooks.ts";
 export {createCatalog, type Catalog, type ConfigAddOn} from "./pipeline/engine/catalog.ts";
 
@@ -26,7 +26,8 @@ export {
   type FileValue,
   type Config,
   type ConfigureEnv,
-  type StepPlan
+  type StepPlan,
+  type ArtifactVersion
 } from "./pipeline/engine/step.ts";
 export {runStep, type TestInput, type TestOutputs} from "./pipeline/engine/runStep.ts";
 export {defineModel, type ModelDefinition, type FitInfo} from "./pipeline/engine/model.ts";

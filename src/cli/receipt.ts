@@ -22,7 +22,7 @@ import {writePending} from "../pipeline/tracking/journal.ts";
 import type {RunRecord} from "../pipeline/tracking/runRecord.ts";
 import {formatStep, runJson, runLine} from "./format.ts";
 
-export const RECEIPT_VERSION = 1;
+export const RECEIPT_VERSION = 2;
 
 /** [absolute path, stamp]; the stamp "absent" is for a file that must not exist. */
 export type Stamped = [string, string];
@@ -81,7 +81,7 @@ export const bundleEntry = resolve(dirname(fileURLToPath(import.meta.url)), ".."
 export async function replayReceipt(args: readonly string[]): Promise<boolean> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  if (process.env.MLBOOK_SWEEP_ID || process.env.MLBOOK_NO_RECEIPT === "1") return false;
+  if (process.env.MLBOOK_NO_RECEIPT === "1") return false;
   const config = configArg(args);
   if (config === undefined) return false;
   const root = join(dirname(resolve(config)), ".mlbook");

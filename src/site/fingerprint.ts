@@ -1,4 +1,5 @@
-import {pathToFileURL} from "node:url";
+import {readFileSync} from "node:fs";
+import {fileURLToPath, pathToFileURL} from "node:url";
 import {basename, join} from "node:path";
 import {codeDigest} from "../pipeline/engine/codeDigest.ts";
 import {loadConfig} from "../pipeline/builtins.ts";
@@ -9,6 +10,10 @@ import {plan, type PlannedStep} from "../pipeline/engine/plan.ts";
 import {loaderArtifacts, loaderTracking} from "./loaderReads.ts";
 import {trackingDigest} from "./trackingDigest.ts";
 import type {LoaderFile} from "./loaders.ts";
+
+/** mlbook's page-data module, and its steps (whose code is in the keys). */
+const mlbookLoaders = new URL("../loaders/index.ts", import.meta.url).href;
+const mlbookSteps = fileURLToPath(new URL("../pipeline/steps", import.meta.url));
 
 /** Plans by config file, shared by the loaders of one pipeline: planning hashes the data. */
 export type PlanCache = Map<string, Promise<{loaded: Loaded; graph: Graph; planned: PlannedStep[]}>>;
@@ -52,9 +57,13 @@ export async function loaderFingerprint(
   );
   // Step modules are left out: their code is in the keys of the steps the loader reads, so a
   // change to one step's code makes stale only the loaders that read that step.
-  const code = codeDigest(pathToFileURL(join(projectRoot, "docs", loader.loader)).href, {
-    except: join(projectRoot, "src", "pipeline", "steps")
-  });
+  const file = join(projectRoot, "docs", loader.loader);
+  const own = codeDigest(pathToFileURL(file).href, {except: join(projectRoot, "src", "pipeline", "steps")});
+  // A workspace's loader reads through the package (`mlbook/loaders`), which a digest of local
+  // imports does not follow: the page code it runs is mlbook's loaders, so their digest joins in.
+  const code = readFileSync(file, "utf8").includes('"mlbook/loaders"')
+    ? hashValue({own, mlbook: codeDigest(mlbookLoaders, {except: mlbookSteps})})
+    : own;
   const config = reads ? null : hashValue(loaded.raw);
   const shows = loaderTracking[basename(loader.target)];
   const tracking = shows ? await trackingDigest(loaded, shows) : null;

@@ -1,27 +1,9 @@
-import {spawn} from "node:child_process";
 import {existsSync, mkdtempSync, readFileSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
 import {offlineProblems} from "../helpers/dist.ts";
-import {mlbook, repoRoot, type CliResult} from "../helpers/project.ts";
-
-/** Runs a command in the workspace (npm, or the workspace's own `mlbook`). */
-function sh(cwd: string, command: string, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: {...process.env, FORCE_COLOR: "0", NO_COLOR: "1"},
-      stdio: ["ignore", "pipe", "pipe"]
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({status: code ?? -1, stdout, stderr}));
-  });
-}
+import {mlbook, repoRoot, run, type CliResult} from "../helpers/project.ts";
 
 interface JsonRun {
   steps: {name: string; status: string; reason: string | null}[];
@@ -36,13 +18,13 @@ interface JsonRun {
 describe("a workspace made by mlbook init", () => {
   let ws: string;
   let install: CliResult;
-  const run = async (args: string[]) => {
-    const out = await sh(ws, process.execPath, [join(ws, "node_modules", ".bin", "mlbook"), ...args]);
+  const cli = async (args: string[]) => {
+    const out = await run(ws, process.execPath, [join(ws, "node_modules", ".bin", "mlbook"), ...args]);
     if (out.status !== 0) throw new Error(`mlbook ${args.join(" ")} exited ${out.status}: ${out.stderr}`);
     return out;
   };
   const steps = async (args: string[] = []) =>
-    (JSON.parse((await run(["run", "--json", ...args])).stdout) as JsonRun).steps.map((s) => [
+    (JSON.parse((await cli(["run", "--json", ...args])).stdout) as JsonRun).steps.map((s) => [
       s.name,
       s.status === "fresh" ? "fresh" : s.reason
     ]);
@@ -51,7 +33,7 @@ describe("a workspace made by mlbook init", () => {
     ws = join(mkdtempSync(join(tmpdir(), "mlbook-init-")), "birds");
     const init = await mlbook(repoRoot, ["init", ws]);
     expect(init.status).toBe(0);
-    install = await sh(ws, "npm", ["install", "--no-audit", "--no-fund"]);
+    install = await run(ws, "npm", ["install", "--no-audit", "--no-fund"]);
   }, 600_000);
 
   it("installs against this checkout, and its npm test passes as made", async () => {
@@ -60,7 +42,7 @@ describe("a workspace made by mlbook init", () => {
       dependencies: Record<string, string>;
     };
     expect(pkg.dependencies.mlbook).toBe(`file:${repoRoot}`);
-    const test = await sh(ws, "npm", ["test"]);
+    const test = await run(ws, "npm", ["test"]);
     expect(test.stdout).toMatch(/Test Files {2}1 passed/);
     expect(test.status).toBe(0);
   }, 300_000);
@@ -74,7 +56,7 @@ describe("a workspace made by mlbook init", () => {
       "train",
       "evaluate"
     ]);
-    const made = await run(["new", "step", "ratio"]);
+    const made = await cli(["new", "step", "ratio"]);
     expect(made.stdout).toContain("mlbook.yaml: steps.ratio runs after beak_ratio");
     const file = join(ws, "steps", "ratio.ts");
     // The user's edit: a column of their own.
@@ -121,24 +103,24 @@ describe("a workspace made by mlbook init", () => {
       ["train", "upstream split changed"],
       ["evaluate", "upstream split, train changed"]
     ]);
-    const sweep = await run(["run", "-m", "steps.ratio.params.scale=2,3", "--jobs", "2"]);
+    const sweep = await cli(["run", "-m", "steps.ratio.params.scale=2,3", "--jobs", "2"]);
     expect(sweep.stdout).toMatch(/sweep \S+: 2 jobs in .* \(2 ran, 0 fresh, 0 failed\)/);
   }, 300_000);
 
   it("trains a model of the user's own, and the scaffolds' tests pass", async () => {
-    const made = await run(["new", "model", "baseline"]);
+    const made = await cli(["new", "model", "baseline"]);
     expect(made.stdout).toContain("mlbook.yaml: model.type logistic_regression → ./models/baseline.ts");
-    const out = JSON.parse((await run(["run", "--json"])).stdout) as JsonRun;
+    const out = JSON.parse((await cli(["run", "--json"])).stdout) as JsonRun;
     expect(out.steps.find((s) => s.name === "train")?.reason).toMatch(/^param .*model\.type changed$/);
     // The baseline predicts the most frequent class: its accuracy is that class's share.
     expect(out.metrics.accuracy).toBeCloseTo(0.4348, 4);
-    const test = await sh(ws, "npm", ["test"]);
+    const test = await run(ws, "npm", ["test"]);
     expect(test.stdout).toMatch(/Test Files {2}3 passed/);
     expect(test.status).toBe(0);
   }, 300_000);
 
   it("builds the report offline, its Pipeline page naming the user's step and its module", async () => {
-    const build = await sh(ws, "npm", ["run", "build"]);
+    const build = await run(ws, "npm", ["run", "build"]);
     expect(build.status).toBe(0);
     expect(existsSync(join(ws, "dist", "birds", "pipeline.html"))).toBe(true);
     const data = JSON.parse(

@@ -1,20 +1,7 @@
-import {spawn} from "node:child_process";
 import {mkdirSync, symlinkSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
-import {mlbook, repoRoot, tinyProject, type CliResult} from "../helpers/project.ts";
-
-function node(cwd: string, file: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], {cwd, stdio: ["ignore", "pipe", "pipe"]});
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({status: code ?? -1, stdout, stderr}));
-  });
-}
+import {mlbook, repoRoot, run, tinyProject} from "../helpers/project.ts";
 
 describe("the public API from plain Node", () => {
   it("imports mlbook from an .mjs file (compiled JavaScript, no TypeScript loader), runs, tracks and scores", async () => {
@@ -41,7 +28,7 @@ console.log(JSON.stringify({
 }));
 `
     );
-    const out = await node(dir, "score.mjs");
+    const out = await run(dir, process.execPath, ["score.mjs"]);
     expect(out.stderr).toBe("");
     expect(out.status).toBe(0);
     const json = JSON.parse(out.stdout) as {

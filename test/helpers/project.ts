@@ -83,10 +83,20 @@ export function mlbook(
   project = repoRoot,
   env: Record<string, string> = {}
 ): Promise<CliResult> {
+  return run(cwd, process.execPath, [join(project, "bin", "mlbook.js"), ...args], env);
+}
+
+/** Runs `command` in `cwd`, colours off, and collects what it printed and its exit status. */
+export function run(
+  cwd: string,
+  command: string,
+  args: string[],
+  env: Record<string, string> = {}
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(project, "bin", "mlbook.js"), ...args], {
+    const child = spawn(command, args, {
       cwd,
-      env: {...process.env, FORCE_COLOR: "0", ...env},
+      env: {...process.env, FORCE_COLOR: "0", NO_COLOR: "1", ...env},
       stdio: ["ignore", "pipe", "pipe"]
     });
     let stdout = "";

@@ -67,7 +67,13 @@ export async function initCommand(dir: string): Promise<void> {
     ["steps/beakRatio.ts", readFileSync(join(mlbookRoot, "steps", "beakRatio.ts"), "utf8")],
     ["steps/beakRatio.test.ts", readFileSync(join(mlbookRoot, "steps", "beakRatio.test.ts"), "utf8")],
     ["tsconfig.json", tsconfig],
-    ["observablehq.config.ts", siteConfig],
+    // The site config is mlbook's own, reading through the package.
+    [
+      "observablehq.config.ts",
+      readFileSync(join(mlbookRoot, "observablehq.config.ts"), "utf8")
+        .replace(/from "\.\/src\/site\/siteConfig\.ts"/, 'from "mlbook/site"')
+        .replace("thin wrappers over src/loaders/.", "thin wrappers over mlbook's loaders (mlbook/loaders).")
+    ],
     [".gitignore", "node_modules/\ndist/\n.mlbook/\ndocs/.observablehq/cache/\n"],
     ["README.md", readme(name)],
     ...docs()
@@ -152,28 +158,6 @@ const tsconfig = `${JSON.stringify(
   null,
   2
 )}\n`;
-
-const siteConfig = `// The report site: mlbook's pages for every pipeline (mlbook.yaml, pipelines/*.yaml).
-import {dynamicPaths, sidebar, switcherHeader} from "mlbook/site";
-
-const root = process.cwd();
-
-export default {
-  title: "mlbook",
-  root: "docs",
-  // Bundled locally: the default global stylesheet pulls Google Fonts.
-  style: "style.css",
-  globalStylesheets: [],
-  preserveExtension: true,
-  preserveIndex: true,
-  search: false,
-  pages: [{name: "Home", path: "/index"}, ...sidebar(root)],
-  dynamicPaths: dynamicPaths(root),
-  header: ({path}: {path: string}) => switcherHeader(root, path),
-  head: '<link rel="icon" href="data:,">',
-  footer: "Built with mlbook."
-};
-`;
 
 function readme(name: string): string {
   return `# ${name}

@@ -1,6 +1,7 @@
 import type {Graph} from "./graph.ts";
 import type {LoadedConfig} from "./loadedConfig.ts";
 import type {RunLogger, StepRecord} from "./runTypes.ts";
+import type {ArtifactVersion} from "./step.ts";
 
 /** The run a hook is called for. */
 export interface RunContext {
@@ -9,17 +10,6 @@ export interface RunContext {
   root: string;
   /** Where a hook says what it did (tracking: "registered penguins-model v3"). */
   logger: RunLogger;
-}
-
-/** A recorded artifact version, as a hook resolves a reference (`clean_data:v3`, `model@champion`). */
-export interface ArtifactVersion {
-  ref: string;
-  name: string;
-  version: number;
-  type: string;
-  step: string;
-  output: string;
-  key: string;
 }
 
 /** How a run resolved one `from:` reference. */

@@ -1,6 +1,7 @@
 import {join, resolve} from "node:path";
 import {z} from "zod";
 import {ConfigError, DataError} from "../errors.ts";
+import {argmax} from "../ml/bundle.ts";
 import {modelSpec} from "../ml/registry.ts";
 import type {
   Classifier,
@@ -181,7 +182,7 @@ function userModelSpec(model: ModelDefinition, module: WorkspaceModule): ModelSp
         fitted = await model.fit(X, y, p, fitInfo(options, classes));
       },
       predict(X) {
-        return argmaxOf(this.predictProba(X), X.rows);
+        return argmax(this.predictProba(X), X.rows);
       },
       predictProba(X) {
         if (!model.predictProba) {
@@ -217,21 +218,6 @@ function userModelSpec(model: ModelDefinition, module: WorkspaceModule): ModelSp
       return make(json.task, json.params, model.fromJSON(json.state), 0, options);
     }
   };
-}
-
-/** A class index per row: the most probable class, the first on ties. */
-function argmaxOf(proba: Float64Array[], rows: number): Int32Array {
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; ++i) {
-    let best = proba[0][i];
-    for (let k = 1; k < proba.length; ++k) {
-      if (proba[k][i] > best) {
-        best = proba[k][i];
-        out[i] = k;
-      }
-    }
-  }
-  return out;
 }
 
 /** Tolerance for probabilities outside [0, 1] that are only rounding. */

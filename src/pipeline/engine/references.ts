@@ -2,8 +2,8 @@ import {existsSync} from "node:fs";
 import {join} from "node:path";
 import {ConfigError} from "../errors.ts";
 import type {Graph} from "./graph.ts";
-import type {ArtifactVersion, Pin, RunContext, RunHooks} from "./hooks.ts";
-import type {ResolvedArtifact} from "./step.ts";
+import type {Pin, RunContext, RunHooks} from "./hooks.ts";
+import type {ArtifactVersion, ResolvedArtifact} from "./step.ts";
 
 /** Asks the hooks, in order, for a reference; an error when none knows it. */
 async function resolveWithHooks(

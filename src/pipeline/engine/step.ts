@@ -128,8 +128,8 @@ export interface WorkspaceModule {
   exports: Record<string, unknown>;
 }
 
-/** An artifact reference (`clean_data:v3`, `model@champion`) resolved by a run hook. */
-export interface ResolvedArtifact {
+/** A recorded artifact version, as a run hook resolves a reference (`clean_data:v3`, `model@champion`). */
+export interface ArtifactVersion {
   ref: string;
   name: string;
   version: number;
@@ -137,6 +137,10 @@ export interface ResolvedArtifact {
   step: string;
   output: string;
   key: string;
+}
+
+/** An artifact reference resolved to its stored file, for a step's configure. */
+export interface ResolvedArtifact extends ArtifactVersion {
   /** The stored file of that output. */
   file: string;
 }

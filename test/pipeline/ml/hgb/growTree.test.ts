@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import {describe, expect, it} from "vitest";
+import {createRng} from "../../../../src/pipeline/ml/rng.ts";
 import {MISSING_BIN} from "../../../../src/pipeline/ml/hgb/binMapper.ts";
 import {growTree, type GrowParams} from "../../../../src/pipeline/ml/hgb/growTree.ts";
 import {HgbWorkspace} from "../../../../src/pipeline/ml/hgb/hgbWorkspace.ts";
@@ -26,7 +27,7 @@ describe("growTree", () => {
           seed: fc.integer({min: 1, max: 1 << 30})
         }),
         (c) => {
-          const random = mulberry(c.seed);
+          const random = random01(c.seed);
           const ws = new HgbWorkspace({
             nRows: c.rows,
             nFeatures: c.features,
@@ -174,12 +175,8 @@ describe("growTree", () => {
   });
 });
 
-function mulberry(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
+/** A seeded stream of numbers in [0, 1) for the inputs a property draws. */
+function random01(seed: number): () => number {
+  const rng = createRng(seed);
+  return () => rng.next();
 }

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import {describe, expect, it} from "vitest";
+import {createRng} from "../../../../src/pipeline/ml/rng.ts";
 import {
   createHgbKernels,
   FEATURE_BYTES,
@@ -46,7 +47,7 @@ describe("boosting kernels (WebAssembly) against plain TypeScript", () => {
         fc.integer({min: 1, max: 1 << 30}),
         (rows, group, indexed, hessian, seed) => {
           const a = arena();
-          const random = mulberry(seed);
+          const random = random01(seed);
           const stride = Math.ceil((rows + 1) / 8) * 8;
           const col = a.take(stride * group);
           for (let q = 0; q < group; ++q)
@@ -89,7 +90,7 @@ describe("boosting kernels (WebAssembly) against plain TypeScript", () => {
     fc.assert(
       fc.property(fc.array(float32, {maxLength: 200}), fc.integer({min: 1, max: 1 << 30}), (values, seed) => {
         const a = arena();
-        const random = mulberry(seed);
+        const random = random01(seed);
         const n = values.length;
         const src = a.take(4 * n);
         a.f32.set(values, src / 4);
@@ -142,7 +143,7 @@ describe("boosting kernels (WebAssembly) against plain TypeScript", () => {
         fc.integer({min: 1, max: 1 << 30}),
         (bins, binIdx, missingLeft, seed) => {
           const a = arena();
-          const random = mulberry(seed);
+          const random = random01(seed);
           const n = bins.length;
           const col = a.take(n);
           a.u8.set(bins, col);
@@ -176,7 +177,7 @@ describe("boosting kernels (WebAssembly) against plain TypeScript", () => {
         fc.integer({min: 1, max: 1 << 30}),
         (features, constantHessian, minSamples, l2, seed) => {
           const a = arena();
-          const random = mulberry(seed);
+          const random = random01(seed);
           const hists: Histogram[] = [];
           const nBinsNonMissing: number[] = [];
           const hasMissing: boolean[] = [];
@@ -268,13 +269,8 @@ describe("boosting kernels (WebAssembly) against plain TypeScript", () => {
   });
 });
 
-/** A small seeded generator for the inputs each property draws. */
-function mulberry(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
+/** A seeded stream of numbers in [0, 1) for the inputs a property draws. */
+function random01(seed: number): () => number {
+  const rng = createRng(seed);
+  return () => rng.next();
 }
