@@ -10,7 +10,8 @@ import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {fitBundle} from "../src/pipeline/ml/bundle.ts";
 import {openDb} from "../src/pipeline/engine/db.ts";
-import {modelFromBundle, readForModel} from "../src/pipeline/score/predict.ts";
+import {modelFromBundle} from "../src/pipeline/score/model.ts";
+import {readForModel} from "../src/pipeline/score/readForModel.ts";
 import {quoteString} from "../src/pipeline/engine/sql.ts";
 import {describe, readTable} from "../src/pipeline/engine/table.ts";
 
@@ -58,7 +59,7 @@ for (let rep = 0; rep < 3; ++rep) {
   const t0 = performance.now();
   const scoring = await openDb();
   await scoring.run("SET threads = 1");
-  const input = await readForModel(scoring, `read_parquet(${quoteString(parquet)})`, bundle.signature);
+  const input = await readForModel(scoring, `read_parquet(${quoteString(parquet)})`, bundle.features);
   scoring.close();
   const t1 = performance.now();
   const {predicted} = model.predictTable(input);

@@ -38,10 +38,12 @@ export {z} from "zod";
 export {
   loadModel,
   modelFromBundle,
-  scoreFile,
   type Model,
+  type ModelOptions,
   type PredictionRow
-} from "./pipeline/score/predict.ts";
+} from "./pipeline/score/model.ts";
+export {scoreFile, type ScoreFileOptions} from "./pipeline/score/scoreFile.ts";
+export type {InferencePipeline, InferenceStage} from "./pipeline/ml/inference.ts";
 export type {ModelBundle, SignatureColumn, Predictions} from "./pipeline/ml/bundle.ts";
 
 // Errors: one shape, with the exit code the CLI uses.

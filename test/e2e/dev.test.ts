@@ -260,7 +260,7 @@ describe("the live preview (mlbook dev)", () => {
     expect(afterStep).toContain("mlbook: steps/beakRatio.ts changed");
     for (const fresh of ["ingest", "clean"]) expect(afterStep).toContain(`  ${fresh} fresh\n`);
     expect(afterStep).toContain("  beak_ratio ran (code of beak_ratio changed)\n");
-    expect(afterStep).toContain("  train ran (upstream split changed)\n");
+    expect(afterStep).toContain("  train ran (upstream split, beak_ratio changed)\n");
     expect(await logLoss.textContent()).toBe(first);
     expect(navigations()).toBe(1);
 

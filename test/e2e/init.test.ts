@@ -73,7 +73,8 @@ describe("a workspace made by mlbook init", () => {
       ["beak_ratio", "fresh"],
       ["ratio", "missing"],
       ["split", "inputs rebound"],
-      ["train", "upstream split changed"],
+      // train reads the new step's replay (what a model of its rows scores new rows with).
+      ["train", "inputs rebound"],
       ["evaluate", "upstream split, train changed"]
     ]);
     writeFileSync(
@@ -100,7 +101,7 @@ describe("a workspace made by mlbook init", () => {
       ["beak_ratio", "fresh"],
       ["ratio", "code of ratio changed"],
       ["split", "upstream ratio changed"],
-      ["train", "upstream split changed"],
+      ["train", "upstream split, ratio changed"],
       ["evaluate", "upstream split, train changed"]
     ]);
     const sweep = await cli(["run", "-m", "steps.ratio.params.scale=2,3", "--jobs", "2"]);

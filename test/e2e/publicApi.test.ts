@@ -19,7 +19,7 @@ const loaded = await loadConfig("mlbook.yaml");
 const result = await runPipeline(loaded, {hooks: [trackingHooks()]});
 const train = result.steps.find((s) => s.name === "train");
 const model = await loadModel(join(".mlbook", "store", "train", train.key, "model.json"));
-const [row] = model.predict([{x1: 4, x2: 1, colour: "blue"}]);
+const [row] = await model.predict([{x1: 4, x2: 1, colour: "blue"}]);
 console.log(JSON.stringify({
   steps: result.steps.map((s) => s.name),
   accuracy: result.headline.accuracy,

@@ -4,7 +4,7 @@ import {beforeAll, describe, expect, it} from "vitest";
 import {fitBundle} from "../../src/pipeline/ml/bundle.ts";
 import {openDb} from "../../src/pipeline/engine/db.ts";
 import type {Classifier} from "../../src/pipeline/ml/types.ts";
-import {fileReader} from "../../src/pipeline/score/predict.ts";
+import {fileReader} from "../../src/pipeline/score/readForModel.ts";
 import {describe as describeColumns, readTable} from "../../src/pipeline/engine/table.ts";
 import {applyColumnTransformer} from "../../src/pipeline/ml/transforms/columnTransformer.ts";
 import {mlbook, tinyConfig, tinyCsv, tinyProject} from "../helpers/project.ts";
@@ -66,7 +66,7 @@ describe("tracking from the CLI", () => {
     ]);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(
-      'error: typo.csv: column "x1", row 3: "abc" is not a number (the model expects DOUBLE)\n'
+      'error: typo.csv: column "x1", row 3: "abc" is not a DOUBLE (the model was trained on DOUBLE)\n'
     );
     expect(existsSync(join(dir, "typo-out.csv"))).toBe(false);
   });
@@ -76,7 +76,7 @@ describe("tracking from the CLI", () => {
     const result = await mlbook(dir, ["predict", "--model", "model", "unseen.csv"]);
     expect(result.status).toBe(0);
     const lines = result.stdout.trim().split("\n");
-    expect(lines[0]).toBe("prediction,proba_a,proba_b,proba_c");
+    expect(lines[0]).toBe("prediction,proba_a,proba_b,proba_c,warnings");
     expect(lines.length).toBe(7);
   });
 
@@ -96,7 +96,7 @@ describe("tracking from the CLI", () => {
     const ours = await mlbook(dir, ["predict", "--model", "model:v1", "new.csv"]);
     expect(ours.status).toBe(0);
     // Two different fits (C 1.0 and 0.2): the version named is the model scored.
-    expect(ours.stdout.split("\n")[0]).toBe("prediction,proba_a,proba_b,proba_c");
+    expect(ours.stdout.split("\n")[0]).toBe("prediction,proba_a,proba_b,proba_c,warnings");
     expect(ours.stdout).not.toBe(theirs.stdout);
   }, 60_000);
 
@@ -131,7 +131,8 @@ describe("tracking from the CLI", () => {
     expect(rows.length).toBe(table.rows);
     let mismatches = 0;
     rows.forEach((line, i) => {
-      const values = line.split(",").slice(1).map(Number);
+      // prediction, the class probabilities, warnings (none here).
+      const values = line.split(",").slice(1, -1).map(Number);
       values.forEach((v, k) => (mismatches += Object.is(v, proba[k][i]) ? 0 : 1));
     });
     expect(mismatches).toBe(0);

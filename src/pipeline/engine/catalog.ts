@@ -11,8 +11,12 @@ export interface ConfigAddOn {
   validate?(config: Config, env: ConfigureEnv): ConfigIssue[];
 }
 
-/** A step with its name, as the catalog holds it; a workspace step keeps the module it came from. */
-export type NamedStep = Step & {name: string; workspace?: WorkspaceModule};
+/**
+ * A step with its name, as the catalog holds it; a workspace step keeps the module it came from,
+ * and, when it is a link of the data chain, how the inference pipeline passes it: replaying its
+ * module, or starting again from what it writes.
+ */
+export type NamedStep = Step & {name: string; workspace?: WorkspaceModule; inference?: "module" | "restart"};
 
 /**
  * What a pipeline can be made of: its steps in pipeline order (the built-in ones, and once a config

@@ -6,6 +6,8 @@ import type {Node} from "./graph.ts";
 import type {PlannedStep} from "./plan.ts";
 import type {RunLogger} from "./runTypes.ts";
 import {quoteIdent, quoteString} from "./sql.ts";
+import {startPipeline, withStage, type InferencePipeline} from "../ml/inference.ts";
+import {plainRows} from "./plainRows.ts";
 import type {FileValue, OutputSpec, RetryPolicy, StepContext, TableValue} from "./step.ts";
 import type {Entry, Store} from "./store.ts";
 import {userFrame} from "./workspaceModule.ts";
@@ -64,6 +66,11 @@ export async function execute(
       attempts
     );
     const written = await writeOutputs(node, output, db, tmp);
+    const replay = await carryInference(node, inputs.replay as InferencePipeline | undefined, db, tmp);
+    if (replay) {
+      await writeFile(join(tmp, "replay.json"), JSON.stringify(replay));
+      written.json.push("replay");
+    }
     return await store.commit(tmp, {
       step: node.name,
       key: p.key,
@@ -75,6 +82,34 @@ export async function execute(
     await store.abandon(tmp);
     throw stepError(node, error, dataLabel);
   }
+}
+
+/**
+ * The inference pipeline after a workspace step of the data chain: with its module as a stage
+ * (it replays), or started again from the columns it wrote (it does not).
+ */
+async function carryInference(
+  node: Node,
+  upstream: InferencePipeline | undefined,
+  db: Db,
+  dir: string
+): Promise<InferencePipeline | undefined> {
+  const {inference, workspace} = node.step;
+  if (!inference || !workspace) return undefined;
+  if (inference === "module") {
+    if (!upstream) return undefined;
+    return withStage(upstream, {
+      kind: "module",
+      step: node.name,
+      module: {path: workspace.shown, digest: workspace.digest},
+      params: node.params
+    });
+  }
+  const file = quoteString(join(dir, "data.parquet"));
+  const raw = (
+    await db.rows<{column_name: string; column_type: string}>(`DESCRIBE SELECT * FROM read_parquet(${file})`)
+  ).map((c) => ({name: c.column_name, type: c.column_type}));
+  return startPipeline(raw, await plainRows(db, `SELECT * FROM read_parquet(${file}) LIMIT 5`), node.name);
 }
 
 function upstreamKind(node: Node, role: string): "table" | "json" | "file" {
@@ -160,7 +195,10 @@ async function writeOutputs(
   dir: string
 ): Promise<{tables: Record<string, number>; json: string[]; raw: string[]}> {
   const written = {tables: {} as Record<string, number>, json: [] as string[], raw: [] as string[]};
-  for (const {name, spec, value} of checkedOutputs(node.step.outputs, result)) {
+  // The inference pipeline a workspace step carries on is the engine's to write (carryInference).
+  const {replay: _engines, ...own} = node.step.outputs;
+  const declared = node.step.inference ? own : node.step.outputs;
+  for (const {name, spec, value} of checkedOutputs(declared, result)) {
     if (spec.kind === "table")
       written.tables[name] = await writeTable(db, value as TableValue, join(dir, `${name}.parquet`));
     else if (spec.kind === "json") {

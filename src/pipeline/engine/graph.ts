@@ -48,8 +48,8 @@ const noRetries: RetryPolicy = {attempts: 1, backoff: 0};
 /**
  * Builds the pipeline graph: a loop over the catalog's steps, each asked how the config makes its
  * node (or leaves it out), then the workspace's steps placed where their config entries say.
- * Input roles bind to upstream outputs — explicitly, or for `data`, to the nearest earlier step
- * with a `data` table — and the graph is checked (unknown inputs, kinds that do not match, two
+ * Input roles bind to upstream outputs — explicitly, or by name, to the nearest earlier step with
+ * an output of that name and kind (`data`: the data chain) — and the graph is checked (unknown inputs, kinds that do not match, two
  * outputs of one artifact name, cycles) before any work runs.
  */
 export function buildGraph(
@@ -153,12 +153,12 @@ function bind(
   for (const [role, spec] of Object.entries(step.inputs)) {
     const ref = given[role];
     if (ref === undefined) {
-      if (role === "data" && spec.kind === "table") {
-        const head = [...before].reverse().find((n) => n.step.outputs.data?.kind === "table");
-        if (head) {
-          bound[role] = {step: head.name, output: "data"};
-          continue;
-        }
+      // By name: the nearest earlier step with an output of this name and kind (the data chain,
+      // and the inference pipeline that travels beside it).
+      const head = [...before].reverse().find((n) => n.step.outputs[role]?.kind === spec.kind);
+      if (head) {
+        bound[role] = {step: head.name, output: role};
+        continue;
       }
       if (spec.optional) continue;
       fail(role, "not bound to any output (give it as step.output)");

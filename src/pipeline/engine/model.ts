@@ -14,6 +14,7 @@ import type {
   Regressor,
   Task
 } from "../ml/types.ts";
+import type {ModuleSource} from "./moduleSource.ts";
 import type {WorkspaceModule} from "./step.ts";
 import {loadWorkspaceModule} from "./workspaceModule.ts";
 
@@ -101,18 +102,13 @@ function loadModule(path: string, base: string): Promise<WorkspaceModule> {
 }
 
 /**
- * The spec a bundle's estimator needs: a built-in model, or its workspace module loaded from
- * `base` (the folder its config is in) — refused when the module's code is not the code it was
- * fitted with, since the same state could then score differently.
+ * The spec a bundle's estimator needs: a built-in model, or its workspace module from `modules`
+ * (workspaceModules(base): compiled in the workspace, refused when its code is not the code it
+ * was fitted with).
  */
-export async function specForBundle(estimator: ModelJSON, base: string): Promise<ModelSpec> {
+export async function specForBundle(estimator: ModelJSON, modules: ModuleSource): Promise<ModelSpec> {
   if (!estimator.module) return modelSpec(estimator.type);
-  const module = await loadModule(estimator.module.path, base);
-  if (module.digest !== estimator.module.digest)
-    throw new DataError(
-      `model module ${estimator.module.path} changed since this model was trained (code ${module.digest.slice(0, 12)}, ` +
-        `trained with ${estimator.module.digest.slice(0, 12)}): restore the module's code, or train the model again`
-    );
+  const module = await modules(estimator.module, "model module");
   return userModelSpec(workspaceModel(module), module);
 }
 

@@ -89,3 +89,37 @@ export function withoutPinnedUpstream(
   for (const name of selected) if (!fed.has(name)) visit(name);
   return needed;
 }
+
+/**
+ * The graph as a pinned run sees it: a pinned step stands in for everything upstream of it, so a
+ * step after it that also reads a step upstream of it (train reading how clean replays on new
+ * rows) no longer does — that output need not match the pinned artifact. Such an optional input is
+ * left unbound; a required one is an error naming both.
+ */
+export function cutAtPins(graph: Graph, pins: readonly Pin[]): Graph {
+  if (!pins.length) return graph;
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const upstream = new Set<string>();
+  const climb = (name: string) => {
+    for (const b of Object.values(byName.get(name)!.inputs)) {
+      if (upstream.has(b.step)) continue;
+      upstream.add(b.step);
+      climb(b.step);
+    }
+  };
+  for (const pin of pins) climb(pin.step);
+  const pinned = new Set(pins.map((p) => p.step));
+  const nodes = graph.nodes.map((node) => {
+    if (upstream.has(node.name) || pinned.has(node.name)) return node;
+    const cut = Object.entries(node.inputs).filter(([, b]) => upstream.has(b.step));
+    if (!cut.length) return node;
+    const required = cut.find(([role]) => !node.step.inputs[role]?.optional);
+    if (required)
+      throw new ConfigError(
+        `invalid from: step ${node.name} reads ${required[1].step}.${required[1].output}, which a pinned artifact stands in for`
+      );
+    const inputs = Object.fromEntries(Object.entries(node.inputs).filter(([, b]) => !upstream.has(b.step)));
+    return {...node, inputs};
+  });
+  return {...graph, nodes};
+}

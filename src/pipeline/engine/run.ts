@@ -8,7 +8,7 @@ import {hashValue} from "./hash.ts";
 import type {Pin, RunContext, RunHooks, RunOutcome} from "./hooks.ts";
 import {storeRoot, type LoadedConfig} from "./loadedConfig.ts";
 import {plan, staleReason} from "./plan.ts";
-import {resolvePins, resolveReferences, withoutPinnedUpstream} from "./references.ts";
+import {cutAtPins, resolvePins, resolveReferences, withoutPinnedUpstream} from "./references.ts";
 import {newRunId} from "./runId.ts";
 import {silentLogger, type RunLogger, type RunResult, type StepRecord} from "./runTypes.ts";
 import {runDag} from "./schedule.ts";
@@ -43,13 +43,14 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
   const run: RunContext = {loaded, root: storeRoot(loaded, options.root), logger};
   for (const hook of hooks) await hook.beforeRun?.(run);
   const store = new Store(run.root);
-  const graph = await resolvedGraph(run, hooks);
+  const full = await resolvedGraph(run, hooks);
+  const pins: Pin[] = (loaded.config.from as string[] | undefined)?.length
+    ? await resolvePins(run, full, hooks)
+    : [];
+  const graph = cutAtPins(full, pins);
   const selected = new Set(
     (options.steps?.length ? upstreamClosure(graph, options.steps) : graph.nodes).map((n) => n.name)
   );
-  const pins: Pin[] = (loaded.config.from as string[] | undefined)?.length
-    ? await resolvePins(run, graph, hooks)
-    : [];
   const needed = pins.length
     ? withoutPinnedUpstream(graph, selected, new Set(pins.map((p) => p.step)))
     : selected;

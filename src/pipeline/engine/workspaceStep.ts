@@ -38,12 +38,23 @@ export function workspaceStep(name: string, module: WorkspaceModule): NamedStep 
       throw new Error(
         `${where}: ${field} is for built-in steps; a workspace step is placed by its config entry`
       );
+  const inputs = (step.inputs ?? {}) as NamedStep["inputs"];
+  const outputs = step.outputs as NamedStep["outputs"];
+  // A link of the data chain (data in, data out) carries the inference pipeline on: its module
+  // replays on new rows when it says so, else scoring starts from what it writes.
+  const link = inputs.data?.kind === "table" && outputs.data?.kind === "table";
+  if (step.replay === true && (!link || Object.keys(inputs).some((role) => role !== "data")))
+    throw new Error(`${where}: replay needs a step that reads only a data table and writes a data table`);
   return {
     ...(step as unknown as NamedStep),
     name,
     params: params as z.ZodType,
-    inputs: (step.inputs ?? {}) as NamedStep["inputs"],
+    inputs: link ? {...inputs, replay: {kind: "json", optional: true}} : inputs,
+    outputs: link
+      ? {...outputs, replay: {kind: "json", artifact: `${name}_inference`, type: "inference", optional: true}}
+      : outputs,
     module: pathToFileURL(module.path).href,
-    workspace: module
+    workspace: module,
+    ...(link ? {inference: step.replay === true ? ("module" as const) : ("restart" as const)} : {})
   };
 }

@@ -9,6 +9,7 @@ import type {
   Regressor,
   Task
 } from "./types.ts";
+import type {InferencePipeline} from "./inference.ts";
 import type {Column, ColumnInfo, Table} from "./table.ts";
 import {
   applyColumnTransformer,
@@ -17,12 +18,16 @@ import {
   type ColumnTransformerState
 } from "./transforms/columnTransformer.ts";
 
-/** Bump when the bundle layout changes; readers refuse versions they do not know. */
-export const BUNDLE_FORMAT = 1;
+/**
+ * Bump when the bundle layout changes; readers refuse versions they do not know. 2: the inference
+ * pipeline and the raw input signature (1 had only the feature columns, kept readable).
+ */
+export const BUNDLE_FORMAT = 2;
 
 /**
- * A trained model as plain data: the fitted preprocessing, the estimator, and what it expects
- * (its input signature). Everything needed to score new rows; no code, no pickle.
+ * A trained model as plain data: how raw rows become features (the inference pipeline), the
+ * fitted preprocessing, the estimator, and what it expects (its input signature). Everything needed
+ * to score new rows; no code, no pickle.
  */
 export interface ModelBundle {
   format: typeof BUNDLE_FORMAT;
@@ -30,8 +35,17 @@ export interface ModelBundle {
   target: string;
   /** Class labels, in the order of the estimator's class indices (classification only). */
   classes: string[];
-  /** Input signature: each feature column with its type and, for categoricals, known values. */
+  /**
+   * Input signature: the raw columns a scoring input must have (those the inference pipeline
+   * needs), with the types training read them as.
+   */
   signature: SignatureColumn[];
+  /** The feature columns the fitted preprocessing reads, as the pipeline computes them. */
+  features: SignatureColumn[];
+  /** How raw rows become feature rows: replayed steps, as data (none: rows come as features). */
+  pipeline?: InferencePipeline;
+  /** A few raw rows the model can score, for documentation and a first request. */
+  example?: Record<string, unknown>[];
   transform: ColumnTransformerState;
   featureNames: string[];
   /** For each model feature, the input column it came from (one-hot columns roll up to it). */
@@ -41,7 +55,8 @@ export interface ModelBundle {
 
 export interface SignatureColumn {
   name: string;
-  kind: "numeric" | "categorical";
+  /** "other" for a raw column the pipeline turns into features (a date, say). */
+  kind: "numeric" | "categorical" | "other";
   type: string;
   nullable: boolean;
   categories?: string[];
@@ -99,26 +114,32 @@ export async function fitBundle(
   if (estimator.task === "classification")
     await estimator.fit(X, labels as Int32Array, {...fitOptions, nClasses: classes.length});
   else await estimator.fit(X, labels as Float64Array, fitOptions);
-  const signature = features.map((f): SignatureColumn => {
-    const column = table.columns[f.name];
-    const nullable =
-      column instanceof Float64Array ? column.some(Number.isNaN) : column.some((v) => v === null);
-    return f.kind === "numeric"
-      ? {name: f.name, kind: "numeric", type: f.type, nullable}
-      : {
-          name: f.name,
-          kind: "categorical",
-          type: f.type,
-          nullable,
-          categories: sortedCategories(table, f.name) ?? distinct(column as (string | null)[])
-        };
-  });
+  // The columns the fitted preprocessing reads: one it drops is no input of the model.
+  const used = new Set(transform.columns.map((c) => c.name));
+  const signature = features
+    .filter((f) => used.has(f.name))
+    .map((f): SignatureColumn => {
+      const column = table.columns[f.name];
+      const nullable =
+        column instanceof Float64Array ? column.some(Number.isNaN) : column.some((v) => v === null);
+      return f.kind === "numeric"
+        ? {name: f.name, kind: "numeric", type: f.type, nullable}
+        : {
+            name: f.name,
+            kind: "categorical",
+            type: f.type,
+            nullable,
+            categories: sortedCategories(table, f.name) ?? distinct(column as (string | null)[])
+          };
+    });
   const bundle: ModelBundle = {
     format: BUNDLE_FORMAT,
     task,
     target,
     classes,
+    // Until train adds the inference pipeline, the rows a model scores are its features.
     signature,
+    features: signature,
     transform,
     featureNames,
     sourceColumn,
@@ -140,9 +161,18 @@ export function restoreEstimator(
   spec?: ModelSpec,
   options: EstimatorOptions = {}
 ): Estimator {
-  if (bundle.format !== BUNDLE_FORMAT)
-    throw new DataError(`model bundle format ${bundle.format} is not supported (expected ${BUNDLE_FORMAT})`);
-  return (spec ?? modelSpec(bundle.estimator.type)).fromJSON(bundle.estimator, options);
+  return (spec ?? modelSpec(bundle.estimator.type)).fromJSON(upgradeBundle(bundle).estimator, options);
+}
+
+/**
+ * A bundle in today's layout: format 1 (written before the inference pipeline) scores rows that
+ * come as its features. Refuses formats it does not know.
+ */
+export function upgradeBundle(bundle: ModelBundle): ModelBundle {
+  const format = (bundle as {format: number}).format;
+  if (format === BUNDLE_FORMAT) return bundle;
+  if (format === 1) return {...bundle, format: BUNDLE_FORMAT, features: bundle.signature};
+  throw new DataError(`model bundle format ${format} is not supported (expected ${BUNDLE_FORMAT} or 1)`);
 }
 
 /** Scores rows with a bundle. Columns must already match the signature (see checkSignature). */
@@ -153,7 +183,7 @@ export function predictBundle(
 ): Predictions {
   const inputs: Table = {
     rows: table.rows,
-    columns: Object.fromEntries(bundle.signature.map((s) => [s.name, table.columns[s.name]]))
+    columns: Object.fromEntries(upgradeBundle(bundle).features.map((s) => [s.name, table.columns[s.name]]))
   };
   const {X} = applyColumnTransformer(bundle.transform, inputs);
   if (estimator.task === "classification") {

@@ -2,6 +2,7 @@ import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
 import {defineStep} from "../engine/step.ts";
+import {withStage, type InferencePipeline, type SelectStage} from "../ml/inference.ts";
 import {dataOf} from "./ingest.ts";
 import {describe} from "../engine/table.ts";
 
@@ -67,8 +68,11 @@ export const clean = defineStep({
   module: import.meta.url,
   params: cleanParams,
   sections: {clean: cleanParams.omit({target: true}).prefault({})},
-  inputs: {data: {kind: "table"}},
-  outputs: {data: {kind: "table", artifact: "clean_data", type: "dataset"}},
+  inputs: {data: {kind: "table"}, replay: {kind: "json", optional: true}},
+  outputs: {
+    data: {kind: "table", artifact: "clean_data", type: "dataset"},
+    replay: {kind: "json", artifact: "clean_inference", type: "inference", optional: true}
+  },
   // Its row-wise rules (renames, casts, derived columns) are replayed when a model scores new rows.
   replay: true,
   configure(config) {
@@ -97,6 +101,12 @@ export const clean = defineStep({
     const na = params.na_values.map(quoteString).join(", ");
     const text = (c: {type: string}) => /^VARCHAR/.test(c.type);
     // Stage 1: rename, missing markers, string normalisation.
+    // Each stage is also kept as data (its columns' expressions): scoring replays it on new rows.
+    const stages: SelectStage[] = [];
+    const select = (columns: {name: string; expr: string}[], flags: SelectStage["flags"] = []) => {
+      stages.push({kind: "select", step: "clean", columns, flags});
+      return columns.map((c) => `${c.expr} AS ${quoteIdent(c.name)}`).join(", ");
+    };
     const stage1 = renamed.map((c) => {
       let e = quoteIdent(c.from);
       if (text(c)) {
@@ -104,9 +114,9 @@ export const clean = defineStep({
         if (params.strings.case !== "keep") e = `${params.strings.case}(${e})`;
         if (na) e = `CASE WHEN ${e} IN (${na}) THEN NULL ELSE ${e} END`;
       }
-      return `${e} AS ${quoteIdent(c.name)}`;
+      return {name: c.name, expr: e};
     });
-    let sql = `SELECT ${stage1.join(", ")} FROM ${source}`;
+    let sql = `SELECT ${select(stage1)} FROM ${source}`;
     // Stage 2: casts (checked), fills, dropped columns.
     for (const [column, rule] of Object.entries(params.columns)) {
       if (!rule.cast) continue;
@@ -123,21 +133,30 @@ export const clean = defineStep({
           `clean.columns.${column}.cast: value ${JSON.stringify(bad[0].v)} does not convert to ${rule.cast}`
         );
     }
-    const stage2 = renamed
-      .filter((c) => !params.columns[c.name]?.drop)
-      .map((c) => {
-        const rule = params.columns[c.name];
-        let e = quoteIdent(c.name);
-        if (rule?.cast) e = `CAST(${e} AS ${rule.cast})`;
-        if (rule?.missing === "fill") e = `coalesce(${e}, ${literal(rule.value!)})`;
-        return `${e} AS ${quoteIdent(c.name)}`;
-      });
-    sql = `SELECT ${stage2.join(", ")} FROM (${sql})`;
+    const kept = renamed.filter((c) => !params.columns[c.name]?.drop);
+    const stage2 = kept.map((c) => {
+      const rule = params.columns[c.name];
+      let e = quoteIdent(c.name);
+      // Training checked every value converts (above), so TRY_CAST is CAST here.
+      if (rule?.cast) e = `TRY_CAST(${e} AS ${rule.cast})`;
+      if (rule?.missing === "fill") e = `coalesce(${e}, ${literal(rule.value!)})`;
+      return {name: c.name, expr: e};
+    });
+    // A value that does not convert fails training; scoring flags its row (and reads it as missing).
+    const castFlags = Object.entries(params.columns)
+      .filter(([, rule]) => rule.cast)
+      .map(([column, rule]) => ({
+        expr: `${quoteIdent(column)} IS NULL OR TRY_CAST(${quoteIdent(column)} AS ${rule.cast}) IS NOT NULL`,
+        message: `clean.columns.${column}.cast: the value does not convert to ${rule.cast}`
+      }));
+    sql = `SELECT ${select(stage2, castFlags)} FROM (${sql})`;
     // Stage 3: derived columns.
-    const derived = Object.entries(params.derive).map(
-      ([name, expression]) => `(${expression}) AS ${quoteIdent(name)}`
-    );
-    if (derived.length) sql = `SELECT *, ${derived.join(", ")} FROM (${sql})`;
+    const derived = Object.entries(params.derive).map(([name, expression]) => ({
+      name,
+      expr: `(${expression})`
+    }));
+    if (derived.length)
+      sql = `SELECT ${select([...kept.map((c) => ({name: c.name, expr: quoteIdent(c.name)})), ...derived])} FROM (${sql})`;
     const final = await describe(ctx.db, `(${sql})`).catch((error: unknown) => {
       throw new DataError(`clean.derive: ${firstLine(error)}`);
     });
@@ -146,27 +165,41 @@ export const clean = defineStep({
         `data.target: column ${JSON.stringify(params.target)} is not in the data (columns: ${final.map((c) => c.name).join(", ")})`
       );
     }
-    // Stage 4: row filters.
-    const required = [
-      params.target,
-      ...Object.entries(params.columns)
-        .filter(([, r]) => r.missing === "drop")
-        .map(([c]) => c)
-    ];
-    const where = required.map((c) => `${quoteIdent(c)} IS NOT NULL`);
+    // Stage 4: row filters. Scoring drops no row: a missing target is what it predicts, and the
+    // rows training drops for a rule are flagged instead.
+    const dropped = Object.entries(params.columns)
+      .filter(([, r]) => r.missing === "drop")
+      .map(([c]) => c);
+    const where = [params.target, ...dropped].map((c) => `${quoteIdent(c)} IS NOT NULL`);
     if (params.filter) where.push(`(${params.filter})`);
     sql = `SELECT * FROM (${sql}) WHERE ${where.join(" AND ")}`;
+    const passthrough = () => final.map((c) => ({name: c.name, expr: quoteIdent(c.name)}));
+    const ruleFlags = [
+      ...dropped.map((c) => ({
+        expr: `${quoteIdent(c)} IS NOT NULL`,
+        message: `clean.columns.${c}.missing is drop: training never saw a row without ${c}`
+      })),
+      ...(params.filter
+        ? [{expr: `(${params.filter})`, message: `clean.filter: the row fails ${params.filter}`}]
+        : [])
+    ];
+    if (ruleFlags.length) select(passthrough(), ruleFlags);
     // Stage 5: clipping, with bounds measured on the filtered rows.
-    const clips: string[] = [];
+    const clips: {name: string; expr: string}[] = [];
     for (const [column, rule] of Object.entries(params.columns)) {
       if (!rule.clip) continue;
       const c = final.find((f) => f.name === column);
       if (c?.kind !== "numeric")
         throw new DataError(`clean.columns.${column}.clip: column has type ${c?.type} (expected a number)`);
       const [lo, hi] = await clipBounds(ctx.db, sql, column, rule.clip);
-      clips.push(`least(greatest(${quoteIdent(column)}, ${lo}), ${hi}) AS ${quoteIdent(column)}`);
+      clips.push({name: column, expr: `least(greatest(${quoteIdent(column)}, ${lo}), ${hi})`});
     }
-    if (clips.length) sql = `SELECT * REPLACE (${clips.join(", ")}) FROM (${sql})`;
+    if (clips.length) {
+      sql = `SELECT * REPLACE (${clips.map((c) => `${c.expr} AS ${quoteIdent(c.name)}`).join(", ")}) FROM (${sql})`;
+      // The bounds are fitted numbers: scoring clips with the same ones.
+      const replaced = new Map(clips.map((c) => [c.name, c.expr]));
+      select(passthrough().map((c) => ({name: c.name, expr: replaced.get(c.name) ?? c.expr})));
+    }
     // DISTINCT loses row order; sorting on every column makes the result the same on every run.
     if (params.drop_duplicates) sql = `SELECT DISTINCT * FROM (${sql}) ORDER BY ALL`;
     try {
@@ -174,7 +207,8 @@ export const clean = defineStep({
     } catch (error) {
       throw new DataError(`clean: ${firstLine(error)}`);
     }
-    return {data: sql};
+    const replay = inputs.replay as InferencePipeline | undefined;
+    return {data: sql, ...(replay ? {replay: stages.reduce(withStage, replay)} : {})};
   }
 });
 

@@ -3,15 +3,19 @@ import {
   encodeLabels,
   predictBundle,
   restoreEstimator,
+  upgradeBundle,
   type FitBundleOptions,
-  type ModelBundle
+  type ModelBundle,
+  type Predictions
 } from "../ml/bundle.ts";
+import type {Column} from "../ml/table.ts";
 import {crossValidateBundle, type CvResult} from "../ml/evaluation/crossValidateBundle.ts";
 import {classCurves, scoreHistogram} from "../ml/evaluation/curves.ts";
 import {importances} from "../ml/evaluation/importances.ts";
 import {DataError} from "../errors.ts";
 import {classificationReport, metricNames, regressionReport} from "../ml/metrics/index.ts";
 import {loadModelSpec, specForBundle} from "../engine/model.ts";
+import {workspaceModules} from "../engine/moduleSource.ts";
 import {defineStep, type StepContext} from "../engine/step.ts";
 import type {ModelSpec} from "../ml/types.ts";
 import {fitConfig, modelModules} from "./fitConfig.ts";
@@ -82,7 +86,13 @@ export const evaluate = defineStep({
   outputs: {
     metrics: {kind: "json", artifact: "metrics", type: "metrics"},
     curves: {kind: "json", artifact: "curves", type: "report"},
-    importances: {kind: "json", artifact: "importances", type: "report"}
+    importances: {kind: "json", artifact: "importances", type: "report"},
+    predictions: {
+      kind: "table",
+      artifact: "predictions",
+      type: "dataset",
+      description: "the test rows scored, in their order"
+    }
   },
   validate(config) {
     const selection = config.selection as SelectionConfig | undefined;
@@ -109,17 +119,18 @@ export const evaluate = defineStep({
     };
   },
   async run(inputs, params, ctx) {
-    const bundle = inputs.model as ModelBundle;
-    const spec = await specForBundle(bundle.estimator, params.base);
+    const bundle = upgradeBundle(inputs.model as ModelBundle);
+    const spec = await specForBundle(bundle.estimator, workspaceModules(params.base));
     const relation = inputs.test;
     const columns = new Map((await describe(ctx.db, relation)).map((c) => [c.name, c]));
-    for (const s of [...bundle.signature.map((s) => s.name), bundle.target]) {
+    for (const s of [...bundle.features.map((s) => s.name), bundle.target]) {
       if (!columns.has(s)) throw new DataError(`evaluate: the test rows lack column ${JSON.stringify(s)}`);
     }
-    const wanted = [...bundle.signature.map((s) => columns.get(s.name)!), columns.get(bundle.target)!];
+    const wanted = [...bundle.features.map((s) => columns.get(s.name)!), columns.get(bundle.target)!];
     const table = await readTable(ctx.db, relation, wanted);
     const estimator = restoreEstimator(bundle, spec, {warn: ctx.log});
     const {predicted, proba} = predictBundle(bundle, table, estimator);
+    const predictions = await storePredictions(ctx, bundle, table.columns[bundle.target], {predicted, proba});
     const cv =
       params.cv && params.fit
         ? await crossValidate(
@@ -157,7 +168,8 @@ export const evaluate = defineStep({
           classes: classCurves(labels, proba!, bundle.classes),
           ...(bundle.classes.length === 2 ? {scores: scoreHistogram(labels, proba![1])} : {})
         },
-        importances: importances(bundle, estimator, table, labels, permutation)
+        importances: importances(bundle, estimator, table, labels, permutation),
+        predictions
       };
     }
     const actual = table.columns[bundle.target] as Float64Array;
@@ -169,10 +181,47 @@ export const evaluate = defineStep({
     return {
       metrics: {task: bundle.task, rows: table.rows, ...report, ...(cv ? {cv} : {})},
       curves: {points},
-      importances: importances(bundle, estimator, table, actual, permutation)
+      importances: importances(bundle, estimator, table, actual, permutation),
+      predictions
     };
   }
 });
+
+/**
+ * The test rows' predictions, in the test rows' order: the actual value, the prediction and each
+ * class's probability (what `mlbook predict` writes for the same rows). A table of this step's
+ * connection, stored as its output.
+ */
+async function storePredictions(
+  ctx: StepContext,
+  bundle: ModelBundle,
+  actual: Column,
+  {predicted, proba}: Predictions
+): Promise<string> {
+  const name = "__evaluate_predictions";
+  const classification = bundle.task === "classification";
+  await ctx.db.createTable(
+    name,
+    [
+      {
+        name: "actual",
+        type: classification ? "VARCHAR" : "DOUBLE",
+        get: (i) =>
+          actual instanceof Float64Array ? (classification ? String(actual[i]) : actual[i]) : actual[i]
+      },
+      classification
+        ? {name: "prediction", type: "VARCHAR", get: (i) => bundle.classes[predicted[i]]}
+        : {name: "prediction", type: "DOUBLE", get: (i) => predicted[i]},
+      ...(proba ?? []).map((p, k) => ({
+        name: `proba_${bundle.classes[k]}`,
+        type: "DOUBLE" as const,
+        get: (i: number) => p[i]
+      }))
+    ],
+    predicted.length
+  );
+  return `SELECT * FROM ${name}`;
+}
 
 async function crossValidate(
   ctx: StepContext,
@@ -184,7 +233,7 @@ async function crossValidate(
   const cv = params.cv!;
   const fit = params.fit!;
   const columns = new Map((await describe(ctx.db, relation)).map((c) => [c.name, c]));
-  const features = bundle.signature.map((s) => columns.get(s.name)!);
+  const features = bundle.features.map((s) => columns.get(s.name)!);
   const table = await readTable(ctx.db, relation, [...features, columns.get(bundle.target)!]);
   const metrics =
     cv.metrics ??

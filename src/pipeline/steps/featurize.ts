@@ -3,6 +3,7 @@ import {DataError} from "../errors.ts";
 import {quoteIdent} from "../engine/sql.ts";
 import {defineStep} from "../engine/step.ts";
 import {describe} from "../engine/table.ts";
+import {withStage, type InferencePipeline, type InferenceStage, type WindowSpec} from "../ml/inference.ts";
 
 const dateParts = [
   "year",
@@ -74,8 +75,11 @@ export const featurize = defineStep({
   params: featurizeParams,
   /** Optional stateless features (date parts, log1p, crossings, windows over earlier rows). */
   sections: {featurize: featurizeParams.optional()},
-  inputs: {data: {kind: "table"}},
-  outputs: {data: {kind: "table", artifact: "featurize_data", type: "dataset"}},
+  inputs: {data: {kind: "table"}, replay: {kind: "json", optional: true}},
+  outputs: {
+    data: {kind: "table", artifact: "featurize_data", type: "dataset"},
+    replay: {kind: "json", artifact: "featurize_inference", type: "inference", optional: true}
+  },
   replay: true,
   configure(config) {
     const own = config.featurize as FeaturizeParams | undefined;
@@ -96,7 +100,9 @@ export const featurize = defineStep({
         );
       return quoteIdent(name);
     };
-    const added: string[] = [];
+    // Each added column as data too: scoring computes it again on new rows (windows from state).
+    const added: {name: string; expr: string}[] = [];
+    const windows: WindowSpec[] = [];
     for (const {column, parts} of params.date_parts) {
       const c = need(column, "date_parts");
       if (!/DATE|TIMESTAMP/.test(columns.get(column)!.type)) {
@@ -105,61 +111,92 @@ export const featurize = defineStep({
         );
       }
       for (const part of parts)
-        added.push(
-          `date_part('${part === "weekday" ? "dow" : part === "dayofyear" ? "doy" : part}', ${c}) AS ${quoteIdent(`${column}_${part}`)}`
-        );
+        added.push({
+          name: `${column}_${part}`,
+          expr: `date_part('${part === "weekday" ? "dow" : part === "dayofyear" ? "doy" : part}', ${c})`
+        });
     }
     for (const column of params.log1p)
-      added.push(`ln(1 + ${need(column, "log1p", "numeric")}) AS ${quoteIdent(`log1p_${column}`)}`);
+      added.push({name: `log1p_${column}`, expr: `ln(1 + ${need(column, "log1p", "numeric")})`});
     const poly = params.polynomial.map((c) => need(c, "polynomial", "numeric"));
     for (let i = 0; i < poly.length; ++i) {
       for (let j = i; j < poly.length; ++j) {
         const name =
           i === j ? `${params.polynomial[i]}^2` : `${params.polynomial[i]} ${params.polynomial[j]}`;
-        added.push(`${poly[i]} * ${poly[j]} AS ${quoteIdent(name)}`);
+        added.push({name, expr: `${poly[i]} * ${poly[j]}`});
       }
     }
     for (const [a, b] of params.cross) {
-      added.push(
-        `${need(a, "cross")}::VARCHAR || '|' || ${need(b, "cross")}::VARCHAR AS ${quoteIdent(`${a}_x_${b}`)}`
-      );
+      added.push({
+        name: `${a}_x_${b}`,
+        expr: `${need(a, "cross")}::VARCHAR || '|' || ${need(b, "cross")}::VARCHAR`
+      });
     }
     // Windows see earlier rows only. Rows are ordered by time and then by input order (__row), so
     // ties in time never make the result depend on how DuckDB sorted them.
     const staged: string[] = [];
+    const windowed: {name: string; expr: string}[] = [];
     params.window.forEach((w, i) => {
       const value = need(w.column, "window", "numeric");
       const order = need(w.order, "window");
       const by = w.by ? need(w.by, "window") : undefined;
       const partition = by ? `PARTITION BY ${by} ` : "";
       const agg = w.agg === "mean" ? "avg" : w.agg;
-      const name = quoteIdent(
-        w.name ?? `${w.agg}_${w.column}_${w.rows !== undefined ? `${w.rows}rows` : `${w.days}days`}`
-      );
+      const named =
+        w.name ?? `${w.agg}_${w.column}_${w.rows !== undefined ? `${w.rows}rows` : `${w.days}days`}`;
+      windows.push({
+        column: w.column,
+        by: w.by,
+        order: w.order,
+        rows: w.rows,
+        days: w.days,
+        agg: w.agg,
+        name: named
+      });
       if (w.rows !== undefined) {
         // The `rows` rows before the first row of this time (its same-time rows share the value):
         // neither the row's own value nor one of the same time enters.
         staged.push(
           `${agg}(${value}) OVER (${partition}ORDER BY ${order}, __row ROWS BETWEEN ${w.rows} PRECEDING AND 1 PRECEDING) AS __w${i}`
         );
-        added.push(
-          `first_value(__w${i}) OVER (PARTITION BY ${by ? `${by}, ` : ""}${order} ORDER BY __row) AS ${name}`
-        );
+        windowed.push({
+          name: named,
+          expr: `first_value(__w${i}) OVER (PARTITION BY ${by ? `${by}, ` : ""}${order} ORDER BY __row)`
+        });
       } else {
         // A time range is a set of rows whatever their order; sums go through DECIMAL, which adds
         // exactly, so the result does not depend on the order DuckDB adds them in either.
         const exact = w.agg === "mean" || w.agg === "sum" ? `${value}::DECIMAL(38, 12)` : value;
-        added.push(
-          `(${agg}(${exact}) OVER (${partition}ORDER BY ${order} RANGE BETWEEN to_seconds(${(w.days ?? 0) * 86400}) PRECEDING AND CURRENT ROW EXCLUDE GROUP))::DOUBLE AS ${name}`
-        );
+        windowed.push({
+          name: named,
+          expr: `(${agg}(${exact}) OVER (${partition}ORDER BY ${order} RANGE BETWEEN to_seconds(${(w.days ?? 0) * 86400}) PRECEDING AND CURRENT ROW EXCLUDE GROUP))::DOUBLE`
+        });
       }
     });
     for (const column of params.drop) need(column, "drop");
-    const kept = [...columns.keys()].filter((c) => !params.drop.includes(c)).map(quoteIdent);
+    const kept = [...columns.keys()].filter((c) => !params.drop.includes(c));
     // Window functions reorder rows; keep the input order so downstream row-order is stable.
     const numbered = `SELECT * FROM ${ctx.numbered(source)}`;
     const inner = staged.length ? `SELECT *, ${staged.join(", ")} FROM (${numbered})` : numbered;
-    const sql = `SELECT ${[...kept, ...added].join(", ")} FROM (${inner}) ORDER BY __row`;
-    return {data: sql};
+    const out = [
+      ...kept.map(quoteIdent),
+      ...[...added, ...windowed].map((a) => `${a.expr} AS ${quoteIdent(a.name)}`)
+    ];
+    const sql = `SELECT ${out.join(", ")} FROM (${inner}) ORDER BY __row`;
+    const replay = inputs.replay as InferencePipeline | undefined;
+    if (!replay) return {data: sql};
+    const same = (name: string) => ({name, expr: quoteIdent(name)});
+    const stages: InferenceStage[] = [
+      {kind: "select", step: "featurize", columns: [...[...columns.keys()].map(same), ...added], flags: []},
+      // The rows before the scored ones (the state) are the training rows' end: train keeps them.
+      ...(windows.length ? [{kind: "window" as const, step: "featurize", windows, state: []}] : []),
+      {
+        kind: "select",
+        step: "featurize",
+        columns: [...kept, ...added.map((a) => a.name), ...windows.map((w) => w.name)].map(same),
+        flags: []
+      }
+    ];
+    return {data: sql, replay: stages.reduce(withStage, replay)};
   }
 });

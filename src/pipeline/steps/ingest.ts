@@ -2,7 +2,9 @@ import {z} from "zod";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
 import type {Db} from "../engine/db.ts";
+import {plainRows} from "../engine/plainRows.ts";
 import {defineStep, type Config} from "../engine/step.ts";
+import {startPipeline} from "../ml/inference.ts";
 
 export const formats = ["csv", "tsv", "json", "ndjson", "parquet", "arrow"] as const;
 export type Format = (typeof formats)[number];
@@ -71,7 +73,10 @@ export const ingest = defineStep({
   params: ingestParams,
   sections: {data: dataSection},
   inputs: {file: {kind: "file", optional: true, description: "a downloaded copy of a remote source"}},
-  outputs: {data: {kind: "table", artifact: "raw_data", type: "dataset"}},
+  outputs: {
+    data: {kind: "table", artifact: "raw_data", type: "dataset"},
+    replay: {kind: "json", artifact: "raw_inference", type: "inference"}
+  },
   configure(config, env) {
     const data = dataOf(config);
     const read = {format: data.format, columns: data.columns, sample: data.sample};
@@ -152,7 +157,16 @@ export const ingest = defineStep({
       throw new DataError(`cannot read: ${firstLine(error)}`);
     });
     if (Number(n) === 0) throw new DataError("the file holds no rows");
-    return {data: `SELECT ${select} FROM ${reader}${params.sample ? ` LIMIT ${params.sample}` : ""}`};
+    const data = `SELECT ${select} FROM ${reader}${params.sample ? ` LIMIT ${params.sample}` : ""}`;
+    // Scoring starts from rows as read here: their columns and types, and a few for an example.
+    const raw = (await ctx.db.rows<{column_name: string; column_type: string}>(`DESCRIBE ${data}`)).map(
+      (c) => ({
+        name: c.column_name,
+        type: c.column_type
+      })
+    );
+    const example = await plainRows(ctx.db, `SELECT * FROM (${data}) LIMIT 5`);
+    return {data, replay: startPipeline(raw, example)};
   }
 });
 

@@ -1,5 +1,5 @@
 import {z} from "zod";
-import type {ModelBundle} from "../ml/bundle.ts";
+import {upgradeBundle, type ModelBundle} from "../ml/bundle.ts";
 import {ConfigError} from "../errors.ts";
 import {quoteIdent} from "../engine/sql.ts";
 import {defineStep} from "../engine/step.ts";
@@ -85,15 +85,18 @@ export const register = defineStep({
     };
   },
   async run(inputs, params, ctx) {
-    const bundle = inputs.model as ModelBundle;
+    const bundle = upgradeBundle(inputs.model as ModelBundle);
     const metrics = headlineMetrics(inputs.metrics as Record<string, unknown>);
     const decision = checkCriteria(params, metrics);
     // A pass is announced by tracking ("registered NAME vN"); a miss must be said here.
     if (!decision.passed) ctx.log(`${params.name} not registered: ${decision.reason}`);
+    // Raw rows, as a scoring request gives them (a model without an inference pipeline: training rows).
     const columns = bundle.signature.map((s) => quoteIdent(s.name)).join(", ");
-    const inputExample = params.example_rows
-      ? await ctx.db.rows(`SELECT ${columns} FROM ${inputs.train} LIMIT ${params.example_rows}`)
-      : [];
+    const inputExample = !params.example_rows
+      ? []
+      : bundle.example
+        ? bundle.example.slice(0, params.example_rows)
+        : await ctx.db.rows(`SELECT ${columns} FROM ${inputs.train} LIMIT ${params.example_rows}`);
     const outputSchema =
       bundle.task === "classification"
         ? [

@@ -3,7 +3,9 @@ import {isModelModule, loadModelSpec, specOf} from "../engine/model.ts";
 import {defineStep, type ConfigIssue} from "../engine/step.ts";
 import {describe, readTable} from "../engine/table.ts";
 import {DataError} from "../errors.ts";
-import {fitBundle} from "../ml/bundle.ts";
+import {closePipeline} from "../engine/replay.ts";
+import {fitBundle, type SignatureColumn} from "../ml/bundle.ts";
+import type {InferencePipeline} from "../ml/inference.ts";
 import {modelTypes} from "../ml/registry.ts";
 import {columnTransformerSpec} from "../ml/transforms/columnTransformer.ts";
 import {featuresParams, fitConfig, modelModules, modelParams, trainSection} from "./fitConfig.ts";
@@ -47,7 +49,7 @@ export const train = defineStep({
   },
   // Another model's params mean nothing to this one (as switching a Hydra config group).
   switches: {"model.type": "model.params"},
-  inputs: {train: {kind: "table"}},
+  inputs: {train: {kind: "table"}, replay: {kind: "json", optional: true}},
   outputs: {model: {kind: "json", artifact: "model", type: "model"}},
   modules: modelModules,
   validate(config, env) {
@@ -133,6 +135,34 @@ export const train = defineStep({
       threads: params.threads,
       onProgress: ctx.progress
     });
+    const replay = inputs.replay as InferencePipeline | undefined;
+    if (replay) {
+      // The model scores raw rows: the steps before it replayed, as data, with what they need.
+      const pipeline = await closePipeline(
+        ctx.db,
+        replay,
+        ctx.numbered(relation),
+        bundle.features.map((f) => f.name),
+        {base: params.base, log: ctx.log}
+      );
+      bundle.pipeline = pipeline;
+      bundle.signature = rawSignature(pipeline, bundle.features);
+      bundle.example = pipeline.example;
+    }
     return {model: bundle};
   }
 });
+
+const numericType =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|BOOLEAN)$/;
+
+/** The raw columns a model needs as its signature: a feature's entry where the column is one. */
+function rawSignature(pipeline: InferencePipeline, features: readonly SignatureColumn[]): SignatureColumn[] {
+  const byName = new Map(features.map((f) => [f.name, f]));
+  return pipeline.raw.map(({name, type}) => {
+    const feature = byName.get(name);
+    if (feature && feature.type === type) return feature;
+    const kind = numericType.test(type) ? "numeric" : /^VARCHAR/.test(type) ? "categorical" : "other";
+    return {name, kind, type, nullable: true};
+  });
+}

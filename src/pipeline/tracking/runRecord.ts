@@ -102,6 +102,8 @@ export async function buildRunRecord(outcome: RecordInput, sweep?: SweepPart): P
     ];
     const upstream = upstreamOf(node).flatMap((s) => byStep.get(s) ?? []);
     for (const {output, file} of outputs) {
+      // How to replay a step on new rows travels inside the model bundle: not an artifact of its own.
+      if (node.step.outputs[output]?.type === "inference") continue;
       const named = artifactName(config.artifacts, node, output);
       const checksum = manifest.files[file];
       if (!checksum) continue;

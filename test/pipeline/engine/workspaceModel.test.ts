@@ -6,7 +6,7 @@ import {runPipeline} from "../../../src/pipeline/engine/run.ts";
 import type {RunLogger, RunResult} from "../../../src/pipeline/engine/runTypes.ts";
 import {ConfigError, DataError} from "../../../src/pipeline/errors.ts";
 import type {ModelBundle} from "../../../src/pipeline/ml/bundle.ts";
-import {loadModel} from "../../../src/pipeline/score/predict.ts";
+import {loadModel} from "../../../src/pipeline/score/model.ts";
 import {composeSweep} from "../../../src/pipeline/sweep/compose.ts";
 import {trackingHooks} from "../../../src/pipeline/tracking/trackingHooks.ts";
 import {tinyConfig, tinyProject} from "../../helpers/project.ts";
@@ -110,7 +110,7 @@ describe("a workspace model (model.type: ./models/name.ts)", () => {
       {x1: 0, x2: -1, colour: "red"},
       {x1: 4, x2: 1, colour: "blue"}
     ];
-    expect(model.predict(rows).map((r) => r.prediction)).toEqual(["a", "c"]);
+    expect((await model.predict(rows)).map((r) => r.prediction)).toEqual(["a", "c"]);
 
     // Its params sweep; the jobs share everything before train.
     const sweep = await composeSweep(config, ["model.params.temperature=0.5,2"], {

@@ -82,7 +82,8 @@ describe("a workspace step (steps: in the config)", () => {
       ["clean", "fresh"],
       ["ratio", "code of ratio changed"],
       ["split", "upstream ratio changed"],
-      ["train", "upstream split changed"],
+      // train reads its data through split, and how to replay it on new rows from ratio.
+      ["train", "upstream split, ratio changed"],
       ["evaluate", "upstream split, train changed"]
     ]);
     // Its params are config keys like any other: an override makes it stale, naming the key.

@@ -3,7 +3,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
 import {fitBundle} from "../../../src/pipeline/ml/bundle.ts";
-import {loadModel} from "../../../src/pipeline/score/predict.ts";
+import {loadModel} from "../../../src/pipeline/score/model.ts";
 import {checkCriteria} from "../../../src/pipeline/steps/register.ts";
 import type {Table} from "../../../src/pipeline/ml/table.ts";
 
@@ -37,7 +37,7 @@ async function modelFile(): Promise<string> {
 describe("loadModel(path).predict(rows)", () => {
   it("scores row objects, unseen categories included", async () => {
     const model = await loadModel(await modelFile());
-    const out = model.predict([
+    const out = await model.predict([
       {x: 0.5, colour: "red"},
       {x: 12.5, colour: "purple"},
       {x: null, colour: null}
@@ -48,15 +48,15 @@ describe("loadModel(path).predict(rows)", () => {
 
   it("names the missing column, and the column and row of a wrong type", async () => {
     const model = await loadModel(await modelFile());
-    expect(() => model.predict([{colour: "red"}])).toThrow(
+    await expect(model.predict([{colour: "red"}])).rejects.toThrow(
       'missing column "x" (the model needs it as DOUBLE; the input has colour)'
     );
-    expect(() =>
+    await expect(
       model.predict([
         {x: 1, colour: "red"},
         {x: "two", colour: "red"}
       ])
-    ).toThrow('column "x", row 2: "two" is not a number');
+    ).rejects.toThrow('column "x", row 2: "two" is not a number');
   });
 });
 

@@ -1,4 +1,4 @@
-import {predictBundle, type ModelBundle} from "../bundle.ts";
+import {predictBundle, upgradeBundle, type ModelBundle} from "../bundle.ts";
 import type {Estimator} from "../types.ts";
 import {rollUp} from "../importance/rollUp.ts";
 import {scoreByName, metricGoal} from "../metrics/index.ts";
@@ -51,7 +51,7 @@ export function importances(
   const rows = sample.length;
   out.rows = rows;
   const columns: Table["columns"] = {};
-  for (const s of bundle.signature) columns[s.name] = pick(table.columns[s.name], sample);
+  for (const s of upgradeBundle(bundle).features) columns[s.name] = pick(table.columns[s.name], sample);
   const y =
     truth instanceof Int32Array
       ? Int32Array.from(sample, (i) => truth[i])
@@ -63,7 +63,7 @@ export function importances(
   };
   const base: Table = {rows, columns};
   const baseline = score(base);
-  for (const s of bundle.signature) {
+  for (const s of upgradeBundle(bundle).features) {
     const drops: number[] = [];
     for (let r = 0; r < options.repeats; ++r) {
       const shuffled = rng.shuffle(Int32Array.from({length: rows}, (_, i) => i));

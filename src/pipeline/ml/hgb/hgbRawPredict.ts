@@ -44,7 +44,12 @@ export function hgbRawPredict(fit: HgbFit, X: Features, threads = defaultThreads
   };
   const data: PredictHelperData = {trees: fit.trees, X: sharedX, out, ctrl, chunks};
   for (let h = 0; h < helpers; ++h) {
-    const worker = startThread(new URL("./hgbPredictHelper.ts", import.meta.url), {workerData: data});
+    let worker;
+    try {
+      worker = startThread(new URL("./hgbPredictHelper.ts", import.meta.url), {workerData: data});
+    } catch {
+      break; // no helper entry here (an exported model's single file): the chunks are taken here
+    }
     worker.unref();
     worker.on("error", () => undefined); // its chunks are then taken here
   }
