@@ -33,9 +33,10 @@ module.exports = {
     {
       name: "pipeline-below-shells",
       severity: "error",
-      comment: "The pipeline never imports the CLI, the site or the loaders (thin shells over it).",
+      comment:
+        "The pipeline never imports the CLI, the site, the loaders or the model server (thin shells over it).",
       from: {path: "^src/pipeline/"},
-      to: {path: "^src/(cli|site|loaders)/"}
+      to: {path: "^src/(cli|site|loaders|server)/"}
     },
     {
       name: "loaders-below-cli",
@@ -43,6 +44,14 @@ module.exports = {
       comment: "The loaders and the site are imported by the CLI, never the other way round.",
       from: {path: "^src/(site|loaders)/"},
       to: {path: "^src/cli/"}
+    },
+    {
+      name: "server-below-cli",
+      severity: "error",
+      comment:
+        "The model server (src/server) stands on the pipeline alone: the CLI and exports start it, not the other way round.",
+      from: {path: "^src/server/"},
+      to: {path: "^src/(cli|site|loaders)/"}
     },
     {
       name: "errors-is-a-leaf",

@@ -196,14 +196,49 @@ program
 
 program
   .command("predict")
-  .description("score a CSV or Parquet file with a model, checked against its signature")
-  .argument("<input>", "CSV, TSV, Parquet or JSON file")
-  .requiredOption("-m, --model <ref>", "NAME@ALIAS, NAME:vN or a bundle's path")
+  .description(
+    "score raw rows (CSV, TSV, Parquet or JSON) with a model: its pipeline replayed, its signature checked"
+  )
+  .argument("<input>", "CSV, TSV, Parquet or JSON file of raw rows")
+  .requiredOption(
+    "-m, --model <ref>",
+    "NAME@ALIAS, NAME:vN (registered), an artifact (model, model:v3) or a bundle's path"
+  )
   .option("-o, --output <file>", "write predictions here (.csv or .parquet); default: CSV to stdout")
+  .option(
+    "-k, --keep <columns>",
+    "input columns to copy beside the predictions (comma separated), e.g. an id"
+  )
   .option(...configOption)
-  .action(async (input: string, options: {config: string; model: string; output?: string}) => {
+  .action(async (input: string, options: {config: string; model: string; output?: string; keep?: string}) => {
     const {predictCommand} = await import("./predict.ts");
     await predictCommand(input, options);
+  });
+
+program
+  .command("serve-model")
+  .description("serve a model's REST scoring API (MLflow's protocol: POST /invocations)")
+  .argument("<model>", "NAME@ALIAS, NAME:vN (registered), an artifact (model, model:v3) or a bundle's path")
+  .option("--host <host>", "address to listen on (0.0.0.0: every interface)", "127.0.0.1")
+  .option("-p, --port <port>", "port (0: any free one)", "5000")
+  .option("--max-body <size>", "largest request body (larger: 413)", "16mb")
+  .option("--watch-alias", "load the new version when NAME@ALIAS moves")
+  .option("--watch-interval <seconds>", "how often to look at the alias", "2")
+  .option(...configOption)
+  .action(async (model: string, options: import("./serveModel.ts").ServeModelOptions) => {
+    const {serveModelCommand} = await import("./serveModel.ts");
+    await serveModelCommand(model, options);
+  });
+
+program
+  .command("export")
+  .description("write a folder that serves a model on its own (npm install && npm start)")
+  .argument("<model>", "NAME@ALIAS, NAME:vN (registered), an artifact (model, model:v3) or a bundle's path")
+  .argument("<dir>", "the folder to write (new or empty)")
+  .option(...configOption)
+  .action(async (model: string, dir: string, options: {config: string}) => {
+    const {exportCommand} = await import("./export.ts");
+    await exportCommand(model, dir, options);
   });
 
 program

@@ -1,8 +1,6 @@
 import {readFile} from "node:fs/promises";
-import {dirname, relative} from "node:path";
+import {relative} from "node:path";
 import type {ModelBundle, SignatureColumn} from "../pipeline/ml/bundle.ts";
-import {openDb} from "../pipeline/engine/db.ts";
-import {quoteIdent, quoteString} from "../pipeline/engine/sql.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {artifactVersions, listModels, type ModelSummary} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
@@ -21,10 +19,15 @@ export interface ModelCardData {
   params: Record<string, unknown>;
   signature: SignatureColumn[];
   featureNames: string[];
-  /** The bundle in the store, relative to the project: what `mlbook predict -m` takes without a registry. */
-  bundlePath: string;
-  /** A few test rows of the signature's columns: what `mlbook predict` takes. */
+  /** What `-m` names this run's model by: its registered version, else its artifact version. */
+  modelRef: string;
+  /** A few raw rows of the data the pipeline read (the signature's columns): what predict takes. */
   example: Record<string, unknown>[];
+  /** Shell lines, runnable from the project's folder, scoring the example with `mlbook predict`. */
+  predictCommand: string;
+  /** Shell lines starting `mlbook serve-model` on the model, and a `curl` scoring the example. */
+  serveCommand: string;
+  curlCommand: string;
   headline: Record<string, number>;
   /** The model artifact's versions and aliases (the train step's output). */
   artifact: {
@@ -41,7 +44,7 @@ export async function modelCard({name, loaded}: PipelineContext): Promise<ModelC
   const bundleFile = artifactFile(run, "model");
   if (!bundleFile) throw new Error(`report: pipeline ${name} makes no model`);
   const bundle = JSON.parse(await readFile(bundleFile, "utf8")) as ModelBundle;
-  const example = await inputExample(artifactFile(run, "test_data"), bundle.signature);
+  const example = (bundle.example ?? []).slice(0, 3);
   const modelArtifact = run.detail.artifacts.find((a) => a.type === "model");
   const registerName = loaded.config.register?.name;
   const {artifact, registered} = await withProject(projectTracking(loaded.path), async (tx) => ({
@@ -61,6 +64,13 @@ export async function modelCard({name, loaded}: PipelineContext): Promise<ModelC
       : null,
     registered: registerName ? {name: registerName, versions: await listModels(tx, registerName)} : null
   }));
+  const config = relative(process.cwd(), loaded.path).split("\\").join("/") || "mlbook.yaml";
+  const made = modelArtifact && `${modelArtifact.name}:v${modelArtifact.version}`;
+  const mine = registered?.versions.find((v) => v.artifact === made);
+  const modelRef = mine ? `${mine.name}:v${mine.version}` : made;
+  if (!modelRef)
+    throw new Error(`report: run ${run.result.runId} of pipeline ${name} recorded no model artifact`);
+  const commands = usage({config, modelRef, example, keep: bundle.signature[0]?.name});
   return {
     pipeline: name,
     runId: run.result.runId,
@@ -72,27 +82,47 @@ export async function modelCard({name, loaded}: PipelineContext): Promise<ModelC
     params: loaded.config.model.params,
     signature: bundle.signature,
     featureNames: bundle.featureNames,
-    bundlePath: relative(dirname(loaded.path), bundleFile),
+    modelRef,
     example,
+    ...commands,
     headline: run.result.headline,
     artifact,
     registered
   };
 }
 
-async function inputExample(
-  rowsFile: string | undefined,
-  signature: SignatureColumn[]
-): Promise<Record<string, unknown>[]> {
-  if (!rowsFile) return [];
-  const db = await openDb();
-  try {
-    const columns = signature.map((s) => quoteIdent(s.name)).join(", ");
-    const rows = await db.rows<Record<string, unknown>>(
-      `SELECT ${columns} FROM read_parquet(${quoteString(rowsFile)}) LIMIT 5`
-    );
-    return rows;
-  } finally {
-    db.close();
-  }
+/** Port of the served model in the Model card's commands (serve-model's default). */
+const PORT = 5000;
+
+/**
+ * The Model card's copy-paste commands: each writes the example rows (a quoted heredoc: no shell
+ * expansion, any value) and scores them, runnable as they are from the project's folder.
+ */
+export function usage({
+  config,
+  modelRef,
+  example,
+  keep
+}: {
+  config: string;
+  modelRef: string;
+  example: Record<string, unknown>[];
+  keep?: string;
+}): {predictCommand: string; serveCommand: string; curlCommand: string} {
+  const rows = JSON.stringify(example);
+  const arg = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
+  return {
+    predictCommand: [
+      "cat > example.json <<'EOF'",
+      rows,
+      "EOF",
+      `npx mlbook predict example.json -m ${arg(modelRef)} -c ${arg(config)}${keep ? ` --keep ${arg(keep)}` : ""}`
+    ].join("\n"),
+    serveCommand: `npx mlbook serve-model ${arg(modelRef)} -c ${arg(config)} --port ${PORT}`,
+    curlCommand: [
+      `curl -s http://127.0.0.1:${PORT}/invocations -H 'content-type: application/json' --data-binary @- <<'EOF'`,
+      JSON.stringify({dataframe_records: example}),
+      "EOF"
+    ].join("\n")
+  };
 }

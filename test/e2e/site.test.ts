@@ -1,3 +1,4 @@
+import {csvParse} from "d3-dsv";
 import {cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {Browser} from "playwright-core";
@@ -5,7 +6,8 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {launchChromium, serve, watchPage, type Served} from "../helpers/browser.ts";
 import {offlineProblems} from "../helpers/dist.ts";
 import {formatMetric} from "../../src/pipeline/tracking/textTable.ts";
-import {copyOfRepo, mlbook, repoRoot} from "../helpers/project.ts";
+import {copyOfRepo, mlbook, repoRoot, run} from "../helpers/project.ts";
+import {startServing} from "../helpers/server.ts";
 
 const screenshots = join(repoRoot, "test-results", "screenshots");
 const pages = ["index", "data", "checks", "features", "metrics", "experiments", "pipeline", "model"];
@@ -224,6 +226,40 @@ describe("the static report site", () => {
     expect(run.steps.every((s) => s.status === "fresh")).toBe(true);
     expect(pageJson<{headline: Record<string, number>}>("report.json").headline).toEqual(run.metrics);
   }, 120_000);
+
+  it("runs each Model card's predict, serve-model and curl commands as copied from the page", async () => {
+    for (const p of pipelines) {
+      const {page} = await open(`${p}/model.html`);
+      const copied = async (cls: string) => (await page.locator(`pre.${cls} code`).textContent())!;
+      const [predict, serveLine, curl] = [
+        await copied("predict"),
+        await copied("serve"),
+        await copied("curl")
+      ];
+      await page.close();
+      const example = JSON.parse(predict.split("\n")[1]) as Record<string, unknown>[];
+      expect(example.length, p).toBeGreaterThan(0);
+
+      const scored = await run(dir, "bash", ["-c", predict]);
+      expect(scored.stderr, p).toBe("");
+      expect(scored.status, p).toBe(0);
+      const table = csvParse(scored.stdout);
+      expect(table).toHaveLength(example.length);
+      expect(table.columns).toContain("prediction");
+
+      const server = await startServing(dir, "bash", ["-c", serveLine], {}, {group: true});
+      try {
+        expect(server.url).toBe("http://127.0.0.1:5000");
+        const answered = await run(dir, "bash", ["-c", curl]);
+        expect(answered.status, p).toBe(0);
+        const predictions = (JSON.parse(answered.stdout) as {predictions: {prediction: unknown}[]})
+          .predictions;
+        expect(predictions.map((r) => String(r.prediction))).toEqual(table.map((r) => r.prediction));
+      } finally {
+        await server.stop();
+      }
+    }
+  }, 300_000);
 
   it("serves the default pipeline's home page in ≤ 2 MB, interactive within 2 s", async () => {
     const page = await browser.newPage();
