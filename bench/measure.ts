@@ -40,3 +40,12 @@ export function hasPython(modules: string[]): boolean {
   const r = spawnSync("python3", ["-c", modules.map((m) => `import ${m}`).join("; ")], {encoding: "utf8"});
   return r.status === 0;
 }
+
+/** The first of `python3` and Debian's /usr/bin/python3 that imports every module, else null. */
+export function pythonWith(modules: string[]): string | null {
+  for (const python of ["python3", "/usr/bin/python3"]) {
+    const r = spawnSync(python, ["-c", modules.map((m) => `import ${m}`).join("; ")], {encoding: "utf8"});
+    if (r.status === 0) return python;
+  }
+  return null;
+}

@@ -74,6 +74,7 @@ for (const c of cases) {
     server.on("exit", () => fail(new Error(err)));
   });
   for (const size of [1, 100]) {
+    process.stderr.write(`${c.name}: ${size} row(s) a request…\n`);
     const rows = raw.slice(0, size);
     const body = JSON.stringify({dataframe_records: rows});
     // In process: the same rows, one predict call after another, for as long.
@@ -117,5 +118,5 @@ console.log(
 for (const r of table) console.log(r.map((v, i) => (i ? v.padStart(12) : v.padEnd(36))).join(""));
 console.log("targets: single-row p99 ≤ 5 ms; 100-row requests ≥ 50% of in-process rows/s");
 console.log(
-  "MLflow: not run — `mlflow models serve` needs PyPI (unreachable here) and scikit-learn (absent)"
+  "MLflow: not run — `mlflow models serve` installs from PyPI, which this machine cannot reach (Debian has no mlflow package)"
 );

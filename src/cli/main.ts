@@ -209,11 +209,20 @@ program
     "-k, --keep <columns>",
     "input columns to copy beside the predictions (comma separated), e.g. an id"
   )
+  .option(
+    "--memory <size>",
+    "DuckDB's memory for the replayed rows before it spills to disk, e.g. 2GB (default 512MB)"
+  )
   .option(...configOption)
-  .action(async (input: string, options: {config: string; model: string; output?: string; keep?: string}) => {
-    const {predictCommand} = await import("./predict.ts");
-    await predictCommand(input, options);
-  });
+  .action(
+    async (
+      input: string,
+      options: {config: string; model: string; output?: string; keep?: string; memory?: string}
+    ) => {
+      const {predictCommand} = await import("./predict.ts");
+      await predictCommand(input, options);
+    }
+  );
 
 program
   .command("serve-model")

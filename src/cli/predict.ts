@@ -1,3 +1,4 @@
+import {ConfigError} from "../pipeline/errors.ts";
 import {loadModel} from "../pipeline/score/model.ts";
 import {scoreFile} from "../pipeline/score/scoreFile.ts";
 import {resolveModelRef} from "./modelRef.ts";
@@ -5,8 +6,12 @@ import {resolveModelRef} from "./modelRef.ts";
 /** `mlbook predict --model NAME@ALIAS|NAME:vN|PATH IN [-o OUT] [--keep a,b]`. */
 export async function predictCommand(
   input: string,
-  options: {config: string; model: string; output?: string; keep?: string}
+  options: {config: string; model: string; output?: string; keep?: string; memory?: string}
 ): Promise<void> {
+  if (options.memory !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(options.memory))
+    throw new ConfigError(
+      `invalid --memory: ${JSON.stringify(options.memory)} (expected a size such as 512MB or 2GB)`
+    );
   const ref = await resolveModelRef(options.model, options.config);
   const model = await loadModel(ref.file, {base: ref.base});
   const keep = options.keep
@@ -19,6 +24,7 @@ export async function predictCommand(
     const result = await scoreFile(model, input, {
       output: options.output,
       keep,
+      memory: options.memory,
       onProgress(done, total) {
         // Long files say how far they are (a line a batch; in place on a terminal).
         if (total <= 262_144) return;

@@ -1,4 +1,10 @@
-import type {DuckDBConnection, DuckDBInstance as Instance, DuckDBVector} from "@duckdb/node-api";
+import type {
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance as Instance,
+  DuckDBResult,
+  DuckDBVector
+} from "@duckdb/node-api";
 import {createRequire} from "node:module";
 import {defaultThreads} from "../ml/threads/defaultThreads.ts";
 import {quoteIdent, quoteString} from "./sql.ts";
@@ -28,6 +34,24 @@ export interface Db {
   rows<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   /** One numeric column of a query as Float64Array, NULL as NaN. */
   numbers(sql: string): Promise<Float64Array>;
+  /**
+   * Every column of a query in one pass: DOUBLE columns as Float64Array (NULL as NaN), VARCHAR
+   * columns as strings (null for NULL). The query casts its columns to one of the two.
+   */
+  columns(sql: string): Promise<{rows: number; columns: (Float64Array | (string | null)[])[]}>;
+  /**
+   * As `columns`, streamed: batches of about `rows` rows (whole chunks), in the query's order,
+   * holding one batch at a time. Other queries go to another connection while it runs.
+   */
+  columnBatches(
+    sql: string,
+    rows: number
+  ): AsyncGenerator<{rows: number; columns: (Float64Array | (string | null)[])[]}>;
+  /**
+   * Appends rows [from, to) of the given columns to table `name` (of as many DOUBLE columns, in
+   * order): typed arrays go in chunk by chunk, no value at a time through SQL.
+   */
+  appendNumbers(name: string, columns: readonly Float64Array[], from: number, to: number): Promise<void>;
   /** One text column, dictionary encoded: codes (−1 for NULL) and the sorted distinct values. */
   categories(sql: string, column: string): Promise<{codes: Int32Array; values: string[]}>;
   /**
@@ -103,6 +127,52 @@ class DuckDb implements Db {
             values[i] = v === null || v === undefined ? null : convert[j](v);
           }
           chunk.setColumnValues(j, values as Parameters<typeof chunk.setColumnValues>[1]);
+        });
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  async columns(sql: string): Promise<{rows: number; columns: (Float64Array | (string | null)[])[]}> {
+    // Materialized: its chunks are read without a round trip each (~0.3 ms, more than the copy).
+    const result = await this.connection.run(sql);
+    const chunks = Array.from({length: result.chunkCount}, (_, i) => result.getChunk(i));
+    let out: {rows: number; columns: (Float64Array | (string | null)[])[]} | undefined;
+    for await (const batch of readBatches(result, Infinity, chunks)) out = batch;
+    return out ?? {rows: 0, columns: emptyColumns(result)};
+  }
+
+  async *columnBatches(
+    sql: string,
+    rows: number
+  ): AsyncGenerator<{rows: number; columns: (Float64Array | (string | null)[])[]}> {
+    yield* readBatches(await this.connection.stream(sql), rows);
+  }
+
+  async appendNumbers(
+    name: string,
+    columns: readonly Float64Array[],
+    from: number,
+    to: number
+  ): Promise<void> {
+    const appender = await this.connection.createAppender(name);
+    try {
+      const types = columns.map(() => duckdb.DOUBLE);
+      const size = 2048;
+      for (let start = from; start < to; start += size) {
+        const n = Math.min(size, to - start);
+        const chunk = duckdb.DuckDBDataChunk.create(types, n);
+        columns.forEach((c, j) => {
+          const values = c.subarray(start, start + n);
+          const vector = chunk.getColumnVector(j) as unknown as {items?: unknown; flush(): void};
+          // A DOUBLE vector's items are a Float64Array over the chunk: copy in at once, then flush.
+          if (vector.items instanceof Float64Array && vector.items.length === n) {
+            vector.items.set(values);
+            vector.flush();
+          } else chunk.setColumnValues(j, Array.from(values));
         });
         appender.appendDataChunk(chunk);
       }
@@ -192,6 +262,93 @@ function doubles(vector: DuckDBVector, rowCount: number): Float64Array {
     out[i] = v === null ? NaN : (v as number);
   }
   return out;
+}
+
+type ColumnsOf = {rows: number; columns: (Float64Array | (string | null)[])[]};
+
+/** A result's chunks gathered into batches of at least `rows` rows (the last may have fewer). */
+async function* readBatches(
+  result: DuckDBResult,
+  rows: number,
+  chunks?: readonly DuckDBDataChunk[]
+): AsyncGenerator<ColumnsOf> {
+  const count = result.columnCount;
+  const text = Array.from({length: count}, (_, j) => {
+    const id = result.columnType(j).typeId;
+    if (id !== duckdb.DuckDBTypeId.DOUBLE && id !== duckdb.DuckDBTypeId.VARCHAR)
+      throw new Error(`columns(): column ${j} is ${result.columnType(j).toString()}, not DOUBLE or VARCHAR`);
+    return id === duckdb.DuckDBTypeId.VARCHAR;
+  });
+  let parts: (Float64Array | (string | null)[])[][] = text.map(() => []);
+  let have = 0;
+  const gather = (): ColumnsOf => {
+    const columns = parts.map((p, j) =>
+      text[j] ? joinTexts(p as (string | null)[][], have) : concat(p as Float64Array[], have)
+    );
+    const out = {rows: have, columns};
+    parts = text.map(() => []);
+    have = 0;
+    return out;
+  };
+  let next = 0;
+  const fetch = async () => (chunks ? (chunks[next++] ?? null) : result.fetchChunk());
+  for (let chunk = await fetch(); chunk && chunk.rowCount > 0; chunk = await fetch()) {
+    for (let j = 0; j < count; ++j) {
+      const vector = chunk.getColumnVector(j);
+      if (!text[j]) parts[j].push(withNaN(vector, doubles(vector, chunk.rowCount)));
+      else parts[j].push(texts(vector, chunk.rowCount));
+    }
+    have += chunk.rowCount;
+    if (have >= rows) yield gather();
+  }
+  if (have > 0) yield gather();
+}
+
+/** A VARCHAR vector's strings (null for NULL), reading only the valid ones. */
+function texts(vector: DuckDBVector, rows: number): (string | null)[] {
+  const out = new Array<string | null>(rows).fill(null);
+  const mask = (vector as unknown as {validity?: {data?: BigUint64Array | null}}).validity?.data;
+  if (!(mask instanceof BigUint64Array)) {
+    for (let i = 0; i < rows; ++i) out[i] = vector.getItem(i) as string | null;
+    return out;
+  }
+  const words = new Uint32Array(mask.buffer, mask.byteOffset, mask.length * 2);
+  for (let w = 0; w * 32 < rows; ++w) {
+    // A column mostly NULL (a category's unseen values) skips 32 rows a word.
+    if (words[w] === 0) continue;
+    for (let i = w * 32; i < Math.min(rows, w * 32 + 32); ++i)
+      if ((words[w] >>> (i & 31)) & 1) out[i] = vector.getItem(i) as string | null;
+  }
+  return out;
+}
+
+function joinTexts(parts: (string | null)[][], rows: number): (string | null)[] {
+  if (parts.length === 1) return parts[0];
+  const out = new Array<string | null>(rows);
+  let at = 0;
+  for (const p of parts) for (let i = 0; i < p.length; ++i) out[at++] = p[i];
+  return out;
+}
+
+function emptyColumns(result: DuckDBResult): ColumnsOf["columns"] {
+  return Array.from({length: result.columnCount}, (_, j) =>
+    result.columnType(j).typeId === duckdb.DuckDBTypeId.VARCHAR ? [] : new Float64Array(0)
+  );
+}
+
+/** `values` (a DOUBLE vector's) with NaN where the vector holds NULL (whatever lies under it). */
+function withNaN(vector: DuckDBVector, values: Float64Array): Float64Array {
+  // The validity mask, one bit a row, when the vector has NULLs (null when it has none).
+  const mask = (vector as unknown as {validity?: {data?: BigUint64Array | null}}).validity?.data;
+  if (mask === null) return values;
+  if (!(mask instanceof BigUint64Array)) {
+    for (let i = 0; i < values.length; ++i) if (vector.getItem(i) === null) values[i] = NaN;
+    return values;
+  }
+  // Read as 32-bit words (little-endian, as every platform DuckDB ships for): no BigInt a row.
+  const words = new Uint32Array(mask.buffer, mask.byteOffset, mask.length * 2);
+  for (let i = 0; i < values.length; ++i) if (((words[i >>> 5] >>> (i & 31)) & 1) === 0) values[i] = NaN;
+  return values;
 }
 
 function concat(chunks: Float64Array[], length: number): Float64Array {

@@ -228,13 +228,15 @@ async function windowStage(
     const partition = w.by ? "PARTITION BY g " : "";
     let values: string;
     if (w.rows !== undefined) {
-      // featurize's own frame for rows with a value; for the others, the history as of their time.
+      // featurize's own frame for rows with a value; for the others, the history as of their time:
+      // the window after the last row (in order of time, then position) before it.
       values = `WITH h AS (SELECT *,
             ${agg}(v) OVER (${partition}ORDER BY o, r ROWS BETWEEN ${w.rows} PRECEDING AND 1 PRECEDING) AS w,
             ${agg}(v) OVER (${partition}ORDER BY o, r ROWS BETWEEN ${w.rows - 1} PRECEDING AND CURRENT ROW) AS after
           FROM (${history})),
         known AS (SELECT r, first_value(w) OVER (PARTITION BY g, o ORDER BY r) AS value FROM h),
-        unknown AS (SELECT q.r, h.after AS value FROM (${scored}) AS q ASOF LEFT JOIN h ON q.g = h.g AND q.o > h.o WHERE q.v IS NULL)
+        latest AS (SELECT g, o, arg_max(after, r) AS after FROM h GROUP BY g, o),
+        unknown AS (SELECT q.r, l.after AS value FROM (${scored}) AS q ASOF LEFT JOIN latest AS l ON q.g = l.g AND q.o > l.o WHERE q.v IS NULL)
         SELECT * FROM known WHERE r >= 0 UNION ALL SELECT * FROM unknown`;
     } else {
       const exact = w.agg === "mean" || w.agg === "sum" ? "v::DECIMAL(38, 12)" : "v";
@@ -246,7 +248,7 @@ async function windowStage(
       db,
       options,
       `SELECT c.* EXCLUDE (${POS}, ${FLAGS}), t.value AS ${quoteIdent(w.name)}, c.${POS}, c.${FLAGS}
-       FROM ${current} AS c LEFT JOIN (${values}) AS t ON t.r = c.${POS} ORDER BY c.${POS}`
+       FROM ${current} AS c LEFT JOIN (${values}) AS t ON t.r = c.${POS}`
     );
   }
   return current;

@@ -74,35 +74,61 @@ export async function readForModel(
     );
     if (bad) throw wrongType(s, Number(bad.rn), bad.v);
   }
-  const columns: Record<string, Column> = {};
-  let rows = 0;
+  const reader = featureReader(signature);
+  return reader.decode(await db.columns(`SELECT ${reader.select.join(", ")} FROM ${relation}`));
+}
+
+/** Columns a query read (Db.columns): DOUBLE ones as numbers, VARCHAR ones as strings. */
+export interface ReadColumns {
+  rows: number;
+  columns: (Float64Array | (string | null)[])[];
+}
+
+/**
+ * How a relation's features are read into a Table in one query: numbers as DOUBLE; a category as
+ * its code among the ones training saw (an ENUM over them: DuckDB maps strings to codes, JS only
+ * picks from the list), and, only where it is one training never saw, its text. `select` lists
+ * the query's columns; `decode` turns what it read into the table.
+ */
+export function featureReader(signature: readonly SignatureColumn[]): {
+  select: string[];
+  decode(read: ReadColumns): Table;
+} {
+  const coded = (s: SignatureColumn) =>
+    s.kind !== "numeric" && !!s.categories?.length && s.categories.length <= 4096;
+  const select: string[] = [];
   for (const s of signature) {
     const c = quoteIdent(s.name);
-    if (s.kind === "numeric") {
-      columns[s.name] = await db.numbers(`SELECT TRY_CAST(${c} AS DOUBLE) FROM ${relation}`);
-    } else {
-      if (s.categories && s.categories.length > 512) {
-        const {codes, values} = await db.categories(`SELECT ${c} FROM ${relation}`, s.name);
-        columns[s.name] = Array.from(codes, (k) => (k < 0 ? null : values[k]));
-        rows = codes.length;
+    if (s.kind === "numeric") select.push(`TRY_CAST(${c} AS DOUBLE)`);
+    else if (coded(s)) {
+      const code = `enum_code(TRY_CAST(CAST(${c} AS VARCHAR) AS ENUM(${s.categories!.map(quoteString).join(", ")})))`;
+      select.push(
+        `${code}::DOUBLE`,
+        `CASE WHEN ${c} IS NOT NULL AND ${code} IS NULL THEN CAST(${c} AS VARCHAR) END`
+      );
+    } else select.push(`CAST(${c} AS VARCHAR)`);
+  }
+  const decode = (read: ReadColumns): Table => {
+    const columns: Record<string, Column> = {};
+    let at = 0;
+    for (const s of signature) {
+      if (!coded(s)) {
+        columns[s.name] = read.columns[at++];
         continue;
       }
-      const dictionary = (
-        await db.rows<{v: string}>(
-          `SELECT DISTINCT CAST(${c} AS VARCHAR) AS v FROM ${relation} WHERE ${c} IS NOT NULL ORDER BY v`
-        )
-      ).map((r) => r.v);
-      const list = `[${dictionary.map(quoteString).join(", ")}]::VARCHAR[]`;
-      const codes = await db.numbers(
-        `SELECT coalesce(list_position(${list}, CAST(${c} AS VARCHAR)), 0) - 1 FROM ${relation}`
-      );
-      const strings: (string | null)[] = new Array(codes.length);
-      for (let i = 0; i < codes.length; ++i) strings[i] = codes[i] < 0 ? null : dictionary[codes[i]];
+      const codes = read.columns[at++] as Float64Array;
+      const unseen = read.columns[at++] as (string | null)[];
+      const categories = s.categories!;
+      const strings = new Array<string | null>(read.rows);
+      for (let i = 0; i < read.rows; ++i) {
+        const k = codes[i];
+        strings[i] = k === k ? categories[k] : unseen[i];
+      }
       columns[s.name] = strings;
     }
-    rows = columns[s.name].length;
-  }
-  return {rows, columns};
+    return {rows: read.rows, columns};
+  };
+  return {select, decode};
 }
 
 /**

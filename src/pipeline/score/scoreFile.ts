@@ -1,15 +1,15 @@
-import {createWriteStream} from "node:fs";
+import {createReadStream} from "node:fs";
 import {mkdir, mkdtemp, rename, rm} from "node:fs/promises";
+import {pipeline} from "node:stream/promises";
 import {tmpdir} from "node:os";
 import {dirname, join} from "node:path";
-import type {Db} from "../engine/db.ts";
 import {columnTypes, POS} from "../engine/replay.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
 import {DataError} from "../errors.ts";
-import type {ModelBundle, Predictions} from "../ml/bundle.ts";
+import type {ModelBundle} from "../ml/bundle.ts";
 import {checkBatch, NON_FINITE, nonFiniteError, prepareFeatures, WARNINGS} from "./features.ts";
 import type {Model} from "./model.ts";
-import {fileReader, readForModel} from "./readForModel.ts";
+import {featureReader, fileReader} from "./readForModel.ts";
 
 export interface ScoreFileOptions {
   /** Write here (.csv or .parquet, via a temp file and rename); default: CSV to `stdout`. */
@@ -20,20 +20,30 @@ export interface ScoreFileOptions {
   onProgress?: (done: number, total: number) => void;
   /** Where CSV goes without an output file. */
   stdout?: NodeJS.WritableStream;
-  /** Rows per batch: the memory bound (default 262,144). */
+  /** Rows per batch: what JS holds at once (default 262,144). */
   batch?: number;
+  /** DuckDB's memory (its memory_limit, e.g. "2GB") before it spills to disk; default 512MB. */
+  memory?: string;
 }
+
+const DEFAULT_MEMORY = "512MB";
 
 export interface ScoreFileResult {
   rows: number;
   output: string | null;
 }
 
+/** The features of every row (and the kept columns), in input order; then the predictions. */
+const STAGED = "__mlbook_staged";
+const SCORED = "__mlbook_scored";
+
 /**
  * Scores a CSV, TSV, Parquet or JSON file of raw rows: checks it against the signature (nothing is
  * written when it does not fit), replays the model's inference pipeline in DuckDB, and writes the
  * kept columns, the prediction (and class probabilities) and the row's warnings, in input order.
- * The rows stream through in batches: memory holds one batch, whatever the file's size.
+ * The features are staged once in DuckDB (which spills to disk past its memory), JS takes them a
+ * batch at a time as typed columns and hands the predictions back the same way, and DuckDB writes
+ * the output: no row object or line of text is made in JS, whatever the file's size.
  */
 export async function scoreFile(
   model: Model,
@@ -44,7 +54,11 @@ export async function scoreFile(
   const {openDb} = await import("../engine/db.ts");
   const db = await openDb();
   const scratch = await mkdtemp(join(tmpdir(), "mlbook-predict-"));
+  const tmp = options.output ? `${options.output}.${process.pid}.tmp` : join(scratch, "predictions.csv");
   try {
+    await db.run(`SET temp_directory = ${quoteString(join(scratch, "spill"))}`);
+    // The staged rows and the replay's sorts spill to disk past this (a batch in JS is on top).
+    await db.run(`SET memory_limit = ${quoteString(options.memory ?? DEFAULT_MEMORY)}`);
     const named = (error: unknown) =>
       error instanceof DataError
         ? new DataError(`${input}: ${error.message}`, {cause: error})
@@ -59,113 +73,89 @@ export async function scoreFile(
     const numbering = /^read_parquet/.test(reader)
       ? `SELECT * EXCLUDE (file_row_number), file_row_number::BIGINT AS ${POS} FROM ${reader.replace(/\)$/, ", file_row_number = true)")}`
       : `SELECT *, (row_number() OVER () - 1)::BIGINT AS ${POS} FROM ${reader}`;
-    let features: string;
+    const keep = options.keep ?? [];
     let total: number;
     try {
       await db.run(`CREATE TEMP VIEW ${raw} AS ${numbering}`);
       const have = await columnTypes(db, raw);
-      const unknown = (options.keep ?? []).filter((c) => !have.has(c));
+      const unknown = keep.filter((c) => !have.has(c));
       if (unknown.length)
         throw new DataError(
           `--keep ${unknown.join(",")}: no such column (the input has ${[...have.keys()].filter((c) => c !== POS).join(", ")})`
         );
-      features = await prepareFeatures(db, bundle, raw, {base: model.base, modules: model.modules});
+      const features = await prepareFeatures(db, bundle, raw, {base: model.base, modules: model.modules});
       const bad = await checkBatch(db, bundle, raw);
       if (bad) throw bad;
-      // The features (and the kept columns) once, in input order, on disk: batches read slices.
-      const staged = join(scratch, "features.parquet");
-      const kept = (options.keep ?? []).map((c, i) => `CAST(r.${quoteIdent(c)} AS VARCHAR) AS __keep_${i}`);
+      const kept = keep.map((c, i) => `r.${quoteIdent(c)} AS __keep_${i}`);
       await db.run(
-        `COPY (SELECT ${["f.*", ...kept].join(", ")} FROM ${features} AS f${kept.length ? ` JOIN ${raw} AS r USING (${POS})` : ""}
-         ORDER BY ${POS}) TO ${quoteString(staged)} (FORMAT parquet)`
+        `CREATE TABLE ${STAGED} AS SELECT ${["f.*", ...kept].join(", ")} FROM ${features} AS f${kept.length ? ` JOIN ${raw} AS r USING (${POS})` : ""}
+         ORDER BY ${POS}`
       );
-      features = `read_parquet(${quoteString(staged)})`;
-      const [odd] = await db.rows<{p: number; what: [string, string]}>(
-        `SELECT ${POS} AS p, ${NON_FINITE} AS what FROM ${features} WHERE ${NON_FINITE} IS NOT NULL ORDER BY ${POS} LIMIT 1`
+      const [counted] = await db.rows<{n: number; odd: number | null}>(
+        `SELECT count(*)::BIGINT AS n, min(${POS}) FILTER (WHERE ${NON_FINITE} IS NOT NULL) AS odd FROM ${STAGED}`
       );
-      if (odd) throw nonFiniteError(odd.what, Number(odd.p) + 1);
-      [{n: total}] = await db.rows<{n: number}>(`SELECT count(*)::BIGINT AS n FROM ${features}`);
-      total = Number(total);
+      if (counted.odd !== null) {
+        const [{what}] = await db.rows<{what: [string, string]}>(
+          `SELECT ${NON_FINITE} AS what FROM ${STAGED} WHERE ${POS} = ${Number(counted.odd)}`
+        );
+        throw nonFiniteError(what, Number(counted.odd) + 1);
+      }
+      total = Number(counted.n);
     } catch (error) {
       throw named(error);
     }
+    const outputs = outputColumns(bundle);
+    await db.run(`CREATE TABLE ${SCORED} (${outputs.map((_, k) => `c${k} DOUBLE`).join(", ")})`);
     const batch = options.batch ?? 262_144;
-    const keep = options.keep ?? [];
-    const parquet = options.output !== undefined && /\.parquet$/i.test(options.output);
-    const csvTarget = parquet
-      ? join(scratch, "predictions.csv")
-      : options.output
-        ? `${options.output}.${process.pid}.tmp`
-        : undefined;
-    if (options.output) await mkdir(dirname(options.output), {recursive: true});
-    const out: NodeJS.WritableStream = csvTarget
-      ? createWriteStream(csvTarget)
-      : (options.stdout ?? process.stdout);
-    const write = (text: string) =>
-      new Promise<void>((resolve, reject) => {
-        if (out.write(text)) resolve();
-        else {
-          out.once("drain", () => resolve());
-          out.once("error", reject);
-        }
-      });
+    // The staged features stream through in order on this connection, the predictions go in on
+    // another.
+    const features = featureReader(bundle.features);
+    const names = bundle.features.map((f) => quoteIdent(f.name)).join(", ");
+    const appender = await db.connect();
     try {
-      await write(
-        `${[...keep, ...outputColumns(bundle).map(([name]) => name), "warnings"].map(csvField).join(",")}\n`
-      );
-      for (let start = 0; start < total || start === 0; start += batch) {
-        const slice = `(SELECT * FROM ${features} WHERE ${POS} >= ${start} AND ${POS} < ${start + batch})`;
-        const table = await readForModel(db, slice, bundle.features);
-        const warnings = (
-          await db.rows<{w: string | null}>(`SELECT ${WARNINGS} AS w FROM ${slice} ORDER BY ${POS}`)
-        ).map((r) => r.w);
-        const kept = keep.length
-          ? (
-              await db.rows<Record<string, unknown>>(
-                `SELECT ${keep.map((_, i) => `__keep_${i}`).join(", ")} FROM ${slice} ORDER BY ${POS}`
-              )
-            ).map((r) => Object.fromEntries(keep.map((c, i) => [c, r[`__keep_${i}`]])))
-          : [];
-        await write(predictionsCsv(bundle, model.predictTable(table), {warnings, kept, keep}));
-        options.onProgress?.(Math.min(start + batch, total), total);
-        if (total === 0) break;
+      let done = 0;
+      for await (const read of db.columnBatches(
+        `SELECT ${features.select.join(", ")} FROM (SELECT ${names} FROM ${STAGED})`,
+        batch
+      )) {
+        const {predicted, proba} = model.predictTable(features.decode(read));
+        const columns = [
+          predicted instanceof Float64Array ? predicted : Float64Array.from(predicted),
+          ...(proba ?? [])
+        ];
+        await appender.appendNumbers(SCORED, columns, 0, read.rows);
+        options.onProgress?.((done += read.rows), total);
       }
     } finally {
-      if (csvTarget)
-        await new Promise<void>((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
+      appender.close();
     }
-    if (options.output) {
-      if (parquet) await toParquet(db, bundle, keep, csvTarget!, options.output);
-      else await rename(csvTarget!, options.output);
-    }
+    if (options.output) await mkdir(dirname(options.output), {recursive: true});
+    const parquet = options.output !== undefined && /\.parquet$/i.test(options.output);
+    const labels = `[${bundle.classes.map(quoteString).join(", ")}]::VARCHAR[]`;
+    const select = [
+      ...keep.map((c, i) => `__keep_${i} AS ${quoteIdent(c)}`),
+      ...outputs.map(([name], k) =>
+        k === 0 && bundle.task === "classification"
+          ? `(${labels})[c0::INTEGER + 1] AS ${quoteIdent(name)}`
+          : `c${k} AS ${quoteIdent(name)}`
+      ),
+      `${WARNINGS} AS warnings`
+    ];
+    // Both tables hold the rows in input order: a positional join lines them up.
+    await db.run(
+      `COPY (SELECT ${select.join(", ")} FROM ${STAGED} POSITIONAL JOIN ${SCORED})
+       TO ${quoteString(tmp)} (FORMAT ${parquet ? "parquet" : "csv"}${parquet ? "" : ", HEADER true"})`
+    );
+    if (options.output) await rename(tmp, options.output);
+    else await pipeline(createReadStream(tmp), options.stdout ?? process.stdout, {end: false});
     return {rows: total, output: options.output ?? null};
   } catch (error) {
-    if (options.output) await rm(`${options.output}.${process.pid}.tmp`, {force: true});
+    if (options.output) await rm(tmp, {force: true});
     throw error;
   } finally {
     db.close();
     await rm(scratch, {recursive: true, force: true});
   }
-}
-
-/** The predictions CSV as Parquet with the output's types (numbers read back exactly). */
-async function toParquet(
-  db: Db,
-  bundle: ModelBundle,
-  keep: readonly string[],
-  csv: string,
-  output: string
-): Promise<void> {
-  const tmp = `${output}.${process.pid}.tmp`;
-  const types = [
-    ...keep.map((c): [string, string] => [c, "VARCHAR"]),
-    ...outputColumns(bundle),
-    ["warnings", "VARCHAR"]
-  ].map(([name, type]) => `${quoteString(name)}: '${type}'`);
-  await db.run(
-    `COPY (SELECT * FROM read_csv(${quoteString(csv)}, header = true, columns = {${types.join(", ")}})) TO ${quoteString(tmp)} (FORMAT parquet)`
-  );
-  await rename(tmp, output);
 }
 
 export function outputColumns(bundle: ModelBundle): [string, string][] {
@@ -174,30 +164,4 @@ export function outputColumns(bundle: ModelBundle): [string, string][] {
     ["prediction", "VARCHAR"],
     ...bundle.classes.map((c): [string, string] => [`proba_${c}`, "DOUBLE"])
   ];
-}
-
-/** Predictions as CSV lines (no header); numbers in shortest round-trip form, so reading them back is bit-exact. */
-export function predictionsCsv(
-  bundle: ModelBundle,
-  {predicted, proba}: Predictions,
-  extra: {warnings?: (string | null)[]; kept?: Record<string, unknown>[]; keep?: readonly string[]} = {}
-): string {
-  const labels = bundle.classes.map(csvField);
-  let text = "";
-  for (let i = 0; i < predicted.length; ++i) {
-    let line = (extra.keep ?? []).map((c) => csvValue(extra.kept?.[i]?.[c])).join(",");
-    if (line || extra.keep?.length) line += ",";
-    line += proba ? labels[predicted[i]] : String(predicted[i]);
-    if (proba) for (let k = 0; k < proba.length; ++k) line += `,${proba[k][i]}`;
-    text += `${line},${csvValue(extra.warnings?.[i])}\n`;
-  }
-  return text;
-}
-
-function csvValue(value: unknown): string {
-  return value === null || value === undefined ? "" : csvField(String(value));
-}
-
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -10,6 +10,7 @@ import {quoteIdent} from "../../../src/pipeline/engine/sql.ts";
 import type {ModelBundle} from "../../../src/pipeline/ml/bundle.ts";
 import {WARNINGS, prepareFeatures} from "../../../src/pipeline/score/features.ts";
 import {loadModel, type Model} from "../../../src/pipeline/score/model.ts";
+import {scoreFile} from "../../../src/pipeline/score/scoreFile.ts";
 
 /**
  * The inference pipeline a bundle carries, on rows a user scores: clean's rules (renames, missing
@@ -166,5 +167,63 @@ model: {type: logistic_regression, params: {C: 1.0}}
     await expect(model.predict([{...base, Day: "someday", Reading: 1}])).rejects.toThrow(
       /column "Day", row 1: "someday" is not a DATE/
     );
+  });
+
+  it("scores a file as predict scores its rows: in order, in batches, unseen and missing values included", async () => {
+    // 5,000 rows (three batches of whole 2,048-row chunks), some with a shop training never saw
+    // or no reading, in an order that is not the window's.
+    const rows = Array.from({length: 5000}, (_, i) => ({
+      Day: new Date(Date.UTC(2024, 4, 1 + ((i * 37) % 90))).toISOString().slice(0, 10),
+      Shop: i % 97 === 5 ? "east" : i % 2 ? "north" : "south",
+      Reading: i % 13 === 0 ? null : String(((i * 7) % 23) + 1)
+    }));
+    const csv = join(dir, "score.csv");
+    writeFileSync(
+      csv,
+      `Day,Shop,Reading\n${rows.map((r) => `${r.Day},${r.Shop},${r.Reading ?? ""}`).join("\n")}\n`
+    );
+    const output = join(dir, "scored.csv");
+    const progress: number[] = [];
+    const result = await scoreFile(model, csv, {
+      output,
+      keep: ["Shop"],
+      batch: 2048,
+      onProgress: (done) => progress.push(done)
+    });
+    expect(result.rows).toBe(5000);
+    expect(progress).toEqual([2048, 4096, 5000]);
+    const [header, ...lines] = readFileSync(output, "utf8").trim().split("\n");
+    expect(header).toBe("Shop,prediction,proba_high,proba_low,warnings");
+    const expected = await model.predict(rows);
+    expect(lines).toHaveLength(5000);
+    lines.forEach((line, i) => {
+      const [shop, prediction, high, low, ...warnings] = line.split(",");
+      const want = expected[i];
+      expect([shop, prediction, Number(high), Number(low)]).toEqual([
+        rows[i].Shop,
+        want.prediction,
+        want.probabilities!.high,
+        want.probabilities!.low
+      ]);
+      expect(warnings.join(",").replace(/^"|"$/g, "") || undefined).toBe(want.warnings);
+    });
+    // The shop training never saw is scored (one-hot all zero), not refused.
+    expect(lines.filter((l) => l.startsWith("east,"))).not.toHaveLength(0);
+    // Parquet out holds the same rows.
+    const parquet = join(dir, "scored.parquet");
+    await scoreFile(model, csv, {output: parquet, keep: ["Shop"]});
+    const db = await openDb();
+    try {
+      const [{differ}] = await db.rows<{differ: number}>(
+        `SELECT count(*)::INTEGER AS differ FROM
+           (SELECT *, row_number() OVER () AS i FROM read_parquet('${parquet}')) AS p
+           JOIN (SELECT *, row_number() OVER () AS i FROM read_csv('${output}', header = true, all_varchar = true)) AS c USING (i)
+         WHERE p.prediction IS DISTINCT FROM c.prediction OR p.proba_high IS DISTINCT FROM c.proba_high::DOUBLE
+           OR p.warnings IS DISTINCT FROM c.warnings`
+      );
+      expect(differ).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 });

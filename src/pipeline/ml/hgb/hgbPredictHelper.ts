@@ -4,7 +4,7 @@
  */
 import {workerData} from "node:worker_threads";
 import type {HgbTree} from "./hgbTree.ts";
-import {addTreePrediction} from "./hgbTree.ts";
+import {addForestPrediction} from "./hgbTree.ts";
 import {runChunks} from "../threads/rowChunks.ts";
 import type {Features} from "../types.ts";
 
@@ -17,7 +17,4 @@ export interface PredictHelperData {
 }
 
 const {trees, X, out, ctrl, chunks} = workerData as PredictHelperData;
-runChunks(ctrl, chunks, X.rows, (from, to) => {
-  for (let k = 0; k < out.length; ++k)
-    for (const iteration of trees) addTreePrediction(iteration[k], X, out[k], from, to);
-});
+runChunks(ctrl, chunks, X.rows, (from, to) => addForestPrediction(trees, X, out, from, to));

@@ -1,7 +1,7 @@
 import {defaultThreads} from "../threads/defaultThreads.ts";
 import type {HgbFit} from "./fitHistGradientBoosting.ts";
 import type {PredictHelperData} from "./hgbPredictHelper.ts";
-import {addTreePrediction} from "./hgbTree.ts";
+import {addForestPrediction} from "./hgbTree.ts";
 import {awaitChunks, CHUNK_CTRL_BYTES, chunkCount, runChunks} from "../threads/rowChunks.ts";
 import {startThread} from "../threads/startThread.ts";
 import type {Features} from "../types.ts";
@@ -23,10 +23,7 @@ export function hgbRawPredict(fit: HgbFit, X: Features, threads = defaultThreads
   const shared = (n: number) =>
     new Float64Array(helpers ? new SharedArrayBuffer(8 * n) : new ArrayBuffer(8 * n));
   const out = Array.from(fit.baseline, (b) => shared(X.rows).fill(b));
-  const add = (from: number, to: number) => {
-    for (let k = 0; k < out.length; ++k)
-      for (const iteration of fit.trees) addTreePrediction(iteration[k], X, out[k], from, to);
-  };
+  const add = (from: number, to: number) => addForestPrediction(fit.trees, X, out, from, to);
   if (!helpers) {
     add(0, X.rows);
     return out;

@@ -31,8 +31,59 @@ export function addTreePrediction(
   const cols = X.cols;
   for (let i = from; i < to; ++i) {
     let node = 0;
-    while (feature[node] >= 0) {
-      const v = cols[feature[node]][i];
+    for (let f = feature[0]; f >= 0; f = feature[node]) {
+      const v = cols[f][i];
+      if (v !== v) node = missingLeft[node] ? left[node] : right[node];
+      else node = v <= threshold[node] ? left[node] : right[node];
+    }
+    out[i] += value[node];
+  }
+}
+
+/** Rows a block of {@link addForestPrediction} takes through every tree: its columns stay in cache. */
+const BLOCK_ROWS = 1024;
+
+/**
+ * Adds every tree's output for rows [from, to) to `out` (one array per output, trees[i][k] the
+ * i-th iteration's tree for output k), a block of rows at a time: each row's trees are summed in
+ * the same order as tree by tree over all rows, so the numbers are the same, but a block's feature
+ * values are read from cache by all the trees instead of from memory by each.
+ */
+export function addForestPrediction(
+  trees: readonly (readonly HgbTree[])[],
+  X: Features,
+  out: readonly Float64Array[],
+  from = 0,
+  to = X.rows
+): void {
+  const nf = X.cols.length;
+  const rows = new Float64Array(BLOCK_ROWS * nf);
+  for (let start = from; start < to; start += BLOCK_ROWS) {
+    const stop = Math.min(to, start + BLOCK_ROWS);
+    // The block's rows, row-major: a row's values sit together for each tree's walk.
+    for (let f = 0; f < nf; ++f) {
+      const col = X.cols[f];
+      for (let i = start; i < stop; ++i) rows[(i - start) * nf + f] = col[i];
+    }
+    for (let k = 0; k < out.length; ++k)
+      for (const iteration of trees) addTreeBlock(iteration[k], rows, nf, out[k], start, stop);
+  }
+}
+
+function addTreeBlock(
+  tree: HgbTree,
+  rows: Float64Array,
+  nf: number,
+  out: Float64Array,
+  start: number,
+  stop: number
+): void {
+  const {feature, threshold, missingLeft, left, right, value} = tree;
+  for (let i = start; i < stop; ++i) {
+    const base = (i - start) * nf;
+    let node = 0;
+    for (let f = feature[0]; f >= 0; f = feature[node]) {
+      const v = rows[base + f];
       if (v !== v) node = missingLeft[node] ? left[node] : right[node];
       else node = v <= threshold[node] ? left[node] : right[node];
     }
