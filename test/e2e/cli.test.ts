@@ -1,4 +1,4 @@
-import {appendFileSync, readFileSync, writeFileSync} from "node:fs";
+import {appendFileSync, existsSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
 import {copyOfRepo, mlbook} from "../helpers/project.ts";
@@ -88,6 +88,17 @@ describe("mlbook CLI on the bundled penguins pipeline", () => {
     expect(result.stderr).toBe(
       "error: override split.tes_size=0.3: unknown key split.tes_size (did you mean test_size? expected one of method, test_size, validation_size, stratify, seed, key, num_buckets, include_buckets, salt, time_column)\n"
     );
+  });
+
+  it("exits 2 naming a --memory that is not a size, writing nothing", async () => {
+    const result = await mlbook(
+      a,
+      ["predict", "-m", "penguins-model@latest", "--memory", "lots", "x.csv", "-o", "out.csv"],
+      a
+    );
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('error: invalid --memory: "lots" (expected a size such as 512MB or 2GB)\n');
+    expect(existsSync(join(a, "out.csv"))).toBe(false);
   });
 
   it("exits 2 naming a misspelled config key, with file and line, and no stack trace", async () => {

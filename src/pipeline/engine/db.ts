@@ -23,6 +23,12 @@ export interface JsColumn {
   get(i: number): unknown;
 }
 
+/** Columns a query read (Db.columns): DOUBLE ones as numbers (NaN for NULL), VARCHAR ones as strings. */
+export interface ColumnsOf {
+  rows: number;
+  columns: (Float64Array | (string | null)[])[];
+}
+
 /**
  * The SQL engine every data step runs on. Steps get a `Db` and return SQL; they never see files.
  * Reading into JS goes column by column into typed arrays, never through row objects: at millions
@@ -38,15 +44,12 @@ export interface Db {
    * Every column of a query in one pass: DOUBLE columns as Float64Array (NULL as NaN), VARCHAR
    * columns as strings (null for NULL). The query casts its columns to one of the two.
    */
-  columns(sql: string): Promise<{rows: number; columns: (Float64Array | (string | null)[])[]}>;
+  columns(sql: string): Promise<ColumnsOf>;
   /**
    * As `columns`, streamed: batches of about `rows` rows (whole chunks), in the query's order,
    * holding one batch at a time. Other queries go to another connection while it runs.
    */
-  columnBatches(
-    sql: string,
-    rows: number
-  ): AsyncGenerator<{rows: number; columns: (Float64Array | (string | null)[])[]}>;
+  columnBatches(sql: string, rows: number): AsyncGenerator<ColumnsOf>;
   /**
    * Appends rows [from, to) of the given columns to table `name` (of as many DOUBLE columns, in
    * order): typed arrays go in chunk by chunk, no value at a time through SQL.
@@ -136,19 +139,16 @@ class DuckDb implements Db {
     }
   }
 
-  async columns(sql: string): Promise<{rows: number; columns: (Float64Array | (string | null)[])[]}> {
+  async columns(sql: string): Promise<ColumnsOf> {
     // Materialized: its chunks are read without a round trip each (~0.3 ms, more than the copy).
     const result = await this.connection.run(sql);
     const chunks = Array.from({length: result.chunkCount}, (_, i) => result.getChunk(i));
-    let out: {rows: number; columns: (Float64Array | (string | null)[])[]} | undefined;
+    let out: ColumnsOf | undefined;
     for await (const batch of readBatches(result, Infinity, chunks)) out = batch;
     return out ?? {rows: 0, columns: emptyColumns(result)};
   }
 
-  async *columnBatches(
-    sql: string,
-    rows: number
-  ): AsyncGenerator<{rows: number; columns: (Float64Array | (string | null)[])[]}> {
+  async *columnBatches(sql: string, rows: number): AsyncGenerator<ColumnsOf> {
     yield* readBatches(await this.connection.stream(sql), rows);
   }
 
@@ -263,8 +263,6 @@ function doubles(vector: DuckDBVector, rowCount: number): Float64Array {
   }
   return out;
 }
-
-type ColumnsOf = {rows: number; columns: (Float64Array | (string | null)[])[]};
 
 /** A result's chunks gathered into batches of at least `rows` rows (the last may have fewer). */
 async function* readBatches(

@@ -1,5 +1,5 @@
 import type {SignatureColumn} from "../ml/bundle.ts";
-import type {Db} from "../engine/db.ts";
+import type {ColumnsOf, Db} from "../engine/db.ts";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
 import type {Column, Table} from "../ml/table.ts";
@@ -78,12 +78,6 @@ export async function readForModel(
   return reader.decode(await db.columns(`SELECT ${reader.select.join(", ")} FROM ${relation}`));
 }
 
-/** Columns a query read (Db.columns): DOUBLE ones as numbers, VARCHAR ones as strings. */
-export interface ReadColumns {
-  rows: number;
-  columns: (Float64Array | (string | null)[])[];
-}
-
 /**
  * How a relation's features are read into a Table in one query: numbers as DOUBLE; a category as
  * its code among the ones training saw (an ENUM over them: DuckDB maps strings to codes, JS only
@@ -92,7 +86,7 @@ export interface ReadColumns {
  */
 export function featureReader(signature: readonly SignatureColumn[]): {
   select: string[];
-  decode(read: ReadColumns): Table;
+  decode(read: ColumnsOf): Table;
 } {
   const coded = (s: SignatureColumn) =>
     s.kind !== "numeric" && !!s.categories?.length && s.categories.length <= 4096;
@@ -108,7 +102,7 @@ export function featureReader(signature: readonly SignatureColumn[]): {
       );
     } else select.push(`CAST(${c} AS VARCHAR)`);
   }
-  const decode = (read: ReadColumns): Table => {
+  const decode = (read: ColumnsOf): Table => {
     const columns: Record<string, Column> = {};
     let at = 0;
     for (const s of signature) {
