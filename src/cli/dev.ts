@@ -1,6 +1,8 @@
 import {spawn} from "node:child_process";
 import {existsSync, statSync, watch, type FSWatcher} from "node:fs";
+import type {AddressInfo} from "node:net";
 import {basename, delimiter, dirname, join, relative} from "node:path";
+import open from "open";
 import {clearCodeDigests} from "../pipeline/engine/codeDigest.ts";
 import {loadConfig} from "../pipeline/builtins.ts";
 import {buildGraph} from "../pipeline/engine/graph.ts";
@@ -10,6 +12,7 @@ import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.t
 import {listLoaders} from "../site/loaders.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
 import {touchStale} from "../site/touchStale.ts";
+import {freePort, startDevFront} from "./devFront.ts";
 
 /**
  * `mlbook dev`: Framework's live preview, kept honest. Preview only re-runs a loader when the
@@ -46,16 +49,23 @@ export async function devCommand(
   let pipelines = await check(true);
   const bin = join(projectRoot, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
   const PATH = [join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(delimiter);
-  const args = [
-    "preview",
-    ...(options.port ? ["--port", options.port] : []),
-    ...(options.open === false ? ["--no-open"] : [])
-  ];
-  const child = spawn(process.execPath, [bin, ...args], {
+  // The preview listens on a port of its own behind a front that refuses malformed requests
+  // (Framework's preview ends on `GET /%`); the front takes the port the user asked for.
+  const inner = await freePort();
+  const front = await startDevFront(inner, options.port ? Number(options.port) : undefined);
+  const {port} = front.address() as AddressInfo;
+  const child = spawn(process.execPath, [bin, "preview", "--port", String(inner), "--no-open"], {
     cwd: projectRoot,
-    stdio: "inherit",
+    stdio: ["inherit", "pipe", "inherit"],
     env: {...process.env, PATH, OBSERVABLE_TELEMETRY_DISABLE: "1"}
   });
+  // Its banner and request log name the front's port, the one to open.
+  child
+    .stdout!.setEncoding("utf8")
+    .on("data", (text: string) =>
+      process.stdout.write(text.replaceAll(`127.0.0.1:${inner}`, `127.0.0.1:${port}`))
+    );
+  if (options.open !== false) void open(`http://127.0.0.1:${port}/`).catch(() => undefined);
 
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -101,6 +111,7 @@ export async function devCommand(
     child.on("close", () => resolve());
     process.on("SIGINT", () => child.kill("SIGINT"));
   });
+  front.close();
   watchers.forEach((w) => w.close());
 }
 

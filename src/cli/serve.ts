@@ -32,8 +32,17 @@ export async function serveCommand(options: {port: string; dir: string}): Promis
 /** Serves `root` on 127.0.0.1 (port 0 picks a free one); `/x` also finds `x.html`. */
 export async function startStaticServer(root: string, port = 0): Promise<Server> {
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
-    let path = normalize(join(root, decodeURIComponent(url.pathname)));
+    let path: string;
+    try {
+      // A malformed request target or escape (`/%`) is the client's error, never the server's end.
+      path = normalize(
+        join(root, decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname))
+      );
+      if (path.includes("\0")) throw new URIError("NUL in path");
+    } catch {
+      response.writeHead(400, {"content-type": "text/plain"}).end("bad request: malformed URL");
+      return;
+    }
     if (path !== root && !path.startsWith(root + sep)) {
       response.writeHead(403).end();
       return;
@@ -45,7 +54,13 @@ export async function startStaticServer(root: string, port = 0): Promise<Server>
       return;
     }
     response.writeHead(200, {"content-type": types[extname(path)] ?? "application/octet-stream"});
-    createReadStream(path).pipe(response);
+    createReadStream(path)
+      .on("error", () => response.destroy())
+      .pipe(response);
+  });
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+    else socket.destroy();
   });
   await new Promise<void>((resolveListen, reject) => {
     server.once("error", reject);

@@ -1,9 +1,10 @@
 import {spawn, type ChildProcess} from "node:child_process";
 import {mkdirSync, readFileSync, writeFileSync} from "node:fs";
-import {createServer, type AddressInfo} from "node:net";
+import {connect as connectTo, createServer, type AddressInfo} from "node:net";
 import {join} from "node:path";
 import type {Browser, Locator, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {createRng} from "../../src/pipeline/ml/rng.ts";
 import {formatMetric} from "../../src/pipeline/tracking/textTable.ts";
 import {launchChromium, watchPage} from "../helpers/browser.ts";
 import {copyOfRepo, mlbook, repoRoot} from "../helpers/project.ts";
@@ -272,6 +273,34 @@ describe("the live preview (mlbook dev)", () => {
     expect(log.offHostRequests).toEqual([]);
     await page.close();
   }, 420_000);
+
+  it("answers malformed requests with 400 and keeps serving (Framework's preview alone ends on GET /%)", async () => {
+    const {port} = new URL(dev.url);
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connectTo(Number(port), "127.0.0.1");
+        let answer = "";
+        socket.on("data", (d) => (answer += d.toString("latin1")));
+        socket.on("error", () => resolve(answer));
+        socket.on("close", () => resolve(answer));
+        socket.end(text);
+      });
+    for (const target of ["/%", "/%E0%A4%A", "/_observablehq/%zz", "/a%00b"]) {
+      const answer = await raw(`GET ${target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+      expect(answer.slice(0, 12), target).toBe("HTTP/1.1 400");
+    }
+    const rng = createRng(5);
+    const alphabet = "abc/.%%%0123456789ABCDEFz?#&=+;~_";
+    for (let i = 0; i < 200; ++i) {
+      const path = Array.from({length: 1 + rng.int(30)}, () => alphabet[rng.int(alphabet.length)]).join("");
+      const answer = await raw(`GET /${path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+      expect(Number(answer.slice(9, 12)), `GET /${path}`).toBeLessThan(500);
+    }
+    expect(dev.child.exitCode).toBeNull();
+    const res = await fetch(`${dev.url}/`);
+    expect(res.status).toBe(200);
+    expect(dev.output()).toContain(`127.0.0.1:${port}`);
+  });
 
   it("shows a sweep run from another terminal on the open Experiments page, and filters to its jobs", async () => {
     const {page, log, navigations} = await openPage();
