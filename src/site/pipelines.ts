@@ -22,7 +22,7 @@ export function listPipelines(projectRoot: string): Record<string, string> {
 
 function pipelineName(file: string): string {
   try {
-    const name = (parse(readFileSync(file, "utf8")) as {name?: unknown} | null)?.name;
+    const name = (parse(readFileSync(file, "utf8"), {logLevel: "silent"}) as {name?: unknown} | null)?.name;
     if (typeof name === "string" && name) return name;
   } catch {
     // reported when the pipeline runs

@@ -4,7 +4,7 @@ import {describe, expect, it} from "vitest";
 import {loadConfig} from "../../src/pipeline/builtins.ts";
 import {DataError} from "../../src/pipeline/errors.ts";
 import {runPipeline} from "../../src/pipeline/engine/run.ts";
-import {mlbook, tinyConfig, tinyProject} from "../helpers/project.ts";
+import {mlbook, tinyConfig, tinyCsv, tinyProject} from "../helpers/project.ts";
 
 /** Runs the tiny project with a replaced data file and config; returns the error it stops with. */
 async function failure(
@@ -93,6 +93,37 @@ describe("bad data", () => {
       'train (data.csv): data.target: column "label" has a single class ("same") in the training rows: nothing to classify'
     );
     expectNoPartialEntries(dir);
+  });
+
+  it("an infinite feature names the feature, its column and the training row", async () => {
+    const {error, dir} = await failure(
+      tinyCsv(),
+      tinyConfig.replace(
+        "split:",
+        "clean:\n  derive:\n    spike: \"CASE WHEN x2 > 1.5 THEN 'inf'::DOUBLE ELSE x2 END\"\nsplit:"
+      )
+    );
+    expect(error.message).toMatch(
+      /^train \(data\.csv\): feature "spike" is Infinity in training row \d+: no model fits an infinite value/
+    );
+    expectNoPartialEntries(dir);
+  });
+
+  it("a missing value a model cannot take names the feature and row and says what to do", async () => {
+    // x1 has empty cells; with imputation off, logistic regression meets NaN.
+    const {error} = await failure(tinyCsv(), `${tinyConfig}transform:\n  numeric: {impute: none}\n`);
+    expect(error.message).toMatch(
+      /^train \(data\.csv\): feature "x1" is missing in training row \d+, and logistic_regression needs complete data: impute it/
+    );
+  });
+
+  it("a target missing in every row names the target", async () => {
+    const {error} = await failure(
+      "x,label\n" + Array.from({length: 30}, (_, i) => `${i},`).join("\n") + "\n"
+    );
+    expect(error.message).toMatch(
+      /split: need at least 3 rows, the data has 0 .*data\.target: "label": is it missing in every row\?/
+    );
   });
 
   it("exits non-zero from the CLI with the message and no stack trace", async () => {

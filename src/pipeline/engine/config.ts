@@ -1,4 +1,4 @@
-import {readFileSync} from "node:fs";
+import {readFileSync, statSync} from "node:fs";
 import {dirname, relative, resolve} from "node:path";
 import {LineCounter, parseDocument} from "yaml";
 import {z} from "zod";
@@ -15,6 +15,9 @@ import type {ConfigIssue, WorkspaceModule} from "./step.ts";
 import {loadWorkspaceModule, moduleCacheDir, ModuleError} from "./workspaceModule.ts";
 import {workspaceStep} from "./workspaceStep.ts";
 
+/** The largest config file read: settings fit in far less; more is a mistake or an attack. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /**
  * Reads a pipeline config, applies command-line overrides, loads the workspace's step and model
  * modules it names, and validates the whole against the schema the catalog's steps assemble. Any
@@ -30,18 +33,37 @@ export async function loadPipelineConfig(
   const shown = relative(process.cwd(), path) || path;
   let text: string;
   try {
+    if (!statSync(path).isFile()) throw new ConfigError(`${shown}: not a regular file`);
+    if (statSync(path).size > MAX_CONFIG_BYTES)
+      throw new ConfigError(
+        `${shown}: the config is over ${MAX_CONFIG_BYTES / 1024} KiB (a config holds settings, not data)`
+      );
     text = readFileSync(path, "utf8");
-  } catch {
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${shown}: cannot read the config file`);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {lineCounter, prettyErrors: false});
-  if (doc.errors.length) {
-    const error = doc.errors[0];
-    const {line, col} = lineCounter.linePos(error.pos[0]);
-    throw new ConfigError(`${shown}:${line}:${col}: invalid YAML: ${error.message.split("\n")[0]}`);
+  // logLevel "silent": a YAML warning (an unknown tag) is this loader's error below, not Node's.
+  const doc = parseDocument(text, {lineCounter, prettyErrors: false, logLevel: "silent"});
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) {
+    const {line, col} = lineCounter.linePos(problem.pos[0]);
+    const what =
+      problem.code === "TAG_RESOLVE_FAILED"
+        ? `unsupported YAML tag (a config holds plain values): ${problem.message.split("\n")[0]}`
+        : problem.message.split("\n")[0];
+    throw new ConfigError(`${shown}:${line}:${col}: invalid YAML at line ${line}, column ${col}: ${what}`);
   }
-  const written = doc.toJS() ?? {};
+  let written: unknown;
+  try {
+    written = doc.toJS({maxAliasCount: 100}) ?? {};
+  } catch (error) {
+    // An alias expanding to an exponential tree ("billion laughs") stops here.
+    throw new ConfigError(
+      `${shown}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`
+    );
+  }
   if (!isPlainObject(written)) throw new ConfigError(`${shown}: expected a mapping of keys at the top level`);
   const overrides = (options.overrides ?? []).map(parseOverride);
   const switches = Object.assign({}, ...options.catalog.steps.map((s) => s.switches ?? {}));

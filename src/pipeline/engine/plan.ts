@@ -1,3 +1,4 @@
+import {stat} from "node:fs/promises";
 import {DataError} from "../errors.ts";
 import {codeDigest} from "./codeDigest.ts";
 import {upstreamOf, type Graph, type Node} from "./graph.ts";
@@ -42,6 +43,7 @@ export async function plan(
   for (const node of graph.nodes) {
     const data: string[] = [];
     for (const source of node.sources) {
+      await regularFile(source);
       data.push(
         await hashFile(source).catch(() => {
           throw new DataError(`data.source: cannot read ${source}`);
@@ -63,6 +65,30 @@ export async function plan(
     planned.push({node, key, parts});
   }
   return planned;
+}
+
+/**
+ * Refuses a data source that is not a regular file before anything reads it: hashing a FIFO or
+ * a device (/dev/zero) would never end, and a folder is no table.
+ */
+async function regularFile(source: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(source);
+  } catch {
+    throw new DataError(`data.source: cannot read ${source} (no such file)`);
+  }
+  if (info.isFile()) return;
+  const kind = info.isDirectory()
+    ? "a directory"
+    : info.isFIFO()
+      ? "a FIFO"
+      : info.isCharacterDevice() || info.isBlockDevice()
+        ? "a device"
+        : info.isSocket()
+          ? "a socket"
+          : "not a file";
+  throw new DataError(`data.source: ${source} is ${kind}, not a regular file`);
 }
 
 /** Why a step whose entry is not usable must run, compared with what the last run recorded. */

@@ -106,14 +106,42 @@ export async function fitBundle(
     rows: table.rows,
     columns: Object.fromEntries(features.map((f) => [f.name, table.columns[f.name]]))
   };
+  for (const f of features) {
+    const column = inputs.columns[f.name];
+    if (!(column instanceof Float64Array)) continue;
+    const at = firstValue([column], (v) => v === Infinity || v === -Infinity);
+    if (at)
+      throw new DataError(
+        `feature ${JSON.stringify(f.name)} is ${column[at.row]} in training row ${at.row + 1}: no model fits an infinite value (a step made it, e.g. a log of 0, or the data holds it)`
+      );
+  }
   const transform = fitColumnTransformer(inputs, options.transform);
   const {X, featureNames, sourceColumn} = applyColumnTransformer(transform, inputs);
   const spec = options.spec ?? modelSpec(options.model.type);
   const estimator = spec.create(spec.params.parse(options.model.params), task, {warn: options.warn});
   const fitOptions = {seed: options.seed, threads: options.threads, onProgress: options.onProgress};
-  if (estimator.task === "classification")
-    await estimator.fit(X, labels as Int32Array, {...fitOptions, nClasses: classes.length});
-  else await estimator.fit(X, labels as Float64Array, fitOptions);
+  // A value no model can fit, named by feature and column rather than by index inside the model.
+  const named = (j: number) =>
+    `feature ${JSON.stringify(featureNames[j])}${sourceColumn[j] !== featureNames[j] ? ` (from column ${JSON.stringify(sourceColumn[j])})` : ""}`;
+  const infinite = firstValue(X.cols, (v) => v === Infinity || v === -Infinity);
+  if (infinite)
+    throw new DataError(
+      `${named(infinite.column)} is ${X.cols[infinite.column][infinite.row]} in training row ${infinite.row + 1}: no model fits an infinite value (a step made it, e.g. a log of 0, or the data holds it)`
+    );
+  try {
+    if (estimator.task === "classification")
+      await estimator.fit(X, labels as Int32Array, {...fitOptions, nClasses: classes.length});
+    else await estimator.fit(X, labels as Float64Array, fitOptions);
+  } catch (error) {
+    // Models that take missing values (boosting) never get here for them; the others fail
+    // inside, on an index: say which feature is missing where, and what to do.
+    const missing = firstValue(X.cols, Number.isNaN);
+    if (!missing) throw error;
+    throw new DataError(
+      `${named(missing.column)} is missing in training row ${missing.row + 1}, and ${options.model.type} needs complete data: impute it (transform.numeric.impute) or drop such rows (clean.columns.<column>.missing: drop)`,
+      {cause: error}
+    );
+  }
   // The columns the fitted preprocessing reads: one it drops is no input of the model.
   const used = new Set(transform.columns.map((c) => c.name));
   const signature = features
@@ -223,6 +251,18 @@ export function encodeLabels(column: Column, classes?: string[]): {classes: stri
     }
   }
   return {classes: known, labels};
+}
+
+/** The first value `bad` picks, column by column: its column and row, else undefined. */
+function firstValue(
+  cols: readonly Float64Array[],
+  bad: (v: number) => boolean
+): {column: number; row: number} | undefined {
+  for (let j = 0; j < cols.length; ++j) {
+    const col = cols[j];
+    for (let i = 0; i < col.length; ++i) if (bad(col[i])) return {column: j, row: i};
+  }
+  return undefined;
 }
 
 /** A categorical column's distinct values in JS sort order, when the table was read with them. */

@@ -85,8 +85,18 @@ export function modelFromBundle(given: ModelBundle, options: ModelOptions = {}, 
   if (!given || !Array.isArray(given.signature) || !given.estimator)
     throw new DataError(`${options.source ?? "model"}: not a model bundle`);
   const bundle = upgradeBundle(given);
+  const source = options.source ?? "model";
+  checkBundle(bundle, source);
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
-  const estimator: Estimator = restoreEstimator(bundle, spec, {warn});
+  let estimator: Estimator;
+  try {
+    estimator = restoreEstimator(bundle, spec, {warn});
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    throw new DataError(
+      `${source}: invalid model bundle: estimator.state: ${error instanceof Error ? error.message : String(error)}`
+    );
+  }
   const base = options.base ?? process.cwd();
   const modules = options.modules ?? workspaceModules(base);
   let scorer: Promise<RowScorer> | undefined;
@@ -143,6 +153,40 @@ export function modelFromBundle(given: ModelBundle, options: ModelOptions = {}, 
       scorer = undefined;
     }
   };
+}
+
+/**
+ * The parts of a bundle scoring relies on, checked before it scores (a bundle is a file anyone
+ * can edit): a classifier's classes, the feature lists' lengths, the signature's names. The
+ * estimator's own state is checked as it is restored (trees: see checkTree).
+ */
+function checkBundle(bundle: ModelBundle, source: string): void {
+  const bad = (field: string, why: string): never => {
+    throw new DataError(`${source}: invalid model bundle: ${field}: ${why}`);
+  };
+  if (bundle.task !== "classification" && bundle.task !== "regression")
+    bad("task", `${JSON.stringify(bundle.task)} (expected classification or regression)`);
+  if (bundle.task === "classification") {
+    if (!Array.isArray(bundle.classes) || bundle.classes.length === 0)
+      bad("classes", "a classifier lists its classes (found none)");
+    if (bundle.classes.some((c) => typeof c !== "string")) bad("classes", "expected strings");
+    if (new Set(bundle.classes).size !== bundle.classes.length) bad("classes", "a class is listed twice");
+  }
+  const names = (field: "signature" | "features", list: unknown) => {
+    if (!Array.isArray(list) || list.some((c) => typeof (c as {name?: unknown})?.name !== "string"))
+      bad(field, "expected a list of columns with names");
+    const seen = new Set((list as {name: string}[]).map((c) => c.name));
+    if (seen.size !== (list as unknown[]).length) bad(field, "a column is listed twice");
+  };
+  names("signature", bundle.signature);
+  names("features", bundle.features);
+  if (!Array.isArray(bundle.featureNames) || !Array.isArray(bundle.sourceColumn))
+    bad("featureNames", "expected the model's feature names and their source columns");
+  if (bundle.featureNames.length !== bundle.sourceColumn.length)
+    bad(
+      "sourceColumn",
+      `${bundle.sourceColumn.length} entries for ${bundle.featureNames.length} feature names`
+    );
 }
 
 interface Waiting {

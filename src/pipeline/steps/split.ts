@@ -95,7 +95,10 @@ export const split = defineStep({
   async run(inputs, params, ctx) {
     const source = inputs.data;
     const [{n}] = await ctx.db.rows<{n: number}>(`SELECT count(*)::INTEGER AS n FROM ${source}`);
-    if (n < 3) throw new DataError(`split: need at least 3 rows, the data has ${n}`);
+    if (n < 3)
+      throw new DataError(
+        `split: need at least 3 rows, the data has ${n} (clean keeps only rows with a value of the target, data.target: ${JSON.stringify(params.target)}${n === 0 ? ": is it missing in every row?" : ""})`
+      );
     const sets =
       params.method === "time"
         ? await cutByTime(ctx.db, source, params)

@@ -38,7 +38,7 @@ export function declaredSweep(
 ): SweepConfig | undefined {
   let raw: unknown;
   try {
-    raw = parse(readFileSync(configPath, "utf8"));
+    raw = parse(readFileSync(configPath, "utf8"), {logLevel: "silent", maxAliasCount: 100});
   } catch {
     return undefined; // loadConfig reports an unreadable file or bad YAML properly
   }

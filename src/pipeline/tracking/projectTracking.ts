@@ -15,7 +15,7 @@ export function projectTracking(configFile: string): Tracking {
   const path = resolve(configFile);
   let raw: unknown;
   try {
-    raw = parse(readFileSync(path, "utf8"));
+    raw = parse(readFileSync(path, "utf8"), {logLevel: "silent", maxAliasCount: 100});
   } catch (error) {
     const shown = relative(process.cwd(), path) || path;
     throw new ConfigError(

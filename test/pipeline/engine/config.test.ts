@@ -93,8 +93,49 @@ describe("loadConfig", () => {
   });
 
   it("reports invalid YAML with its position", async () => {
-    const error = await errorOf(async () => await loadConfig(configFile("name: [unclosed\n")));
-    expect(error.message).toMatch(/mlbook\.yaml:\d+:\d+: invalid YAML/);
+    const error = await errorOf(async () => await loadConfig(configFile("name: demo\ndata: [unclosed\n")));
+    expect(error.message).toMatch(/mlbook\.yaml:\d+:\d+: invalid YAML at line \d+, column \d+: /);
+  });
+
+  it("refuses a YAML tag it would only warn about, naming line and column, with no Node warning", async () => {
+    const warnings: string[] = [];
+    const listen = (w: Error) => warnings.push(w.message);
+    process.on("warning", listen);
+    try {
+      const error = await errorOf(
+        async () => await loadConfig(configFile(`${base}description: !!js/function "function () {}"\n`))
+      );
+      expect(error.message).toMatch(
+        /mlbook\.yaml:11:14: invalid YAML at line 11, column 14: unsupported YAML tag .*js\/function/
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", listen);
+    }
+  });
+
+  it("refuses an alias bomb as a config error naming the file", async () => {
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x]",
+      ...Array.from({length: 9}, (_, i) => {
+        const prev = String.fromCharCode(97 + i);
+        const next = String.fromCharCode(98 + i);
+        return `${next}: &${next} [${Array(9).fill(`*${prev}`).join(", ")}]`;
+      })
+    ].join("\n");
+    const error = await errorOf(async () => await loadConfig(configFile(`${base}${bomb}\n`)));
+    expect(error.message).toMatch(/mlbook\.yaml: invalid YAML: .*alias/i);
+  });
+
+  it("refuses a config over 1 MiB, or one that is not a regular file", async () => {
+    const big = await errorOf(
+      async () => await loadConfig(configFile(`${base}# ${"x".repeat(1024 * 1024)}\n`))
+    );
+    expect(big.message).toMatch(/mlbook\.yaml: the config is over 1024 KiB/);
+    const dir = mkdtempSync(join(tmpdir(), "mlbook-config-dir-"));
+    const notFile = await errorOf(async () => await loadConfig(dir));
+    expect(notFile.message).toMatch(/not a regular file/);
   });
 
   it("applies overrides parsed as YAML scalars and lists", async () => {

@@ -196,7 +196,7 @@ abstract class Forest {
   protected restore(state: ForestState): void {
     if (!Array.isArray(state.trees) || state.trees.length === 0)
       throw new Error("invalid random forest state: no trees");
-    this.trees = state.trees.map(flatTreeFromJSON);
+    this.trees = state.trees.map((tree, i) => flatTreeFromJSON(tree, `trees[${i}]`));
     this.features = state.features;
     this.classes = state.classes;
     this.oobScore = state.oobScore;

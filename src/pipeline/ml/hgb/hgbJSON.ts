@@ -1,5 +1,6 @@
 import type {HgbFit} from "./fitHistGradientBoosting.ts";
 import type {HgbTree} from "./hgbTree.ts";
+import {checkTree} from "../tree/checkTree.ts";
 
 export interface HgbTreeJSON {
   feature: number[];
@@ -33,9 +34,18 @@ export function hgbFitToJSON(fit: HgbFit, nFeatures: number): HgbFitJSON {
 }
 
 export function hgbFitFromJSON(json: HgbFitJSON): HgbFit {
+  if (!Array.isArray(json.trees) || !json.trees.every(Array.isArray))
+    throw new Error("trees: expected a list of iterations, each a list of trees");
+  if (!Array.isArray(json.baseline) || json.trees.some((it) => it.length !== json.baseline.length))
+    throw new Error("trees: each iteration needs one tree per output (baseline)");
   return {
     baseline: Float64Array.from(json.baseline),
-    trees: json.trees.map((iteration) => iteration.map(treeFromJSON)),
+    trees: json.trees.map((iteration, i) =>
+      iteration.map((tree, k) => {
+        checkTree(`trees[${i}][${k}]`, tree, (node) => (tree.feature[node] as number) >= 0, json.nFeatures);
+        return treeFromJSON(tree);
+      })
+    ),
     trainScore: json.trainScore.slice(),
     validationScore: json.validationScore.slice()
   };

@@ -1,4 +1,5 @@
 import type {Features} from "../types.ts";
+import {checkTree} from "./checkTree.ts";
 
 /** sklearn's markers: a leaf has no children (-1) and no feature or threshold (-2). */
 export const TREE_LEAF = -1;
@@ -50,7 +51,8 @@ export function flatTreeToJSON(tree: FlatTree): FlatTreeJSON {
   };
 }
 
-export function flatTreeFromJSON(json: FlatTreeJSON): FlatTree {
+export function flatTreeFromJSON(json: FlatTreeJSON, where = "tree"): FlatTree {
+  checkTree(where, json, (node) => json.left[node] !== TREE_LEAF);
   const nodeCount = json.feature.length;
   const same = [json.threshold, json.left, json.right, json.missingLeft];
   if (
