@@ -43,6 +43,8 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
   const run: RunContext = {loaded, root: storeRoot(loaded, options.root), logger};
   for (const hook of hooks) await hook.beforeRun?.(run);
   const store = new Store(run.root);
+  // What killed runs left half written goes first (a live run's scratch is kept).
+  await store.removeDeadScratch();
   const full = await resolvedGraph(run, hooks);
   const pins: Pin[] = (loaded.config.from as string[] | undefined)?.length
     ? await resolvePins(run, full, hooks)

@@ -130,7 +130,35 @@ export class Store {
     await rm(trash, {recursive: true, force: true});
   }
 
+  /**
+   * Removes the scratch folders (entries being written, trash, gc's) of processes that are gone —
+   * a run or sweep worker killed mid-write leaves them behind. A folder is named after its
+   * process's pid; one whose process lives (or whose pid now names another process) is kept.
+   */
+  async removeDeadScratch(): Promise<string[]> {
+    const tmp = join(this.root, "tmp");
+    const removed: string[] = [];
+    for (const name of await readdir(tmp).catch(() => [] as string[])) {
+      const pid = Number(/^(?:trash-|gc-)?(\d+)-/.exec(name)?.[1]);
+      if (!pid || pid === process.pid || alive(pid)) continue;
+      await rm(join(tmp, name), {recursive: true, force: true}).catch(() => undefined);
+      removed.push(name);
+    }
+    return removed;
+  }
+
   async abandon(tmp: string): Promise<void> {
     await rm(tmp, {recursive: true, force: true});
+  }
+}
+
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, as another user's process.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -1,5 +1,6 @@
 import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import {join} from "node:path";
+import {Store} from "../engine/store.ts";
 import type {TrackingTx} from "./trackingTx.ts";
 
 export interface GcOptions {
@@ -66,6 +67,8 @@ export async function gc(tx: TrackingTx, storeRoot: string, options: GcOptions =
       await rm(trash, {recursive: true, force: true});
     }
   }
+  // Scratch folders of processes that are gone (killed runs, sweep workers) go too.
+  if (!dryRun) await new Store(storeRoot).removeDeadScratch();
   return {runsDeleted: dropped.length, entries, bytes: entries.reduce((s, e) => s + e.bytes, 0), dryRun};
 }
 
