@@ -2,6 +2,7 @@ import type {Plugin} from "esbuild";
 import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from "node:fs";
 import {basename, dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
+import {sha256} from "../pipeline/engine/hash.ts";
 import {workspaceModules, type ModuleRef} from "../pipeline/engine/moduleSource.ts";
 import {ConfigError} from "../pipeline/errors.ts";
 import {upgradeBundle, type ModelBundle} from "../pipeline/ml/bundle.ts";
@@ -42,7 +43,13 @@ export async function exportCommand(ref: string, dir: string, options: {config: 
       modules[module.digest] = file;
     }
     await compileEngine(join(tmp, "mlbook.mjs"));
-    writeFileSync(join(tmp, "model.json"), JSON.stringify(bundle));
+    const bundleText = JSON.stringify(bundle);
+    writeFileSync(join(tmp, "model.json"), bundleText);
+    // The bundle's checksum, as a store entry keeps it: loading it verifies it (loadModel).
+    writeFileSync(
+      join(tmp, "manifest.json"),
+      `${JSON.stringify({files: {"model.json": {sha256: sha256(bundleText), bytes: Buffer.byteLength(bundleText)}}}, null, 2)}\n`
+    );
     const manifest: ExportManifest = {
       mlbook: pkg.version,
       bundle: "model.json",
@@ -163,6 +170,7 @@ trained in.
     EOF
 
 Files: \`model.json\` (the bundle: the inference pipeline and the fitted model), \`modules/\` (the
-workspace code it runs, compiled), \`mlbook.mjs\` (mlbook's engine and server), \`${MANIFEST}\`.
+workspace code it runs, compiled), \`mlbook.mjs\` (mlbook's engine and server), \`${MANIFEST}\`,
+\`manifest.json\` (the bundle's checksum: a changed \`model.json\` is refused).
 `;
 }

@@ -263,6 +263,17 @@ program
   });
 
 program
+  .command("verify")
+  .description("hash every store entry again and name the corrupt ones (--fix discards them to be rebuilt)")
+  .option(...configOption)
+  .option("--fix", "discard corrupt entries, so the next run rebuilds them")
+  .option("--json", "print JSON")
+  .action(async (options: {config: string; fix?: boolean; json?: boolean}) => {
+    const {verifyCommand} = await import("./verify.ts");
+    await verifyCommand(options);
+  });
+
+program
   .command("init")
   .description(
     "create a new workspace: package.json, mlbook.yaml, an example step and its test, report pages"

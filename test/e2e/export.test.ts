@@ -45,6 +45,7 @@ describe("mlbook export", () => {
       expect(made.status).toBe(0);
       expect(readdirSync(out).sort()).toEqual([
         "README.md",
+        "manifest.json",
         "mlbook-export.json",
         "mlbook.mjs",
         "model.json",
@@ -89,6 +90,12 @@ describe("mlbook export", () => {
         cpSync(copy, dir, {recursive: true, verbatimSymlinks: true});
         rmSync(copy, {recursive: true, force: true});
       }
+      // A bundle changed after export (same size) is refused, by the server as by loadModel.
+      const bundleFile = join(out, "model.json");
+      const text = readFileSync(bundleFile, "utf8");
+      const at = text.search(/\d/);
+      writeFileSync(bundleFile, `${text.slice(0, at)}${text[at] === "1" ? "2" : "1"}${text.slice(at + 1)}`);
+      await expect(loadModel(bundleFile, {base: out})).rejects.toThrow(/the model bundle fails its checksum/);
     }, 300_000);
   }
 

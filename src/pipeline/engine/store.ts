@@ -131,6 +131,48 @@ export class Store {
   }
 
   /**
+   * Hashes every file of every entry again, whatever its stamp says (`mlbook verify`): the
+   * entries whose files fail their manifest, with why. With `fix`, those are discarded, so the
+   * next run rebuilds them.
+   */
+  async verifyAll(
+    fix = false
+  ): Promise<{checked: number; corrupt: {step: string; key: string; reason: string}[]}> {
+    const corrupt: {step: string; key: string; reason: string}[] = [];
+    let checked = 0;
+    const store = join(this.root, "store");
+    for (const step of (await readdir(store).catch(() => [] as string[])).sort()) {
+      for (const key of (await readdir(join(store, step)).catch(() => [] as string[])).sort()) {
+        checked += 1;
+        const reason = await this.check(step, key);
+        if (!reason) continue;
+        corrupt.push({step, key, reason});
+        if (fix) await this.discard(step, key);
+      }
+    }
+    return {checked, corrupt};
+  }
+
+  /** Why an entry is corrupt, hashing all its files, or null when every file matches its manifest. */
+  private async check(step: string, key: string): Promise<string | null> {
+    const dir = this.dir(step, key);
+    let manifest: Manifest;
+    try {
+      manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as Manifest;
+      if (!manifest || typeof manifest.files !== "object") return "manifest.json lists no files";
+    } catch {
+      return "manifest.json is missing or unreadable";
+    }
+    for (const [name, {sha256, bytes}] of Object.entries(manifest.files)) {
+      const info = await stat(join(dir, name)).catch(() => undefined);
+      if (!info) return `${name} is gone`;
+      if (info.size !== bytes) return `${name} has ${info.size} bytes, expected ${bytes}`;
+      if ((await hashFile(join(dir, name))) !== sha256) return `${name} fails its checksum`;
+    }
+    return null;
+  }
+
+  /**
    * Removes the scratch folders (entries being written, trash, gc's) of processes that are gone —
    * a run or sweep worker killed mid-write leaves them behind. A folder is named after its
    * process's pid; one whose process lives (or whose pid now names another process) is kept.

@@ -1,4 +1,7 @@
-import {readFileSync} from "node:fs";
+import {existsSync, readFileSync} from "node:fs";
+import {basename, dirname, join} from "node:path";
+import {sha256} from "../engine/hash.ts";
+import type {Manifest} from "../engine/store.ts";
 import type {Db, Prepared} from "../engine/db.ts";
 import {specForBundle} from "../engine/model.ts";
 import {workspaceModules, type ModuleSource} from "../engine/moduleSource.ts";
@@ -64,8 +67,11 @@ export interface ModelOptions {
 export async function loadModel(path: string, options: ModelOptions = {}): Promise<Model> {
   let bundle: ModelBundle;
   try {
-    bundle = JSON.parse(readFileSync(path, "utf8")) as ModelBundle;
+    const bytes = readFileSync(path);
+    verifyChecksum(path, bytes);
+    bundle = JSON.parse(bytes.toString("utf8")) as ModelBundle;
   } catch (error) {
+    if (error instanceof DataError) throw error;
     throw new DataError(
       `${path}: cannot read the model bundle (${error instanceof Error ? error.message : String(error)})`
     );
@@ -153,6 +159,28 @@ export function modelFromBundle(given: ModelBundle, options: ModelOptions = {}, 
       scorer = undefined;
     }
   };
+}
+
+/**
+ * A bundle in a store entry (or an export) has its checksum in the manifest beside it: one that
+ * does not match was changed after it was written — whatever its size and mtime say — and is
+ * refused. A bundle with no manifest beside it (one a user wrote) has nothing to be checked against.
+ */
+function verifyChecksum(path: string, bytes: Buffer): void {
+  const manifest = join(dirname(path), "manifest.json");
+  if (!existsSync(manifest)) return;
+  let want: unknown;
+  try {
+    want = (JSON.parse(readFileSync(manifest, "utf8")) as Manifest).files?.[basename(path)]?.sha256;
+  } catch {
+    throw new DataError(
+      `${path}: the manifest beside it (${manifest}) is unreadable, so the bundle cannot be verified`
+    );
+  }
+  if (want !== undefined && sha256(bytes) !== want)
+    throw new DataError(
+      `${path}: the model bundle fails its checksum (${manifest}): it changed after it was written — run the pipeline again to rebuild it (mlbook verify --fix finds every such entry)`
+    );
 }
 
 /**
