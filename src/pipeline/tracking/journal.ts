@@ -1,6 +1,7 @@
 import {mkdir, readdir, readFile, rename, rm, writeFile} from "node:fs/promises";
 import {join} from "node:path";
 import type {RunRecord} from "./runRecord.ts";
+import {runRecordSchema} from "./runRecordSchema.ts";
 
 /**
  * Runs wait in `<root>/runs/<id>.json` until they are in the database: written before the database
@@ -22,18 +23,43 @@ export interface Pending {
   record: RunRecord;
 }
 
-/** Pending runs, oldest first (ids start with their time). Unreadable files are skipped, not fatal. */
-export async function readPending(root: string): Promise<Pending[]> {
+/**
+ * Pending runs, oldest first (ids start with their time). A file that is not a run record (not
+ * JSON, or not a record's shape: `{}`, `params: null`) would stop every tracking command; it is
+ * moved aside to `runs/rejected/` with a warning naming it, and the others go on.
+ */
+export async function readPending(
+  root: string,
+  warn: (message: string) => void = (message) => process.stderr.write(`warning: ${message}\n`)
+): Promise<Pending[]> {
   const dir = join(root, "runs");
   const names = await readdir(dir).catch(() => [] as string[]);
   const out: Pending[] = [];
   for (const name of names.filter((n) => n.endsWith(".json")).sort()) {
     const file = join(dir, name);
+    let text: string;
     try {
-      out.push({file, record: JSON.parse(await readFile(file, "utf8")) as RunRecord});
+      text = await readFile(file, "utf8");
     } catch {
-      // Another process may have just written and removed it; a torn file never exists (rename).
+      continue; // another process has just written it to the database and removed it
     }
+    let why: string;
+    try {
+      const parsed = runRecordSchema.safeParse(JSON.parse(text));
+      if (parsed.success) {
+        out.push({file, record: parsed.data as unknown as RunRecord});
+        continue;
+      }
+      const issue = parsed.error.issues[0];
+      why = `${issue.path.join(".") || "the record"}: ${issue.message}`;
+    } catch (error) {
+      // A torn file never exists (written by rename): this one was written by something else.
+      why = `not JSON (${error instanceof Error ? error.message : String(error)})`;
+    }
+    const aside = join(dir, "rejected", name);
+    await mkdir(join(dir, "rejected"), {recursive: true});
+    await rename(file, aside).catch(() => undefined);
+    warn(`${file} is not a run record (${why}): moved to ${aside}; tracking goes on without it`);
   }
   return out;
 }
