@@ -5,6 +5,7 @@ import type {Db} from "../engine/db.ts";
 import {plainRows} from "../engine/plainRows.ts";
 import {defineStep, type Config} from "../engine/step.ts";
 import {startPipeline} from "../ml/inference.ts";
+import {checkFileShape} from "../engine/fileShape.ts";
 
 export const formats = ["csv", "tsv", "json", "ndjson", "parquet", "arrow"] as const;
 export type Format = (typeof formats)[number];
@@ -201,6 +202,7 @@ let arrowTables = 0;
  * for Arrow IPC a temp table of this connection loaded from the file first.
  */
 export async function readerSql(db: Db, path: string, format: Format): Promise<string> {
+  await checkFileShape(path, format);
   const p = quoteString(path);
   switch (format) {
     case "arrow": {
