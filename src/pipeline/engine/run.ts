@@ -13,6 +13,7 @@ import {newRunId} from "./runId.ts";
 import {silentLogger, type RunLogger, type RunResult, type StepRecord} from "./runTypes.ts";
 import {runDag} from "./schedule.ts";
 import {readState, writeState} from "./state.ts";
+import {takeLease} from "./lease.ts";
 import {Store, type Entry} from "./store.ts";
 
 export interface RunOptions {
@@ -59,88 +60,98 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
   const planned = (await plan(graph, new Map(pins.map((p) => [p.step, p.key])))).filter((p) =>
     needed.has(p.node.name)
   );
-  const state = await readState(run.root, graph.name);
-  // DuckDB loads lazily: a run where every step is fresh never needs it, and loading it is most
-  // of a fresh run's time. Each running step gets its own connection to the one in-memory
-  // database, so independent steps run at once (schedule.ts).
-  let db: Promise<Db> | undefined;
-  const openOnce = () => (db ??= import("./db.ts").then((m) => m.openDb()));
-  const entries = new Map<string, Entry>();
-  const records = new Map<string, StepRecord>();
-  const ran = new Set<string>();
-  const byName = new Map(planned.map((p) => [p.node.name, p]));
-  const runStep = async (name: string): Promise<void> => {
-    const p = byName.get(name)!;
-    const t0 = performance.now();
-    const lookup = await store.lookup(name, p.key);
-    let record: StepRecord;
-    if (lookup.status === "ok") {
-      entries.set(name, lookup.entry);
-      record = {
-        name,
-        status: "fresh",
-        key: p.key,
-        reason: null,
-        durationMs: performance.now() - t0,
-        rows: lookup.entry.manifest.tables
-      };
-    } else {
-      const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
-      const reason = staleReason(p.parts, state.steps[name], why, ran);
-      const attempts = {count: 0};
-      const connection = await (await openOnce()).connect();
-      try {
-        const entry = await execute(p, connection, store, entries, logger, graph.data, attempts);
-        entries.set(name, entry);
+  // Before any entry is looked up: the entries this run reads and writes are leased, so a gc
+  // running meanwhile leaves them alone (lease.ts).
+  const release = await takeLease(
+    run.root,
+    planned.map((p) => `${p.node.name}/${p.key}`)
+  );
+  try {
+    const state = await readState(run.root, graph.name);
+    // DuckDB loads lazily: a run where every step is fresh never needs it, and loading it is most
+    // of a fresh run's time. Each running step gets its own connection to the one in-memory
+    // database, so independent steps run at once (schedule.ts).
+    let db: Promise<Db> | undefined;
+    const openOnce = () => (db ??= import("./db.ts").then((m) => m.openDb()));
+    const entries = new Map<string, Entry>();
+    const records = new Map<string, StepRecord>();
+    const ran = new Set<string>();
+    const byName = new Map(planned.map((p) => [p.node.name, p]));
+    const runStep = async (name: string): Promise<void> => {
+      const p = byName.get(name)!;
+      const t0 = performance.now();
+      const lookup = await store.lookup(name, p.key);
+      let record: StepRecord;
+      if (lookup.status === "ok") {
+        entries.set(name, lookup.entry);
         record = {
           name,
-          status: "ran",
+          status: "fresh",
           key: p.key,
-          reason,
+          reason: null,
           durationMs: performance.now() - t0,
-          rows: entry.manifest.tables
+          rows: lookup.entry.manifest.tables
         };
-      } finally {
-        connection.close();
+      } else {
+        const why = lookup.status === "corrupt" ? `entry corrupt (${lookup.reason})` : "missing";
+        const reason = staleReason(p.parts, state.steps[name], why, ran);
+        const attempts = {count: 0};
+        const connection = await (await openOnce()).connect();
+        try {
+          const entry = await execute(p, connection, store, entries, logger, graph.data, attempts);
+          entries.set(name, entry);
+          record = {
+            name,
+            status: "ran",
+            key: p.key,
+            reason,
+            durationMs: performance.now() - t0,
+            rows: entry.manifest.tables
+          };
+        } finally {
+          connection.close();
+        }
+        ran.add(name);
+        if (attempts.count > 1) record.attempts = attempts.count;
       }
-      ran.add(name);
-      if (attempts.count > 1) record.attempts = attempts.count;
+      records.set(name, record);
+      logger.step(record);
+      for (const hook of hooks) await hook.afterStep?.(record, run);
+    };
+    // Records in plan order, whichever step finished first.
+    const inOrder = () => planned.flatMap((p) => records.get(p.node.name) ?? []);
+    const finals = new Set(planned.filter((p) => p.node.step.final).map((p) => p.node.name));
+    const outcome = (error: unknown, metrics: Record<string, unknown> | null): RunOutcome => ({
+      ...run,
+      runId: newRunId(),
+      pipeline: graph.name,
+      configDigest: hashValue(loaded.config),
+      startedAt,
+      durationMs: performance.now() - started,
+      graph,
+      steps: inOrder(),
+      metrics,
+      headline: metrics ? headlineMetrics(metrics) : {},
+      pins,
+      error
+    });
+    let result: RunOutcome;
+    try {
+      await runDag([...byName.keys()], (name) => upstreamOf(byName.get(name)!.node), runStep, {last: finals});
+      await writeState(run.root, graph.name, planned);
+      result = outcome(null, await runMetrics(graph, entries));
+    } catch (error) {
+      await afterRun(hooks, outcome(error, null));
+      throw error;
+    } finally {
+      if (db) (await db).close();
     }
-    records.set(name, record);
-    logger.step(record);
-    for (const hook of hooks) await hook.afterStep?.(record, run);
-  };
-  // Records in plan order, whichever step finished first.
-  const inOrder = () => planned.flatMap((p) => records.get(p.node.name) ?? []);
-  const finals = new Set(planned.filter((p) => p.node.step.final).map((p) => p.node.name));
-  const outcome = (error: unknown, metrics: Record<string, unknown> | null): RunOutcome => ({
-    ...run,
-    runId: newRunId(),
-    pipeline: graph.name,
-    configDigest: hashValue(loaded.config),
-    startedAt,
-    durationMs: performance.now() - started,
-    graph,
-    steps: inOrder(),
-    metrics,
-    headline: metrics ? headlineMetrics(metrics) : {},
-    pins,
-    error
-  });
-  let result: RunOutcome;
-  try {
-    await runDag([...byName.keys()], (name) => upstreamOf(byName.get(name)!.node), runStep, {last: finals});
-    await writeState(run.root, graph.name, planned);
-    result = outcome(null, await runMetrics(graph, entries));
-  } catch (error) {
-    await afterRun(hooks, outcome(error, null));
-    throw error;
+    await afterRun(hooks, result);
+    const {runId, pipeline, configDigest, durationMs, steps, metrics, headline} = result;
+    return {runId, pipeline, configDigest, startedAt, durationMs, steps, metrics, headline};
   } finally {
-    if (db) (await db).close();
+    await release();
   }
-  await afterRun(hooks, result);
-  const {runId, pipeline, configDigest, durationMs, steps, metrics, headline} = result;
-  return {runId, pipeline, configDigest, startedAt, durationMs, steps, metrics, headline};
 }
 
 /** Calls each hook's afterRun; a hook that fails is reported, never fails the run. */

@@ -1,5 +1,6 @@
 import {mkdir, readdir, readFile, rename, rm, stat, writeFile} from "node:fs/promises";
 import {join} from "node:path";
+import {alive} from "./alive.ts";
 import {statStamp} from "./fileStamp.ts";
 import {hashFile} from "./hash.ts";
 
@@ -191,16 +192,5 @@ export class Store {
 
   async abandon(tmp: string): Promise<void> {
     await rm(tmp, {recursive: true, force: true});
-  }
-}
-
-/** Whether a process with this pid exists (signal 0 checks without sending anything). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user's process.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

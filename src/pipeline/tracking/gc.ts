@@ -1,5 +1,6 @@
 import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import {join} from "node:path";
+import {leasedEntries, withGcLock} from "../engine/lease.ts";
 import {Store} from "../engine/store.ts";
 import type {TrackingTx} from "./trackingTx.ts";
 
@@ -45,15 +46,18 @@ export async function gc(tx: TrackingTx, storeRoot: string, options: GcOptions =
     [...dropped, ...dropped]
   );
   const keep = new Set(kept.map((k) => `${k.step}/${k.key}`));
-  const entries: GcResult["entries"] = [];
-  const store = join(storeRoot, "store");
-  for (const step of await readdir(store).catch(() => [] as string[])) {
-    for (const key of await readdir(join(store, step)).catch(() => [] as string[])) {
-      if (keep.has(`${step}/${key}`)) continue;
-      entries.push({step, key, bytes: await folderBytes(join(store, step, key))});
+  const collect = async (): Promise<GcResult["entries"]> => {
+    // Entries a live run has leased (reads or writes) are in use, whatever the database says.
+    const leased = await leasedEntries(storeRoot);
+    const entries: GcResult["entries"] = [];
+    const store = join(storeRoot, "store");
+    for (const step of await readdir(store).catch(() => [] as string[])) {
+      for (const key of await readdir(join(store, step)).catch(() => [] as string[])) {
+        if (keep.has(`${step}/${key}`) || leased.has(`${step}/${key}`)) continue;
+        entries.push({step, key, bytes: await folderBytes(join(store, step, key))});
+      }
     }
-  }
-  if (!dryRun) {
+    if (dryRun) return entries;
     for (const e of entries) {
       await tx.run(
         "UPDATE artifacts SET collected_at = now()::TIMESTAMP WHERE step = ? AND key = ? AND collected_at IS NULL",
@@ -66,7 +70,10 @@ export async function gc(tx: TrackingTx, storeRoot: string, options: GcOptions =
       await rename(join(store, e.step, e.key), trash);
       await rm(trash, {recursive: true, force: true});
     }
-  }
+    return entries;
+  };
+  // Runs starting meanwhile wait for the lock before they look any entry up (lease.ts).
+  const entries = dryRun ? await collect() : await withGcLock(storeRoot, collect);
   // Scratch folders of processes that are gone (killed runs, sweep workers) go too.
   if (!dryRun) await new Store(storeRoot).removeDeadScratch();
   return {runsDeleted: dropped.length, entries, bytes: entries.reduce((s, e) => s + e.bytes, 0), dryRun};
