@@ -1,27 +1,16 @@
 import {spawn, type ChildProcess} from "node:child_process";
 import {mkdirSync, readFileSync, writeFileSync} from "node:fs";
-import {connect as connectTo, createServer, type AddressInfo} from "node:net";
+import {connect as connectTo} from "node:net";
 import {join} from "node:path";
 import type {Browser, Locator, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {freePort} from "../../src/cli/devFront.ts";
 import {createRng} from "../../src/pipeline/ml/rng.ts";
 import {formatMetric} from "../../src/pipeline/tracking/textTable.ts";
 import {launchChromium, watchPage} from "../helpers/browser.ts";
 import {copyOfRepo, mlbook, repoRoot} from "../helpers/project.ts";
 
 const screenshots = join(repoRoot, "test-results", "screenshots");
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const {port} = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `condition` until it holds; fails with `what` after `timeout` ms. */
 async function until(condition: () => boolean | Promise<boolean>, timeout: number, what: string) {

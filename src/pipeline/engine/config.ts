@@ -14,6 +14,7 @@ import {storeRoot, type LoadedConfig} from "./loadedConfig.ts";
 import type {ConfigIssue, WorkspaceModule} from "./step.ts";
 import {loadWorkspaceModule, moduleCacheDir, ModuleError} from "./workspaceModule.ts";
 import {workspaceStep} from "./workspaceStep.ts";
+import {YAML_OPTIONS} from "./yamlOptions.ts";
 
 /** The largest config file read: settings fit in far less; more is a mistake or an attack. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -45,7 +46,7 @@ export async function loadPipelineConfig(
   }
   const lineCounter = new LineCounter();
   // logLevel "silent": a YAML warning (an unknown tag) is this loader's error below, not Node's.
-  const doc = parseDocument(text, {lineCounter, prettyErrors: false, logLevel: "silent"});
+  const doc = parseDocument(text, {lineCounter, prettyErrors: false, logLevel: YAML_OPTIONS.logLevel});
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
     const {line, col} = lineCounter.linePos(problem.pos[0]);
@@ -57,7 +58,7 @@ export async function loadPipelineConfig(
   }
   let written: unknown;
   try {
-    written = doc.toJS({maxAliasCount: 100}) ?? {};
+    written = doc.toJS({maxAliasCount: YAML_OPTIONS.maxAliasCount}) ?? {};
   } catch (error) {
     // An alias expanding to an exponential tree ("billion laughs") stops here.
     throw new ConfigError(

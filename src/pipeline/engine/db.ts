@@ -302,15 +302,27 @@ async function* readBatches(
   if (have > 0) yield gather();
 }
 
+/**
+ * A vector's validity mask, one bit a row, as 32-bit words (little-endian, as every platform
+ * DuckDB ships for: no BigInt a row); null when the vector has no NULL; undefined when the
+ * vector does not expose its mask (then ask getItem).
+ */
+function validityWords(vector: DuckDBVector): Uint32Array | null | undefined {
+  const mask = (vector as unknown as {validity?: {data?: BigUint64Array | null}}).validity?.data;
+  if (mask === null) return null;
+  return mask instanceof BigUint64Array
+    ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length * 2)
+    : undefined;
+}
+
 /** A VARCHAR vector's strings (null for NULL), reading only the valid ones. */
 function texts(vector: DuckDBVector, rows: number): (string | null)[] {
   const out = new Array<string | null>(rows).fill(null);
-  const mask = (vector as unknown as {validity?: {data?: BigUint64Array | null}}).validity?.data;
-  if (!(mask instanceof BigUint64Array)) {
+  const words = validityWords(vector);
+  if (!words) {
     for (let i = 0; i < rows; ++i) out[i] = vector.getItem(i) as string | null;
     return out;
   }
-  const words = new Uint32Array(mask.buffer, mask.byteOffset, mask.length * 2);
   for (let w = 0; w * 32 < rows; ++w) {
     // A column mostly NULL (a category's unseen values) skips 32 rows a word.
     if (words[w] === 0) continue;
@@ -336,15 +348,12 @@ function emptyColumns(result: DuckDBResult): ColumnsOf["columns"] {
 
 /** `values` (a DOUBLE vector's) with NaN where the vector holds NULL (whatever lies under it). */
 function withNaN(vector: DuckDBVector, values: Float64Array): Float64Array {
-  // The validity mask, one bit a row, when the vector has NULLs (null when it has none).
-  const mask = (vector as unknown as {validity?: {data?: BigUint64Array | null}}).validity?.data;
-  if (mask === null) return values;
-  if (!(mask instanceof BigUint64Array)) {
+  const words = validityWords(vector);
+  if (words === null) return values;
+  if (!words) {
     for (let i = 0; i < values.length; ++i) if (vector.getItem(i) === null) values[i] = NaN;
     return values;
   }
-  // Read as 32-bit words (little-endian, as every platform DuckDB ships for): no BigInt a row.
-  const words = new Uint32Array(mask.buffer, mask.byteOffset, mask.length * 2);
   for (let i = 0; i < values.length; ++i) if (((words[i >>> 5] >>> (i & 31)) & 1) === 0) values[i] = NaN;
   return values;
 }

@@ -41,7 +41,8 @@ export class Store {
     return join(this.root, "store", step, key);
   }
 
-  async lookup(step: string, key: string): Promise<Lookup> {
+  /** The entry if every file matches its manifest; `rehash` hashes them whatever their stamp says. */
+  async lookup(step: string, key: string, {rehash = false} = {}): Promise<Lookup> {
     const dir = this.dir(step, key);
     let manifest: Manifest;
     try {
@@ -51,8 +52,8 @@ export class Store {
       return {status: "corrupt", reason: "unreadable manifest"};
     }
     // Hashing a 3-million-row table on every fresh run costs seconds, so a verified entry keeps a
-    // stamp of its files' size, mtime and inode: any write to a file (a flipped byte included)
-    // changes the stamp and the files are hashed again.
+    // stamp of its files' size, mtime, change time and inode (statStamp): any write to a file (a
+    // flipped byte included) changes the stamp and the files are hashed again.
     const stamps: string[] = [];
     for (const [name, {bytes}] of Object.entries(manifest.files)) {
       const info = await stat(join(dir, name)).catch(() => undefined);
@@ -66,7 +67,7 @@ export class Store {
     }
     const stamp = stamps.join("\n");
     const verified = join(dir, ".verified");
-    if ((await readFile(verified, "utf8").catch(() => "")) !== stamp) {
+    if (rehash || (await readFile(verified, "utf8").catch(() => "")) !== stamp) {
       for (const [name, {sha256}] of Object.entries(manifest.files)) {
         if ((await hashFile(join(dir, name))) !== sha256)
           return {status: "corrupt", reason: `${name} fails its checksum`};
@@ -145,32 +146,13 @@ export class Store {
     for (const step of (await readdir(store).catch(() => [] as string[])).sort()) {
       for (const key of (await readdir(join(store, step)).catch(() => [] as string[])).sort()) {
         checked += 1;
-        const reason = await this.check(step, key);
-        if (!reason) continue;
-        corrupt.push({step, key, reason});
+        const found = await this.lookup(step, key, {rehash: true});
+        if (found.status === "ok") continue;
+        corrupt.push({step, key, reason: found.status === "missing" ? "no manifest.json" : found.reason});
         if (fix) await this.discard(step, key);
       }
     }
     return {checked, corrupt};
-  }
-
-  /** Why an entry is corrupt, hashing all its files, or null when every file matches its manifest. */
-  private async check(step: string, key: string): Promise<string | null> {
-    const dir = this.dir(step, key);
-    let manifest: Manifest;
-    try {
-      manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as Manifest;
-      if (!manifest || typeof manifest.files !== "object") return "manifest.json lists no files";
-    } catch {
-      return "manifest.json is missing or unreadable";
-    }
-    for (const [name, {sha256, bytes}] of Object.entries(manifest.files)) {
-      const info = await stat(join(dir, name)).catch(() => undefined);
-      if (!info) return `${name} is gone`;
-      if (info.size !== bytes) return `${name} has ${info.size} bytes, expected ${bytes}`;
-      if ((await hashFile(join(dir, name))) !== sha256) return `${name} fails its checksum`;
-    }
-    return null;
   }
 
   /**

@@ -14,6 +14,7 @@ import {expandSweep} from "./expand.ts";
 import {isSweep, parseOverride, type ParsedOverride} from "../engine/overrideGrammar.ts";
 import {printOverride} from "./print.ts";
 import {sweepSchema, type SweepConfig} from "./sweepSchema.ts";
+import {YAML_OPTIONS} from "../engine/yamlOptions.ts";
 
 export interface ComposedJob {
   /** 1-based, as printed: job 3/12. */
@@ -38,7 +39,7 @@ export function declaredSweep(
 ): SweepConfig | undefined {
   let raw: unknown;
   try {
-    raw = parse(readFileSync(configPath, "utf8"), {logLevel: "silent", maxAliasCount: 100});
+    raw = parse(readFileSync(configPath, "utf8"), YAML_OPTIONS);
   } catch {
     return undefined; // loadConfig reports an unreadable file or bad YAML properly
   }

@@ -6,6 +6,7 @@ import {ConfigError} from "../errors.ts";
 import {trackingConfig} from "./configSchema.ts";
 import {trackingOf} from "./trackingPath.ts";
 import type {Tracking} from "./trackingTx.ts";
+import {YAML_OPTIONS} from "../engine/yamlOptions.ts";
 
 /**
  * The tracking of the project a config file belongs to. Only the file's `tracking:` section is
@@ -15,7 +16,7 @@ export function projectTracking(configFile: string): Tracking {
   const path = resolve(configFile);
   let raw: unknown;
   try {
-    raw = parse(readFileSync(path, "utf8"), {logLevel: "silent", maxAliasCount: 100});
+    raw = parse(readFileSync(path, "utf8"), YAML_OPTIONS);
   } catch (error) {
     const shown = relative(process.cwd(), path) || path;
     throw new ConfigError(
