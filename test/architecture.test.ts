@@ -55,4 +55,15 @@ describe("the architecture", () => {
       .flatMap((f) => quotedNames(readFileSync(f, "utf8"), names, relative(repoRoot, f)));
     expect(found).toEqual([]);
   });
+
+  it("opens no DuckDB in src/ that reaches every file: each openDb names what it may reach", () => {
+    const open = files("src")
+      .filter((f) => f.endsWith(".ts"))
+      .flatMap((f) =>
+        readFileSync(f, "utf8")
+          .split("\n")
+          .flatMap((line, i) => (/\bopenDb\(\)/.test(line) ? [`${relative(repoRoot, f)}:${i + 1}`] : []))
+      );
+    expect(open).toEqual([]);
+  });
 });

@@ -50,7 +50,7 @@ export async function eda({name, loaded}: PipelineContext): Promise<EdaData> {
   const clean = artifactFile(run, "clean_data");
   if (!clean) throw new Error(`report: pipeline ${name} makes no clean_data`);
   const train = artifactOf(run, "train_data");
-  const db = await openDb();
+  const db = await openDb({files: [clean]});
   try {
     await db.run(`CREATE VIEW t AS SELECT * FROM read_parquet(${quoteString(clean)})`);
     const summary = await db.rows<Record<string, string | number | null>>("SELECT * FROM (SUMMARIZE t)");

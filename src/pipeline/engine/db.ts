@@ -81,12 +81,47 @@ export interface Prepared {
 }
 
 /**
- * DuckDB runs on as many threads as fits do (defaultThreads): every core, or a sweep worker's
- * share of them, so parallel jobs do not each spread over all cores.
+ * What files a database may touch. SQL from a config (`clean.filter`, `clean.derive`, `data.sql`)
+ * and from a model bundle runs on a database opened with one: DuckDB's external access is off
+ * (no other file read or written, no ATTACH, INSTALL or LOAD of a file), these paths are the
+ * exceptions, and the configuration is locked so no statement can turn it back on.
  */
-export async function openDb(path = ":memory:"): Promise<Db> {
-  const instance = await DuckDBInstance.create(path, {threads: String(defaultThreads())});
+export interface FileAccess {
+  /** Folders read and written below (the store, a scratch folder). */
+  directories?: readonly string[];
+  /** Single files read or written (a run's data files, a prediction's input and output). */
+  files?: readonly string[];
+  /** Where DuckDB spills past its memory (inside one of `directories`). */
+  spill?: string;
+  /** DuckDB's memory limit ("512MB"); default: DuckDB's own (80% of RAM). */
+  memory?: string;
+  /** Threads; default: defaultThreads(). */
+  threads?: number;
+}
+
+/**
+ * DuckDB runs on as many threads as fits do (defaultThreads): every core, or a sweep worker's
+ * share of them, so parallel jobs do not each spread over all cores. Without `access` the
+ * database reaches every file: only for tools and tests that run no SQL from a config or bundle.
+ */
+export async function openDb(access?: FileAccess): Promise<Db> {
+  const instance = await DuckDBInstance.create(":memory:", {
+    threads: String(access?.threads ?? defaultThreads())
+  });
   const connection = await instance.connect();
+  if (access) {
+    const list = (paths: readonly string[] = []) => `[${paths.map(quoteString).join(", ")}]`;
+    const settings = [
+      ...(access.spill ? [`SET temp_directory = ${quoteString(access.spill)}`] : []),
+      ...(access.memory ? [`SET memory_limit = ${quoteString(access.memory)}`] : []),
+      // A folder is allowed as a prefix: with its trailing slash, so /a/store does not allow /a/store2.
+      `SET allowed_directories = ${list((access.directories ?? []).map((d) => (d.endsWith("/") ? d : `${d}/`)))}`,
+      `SET allowed_paths = ${list(access.files)}`,
+      "SET enable_external_access = false",
+      "SET lock_configuration = true"
+    ];
+    for (const sql of settings) await connection.run(sql);
+  }
   return new DuckDb(instance, connection);
 }
 

@@ -1,6 +1,6 @@
 import {readFile, rm, writeFile} from "node:fs/promises";
 import {join} from "node:path";
-import {DataError, MlbookError, TransientError} from "../errors.ts";
+import {ConfigError, DataError, MlbookError, TransientError} from "../errors.ts";
 import type {Db} from "./db.ts";
 import type {Node} from "./graph.ts";
 import type {PlannedStep} from "./plan.ts";
@@ -125,6 +125,8 @@ function stepError(node: Node, error: unknown, dataLabel: string | undefined): M
   const at =
     [module, ...node.modules].map((m) => (m ? userFrame(error, m.files, m.base) : "")).find(Boolean) ?? "";
   const label = module ? `${node.name} (${module.shown})` : node.name;
+  const denied = outsideAccess(error);
+  if (denied) return new ConfigError(`${label}: ${denied}${at}`, {cause: error});
   if (error instanceof DataError)
     return new DataError(`${label}${dataLabel && !module ? ` (${dataLabel})` : ""}: ${error.message}${at}`, {
       cause: error
@@ -133,6 +135,20 @@ function stepError(node: Node, error: unknown, dataLabel: string | undefined): M
   const message = error instanceof Error ? error.message : String(error);
   const exitCode = error instanceof MlbookError ? error.exitCode : 1;
   return new MlbookError(`step ${label} failed: ${message}${at}`, exitCode, {cause: error});
+}
+
+/**
+ * DuckDB's refusal of a file outside what the run may reach (db.ts FileAccess), said as what it
+ * is: SQL in the config (or a step) asked for another file. Undefined for any other error.
+ */
+function outsideAccess(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const denied = /Permission Error: Cannot access (?:file|directory) "([^"]*)"[^\n]*/.exec(message);
+  if (!denied) return undefined;
+  return message.replace(
+    denied[0],
+    `cannot reach ${JSON.stringify(denied[1])}: SQL in a pipeline reaches only the data files the config names and the store (README: "What a config can do")`
+  );
 }
 
 /**

@@ -1,9 +1,6 @@
-import {rm, writeFile} from "node:fs/promises";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
 import {DataError} from "../errors.ts";
 import type {InferencePipeline, ModuleStage, SelectStage, WindowStage} from "../ml/inference.ts";
-import type {Db} from "./db.ts";
+import type {Db, JsColumn} from "./db.ts";
 import {checkedOutputs} from "./execute.ts";
 import {workspaceModules, type ModuleSource} from "./moduleSource.ts";
 import {quoteIdent, quoteString} from "./sql.ts";
@@ -157,7 +154,15 @@ async function computable(db: Db, relation: string, exprs: readonly string[]): P
   const binds = (list: readonly string[]) =>
     db.run(`DESCRIBE SELECT ${list.join(", ")} FROM ${relation}`).then(
       () => true,
-      () => false
+      (error: unknown) => {
+        // Not a column scoring lacks: SQL reaching for a file, which no stage mlbook makes does.
+        const denied = /Permission Error: Cannot access (?:file|directory) "([^"]*)"/.exec(String(error));
+        if (denied)
+          throw new DataError(
+            `the model's inference pipeline reaches for the file ${JSON.stringify(denied[1])}, which scoring never allows: the bundle was not made by a pipeline run, or was edited`
+          );
+        return false;
+      }
     );
   if (await binds(exprs)) return exprs.map(() => true);
   const out: boolean[] = [];
@@ -209,19 +214,24 @@ async function windowStage(
     const stateRows = stage.state[i] ?? [];
     // The rows kept from training: a table of this connection, made once (views read it later).
     const stateTable = `__replay_state_${++relations}`;
-    const stateFile = join(tmpdir(), `mlbook-window-${process.pid}-${relations}.json`);
-    await writeFile(stateFile, JSON.stringify(stateRows));
-    try {
-      const cast = (key: string, column: string) => `CAST(s.${quoteIdent(key)} AS ${types.get(column)})`;
-      await db.run(
-        `CREATE OR REPLACE TEMP TABLE ${stateTable} AS SELECT ${w.by ? cast("by", w.by) : "0"} AS g,
-           ${cast("order", w.order)} AS o, ${cast("value", w.column)} AS v,
-           (row_number() OVER () - ${stateRows.length + 1})::BIGINT AS r
-         FROM read_json(${quoteString(stateFile)}, format = 'array', columns = {"by": 'VARCHAR', "order": 'VARCHAR', "value": 'VARCHAR'}) AS s`
-      );
-    } finally {
-      await rm(stateFile, {force: true});
-    }
+    const rawState = `${stateTable}_text`;
+    const field = (key: "by" | "order" | "value"): JsColumn => ({
+      name: key,
+      type: "VARCHAR",
+      // As text, the way a JSON reader would take each value as VARCHAR.
+      get: (r) => {
+        const v = (stateRows[r] as Record<string, unknown>)[key];
+        return v === null || v === undefined ? null : typeof v === "object" ? JSON.stringify(v) : String(v);
+      }
+    });
+    await db.createTable(rawState, [field("by"), field("order"), field("value")], stateRows.length);
+    const cast = (key: string, column: string) => `CAST(s.${quoteIdent(key)} AS ${types.get(column)})`;
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE ${stateTable} AS SELECT ${w.by ? cast("by", w.by) : "0"} AS g,
+         ${cast("order", w.order)} AS o, ${cast("value", w.column)} AS v,
+         (row_number() OVER () - ${stateRows.length + 1})::BIGINT AS r
+       FROM ${rawState} AS s`
+    );
     const scored = `SELECT ${w.by ? quoteIdent(w.by) : "0"} AS g, ${quoteIdent(w.order)} AS o, ${quoteIdent(w.column)} AS v, ${POS}::BIGINT AS r FROM ${current}`;
     const history = `SELECT * FROM ${stateTable} UNION ALL SELECT * FROM (${scored}) WHERE v IS NOT NULL`;
     const agg = w.agg === "mean" ? "avg" : w.agg;

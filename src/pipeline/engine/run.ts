@@ -1,5 +1,5 @@
 import {readFile} from "node:fs/promises";
-import {join} from "node:path";
+import {join, resolve} from "node:path";
 import {headlineMetrics} from "../ml/metrics/headline.ts";
 import type {Db} from "./db.ts";
 import {execute} from "./execute.ts";
@@ -70,9 +70,14 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
     const state = await readState(run.root, graph.name);
     // DuckDB loads lazily: a run where every step is fresh never needs it, and loading it is most
     // of a fresh run's time. Each running step gets its own connection to the one in-memory
-    // database, so independent steps run at once (schedule.ts).
+    // database, so independent steps run at once (schedule.ts). It reaches the store and the
+    // data files the steps name, no other file: config SQL cannot read or write elsewhere.
     let db: Promise<Db> | undefined;
-    const openOnce = () => (db ??= import("./db.ts").then((m) => m.openDb()));
+    const access = {
+      directories: ["store", "tmp"].map((d) => resolve(run.root, d)),
+      files: planned.flatMap((p) => p.node.sources)
+    };
+    const openOnce = () => (db ??= import("./db.ts").then((m) => m.openDb(access)));
     const entries = new Map<string, Entry>();
     const records = new Map<string, StepRecord>();
     const ran = new Set<string>();

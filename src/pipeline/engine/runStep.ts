@@ -1,6 +1,6 @@
 import {mkdtemp, rm, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {join, resolve} from "node:path";
 import {checkedOutputs, fileParts} from "./execute.ts";
 import {plainRows} from "./plainRows.ts";
 import {quoteIdent, quoteString} from "./sql.ts";
@@ -23,8 +23,12 @@ export async function runStep(
   options: {inputs?: Record<string, TestInput>; params?: unknown; log?: (message: string) => void} = {}
 ): Promise<TestOutputs> {
   const {openDb} = await import("./db.ts");
-  const db = await openDb();
   const dir = await mkdtemp(join(tmpdir(), "mlbook-step-"));
+  // As in a run: the step's SQL reaches its own folder and the files it is given, nothing else.
+  const files = Object.entries(step.inputs)
+    .filter(([role, spec]) => spec.kind === "file" && typeof options.inputs?.[role] === "string")
+    .map(([role]) => resolve(options.inputs![role] as string));
+  const db = await openDb({directories: [dir], files});
   try {
     const inputs: Record<string, unknown> = {};
     for (const [role, spec] of Object.entries(step.inputs)) {

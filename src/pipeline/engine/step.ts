@@ -93,7 +93,7 @@ export interface StepPlan {
    * and a stale step names the one that changed. Worker counts and paths stay out.
    */
   identity?: Record<string, unknown>;
-  /** Data files whose content (never path or mtime) enters the key. */
+  /** Data files whose content (never path or mtime) enters the key: the only files outside the store its SQL may read. */
   sources?: readonly string[];
   /** Input role → `step.output` (or `step`, when it has one output of the kind). Default: see buildGraph. */
   inputs?: Readonly<Record<string, string>>;

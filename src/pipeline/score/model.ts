@@ -268,10 +268,10 @@ class RowScorer {
 
   static async open(bundle: ModelBundle, base: string, modules: ModuleSource): Promise<RowScorer> {
     const {openDb} = await import("../engine/db.ts");
-    const db = await openDb();
+    // Batches are small: one thread answers sooner, and leaves the other cores to the caller. The
+    // rows come in through memory: the bundle's SQL reaches no file at all.
+    const db = await openDb({threads: 1});
     try {
-      // Batches are small: one thread answers sooner, and leaves the other cores to the caller.
-      await db.run("SET threads = 1");
       const columns = [...bundle.signature.map((s) => `${quoteIdent(s.name)} VARCHAR`), `${POS} BIGINT`];
       await db.run(`CREATE TEMP TABLE ${INPUT} (${columns.join(", ")})`);
       const views: ViewDefinition[] = [];

@@ -2,7 +2,7 @@ import {createReadStream} from "node:fs";
 import {mkdir, mkdtemp, rename, rm} from "node:fs/promises";
 import {pipeline} from "node:stream/promises";
 import {tmpdir} from "node:os";
-import {dirname, join} from "node:path";
+import {dirname, join, resolve} from "node:path";
 import {columnTypes, POS} from "../engine/replay.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
 import {DataError} from "../errors.ts";
@@ -52,13 +52,20 @@ export async function scoreFile(
 ): Promise<ScoreFileResult> {
   const {bundle} = model;
   const {openDb} = await import("../engine/db.ts");
-  const db = await openDb();
   const scratch = await mkdtemp(join(tmpdir(), "mlbook-predict-"));
   const tmp = options.output ? `${options.output}.${process.pid}.tmp` : join(scratch, "predictions.csv");
+  // The bundle's SQL reaches the input, the output and the scratch folder, no other file. The
+  // staged rows and the replay's sorts spill to disk past the memory limit (a batch in JS is on top).
+  const db = await openDb({
+    directories: [scratch],
+    files: [input, tmp].flatMap((f) => [f, resolve(f)]),
+    spill: join(scratch, "spill"),
+    memory: options.memory ?? DEFAULT_MEMORY
+  }).catch(async (error: unknown) => {
+    await rm(scratch, {recursive: true, force: true});
+    throw error;
+  });
   try {
-    await db.run(`SET temp_directory = ${quoteString(join(scratch, "spill"))}`);
-    // The staged rows and the replay's sorts spill to disk past this (a batch in JS is on top).
-    await db.run(`SET memory_limit = ${quoteString(options.memory ?? DEFAULT_MEMORY)}`);
     const named = (error: unknown) =>
       error instanceof DataError
         ? new DataError(`${input}: ${error.message}`, {cause: error})

@@ -1,4 +1,5 @@
 import {z} from "zod";
+import {checkExpression, sqlTypeName} from "../engine/sqlShape.ts";
 import {DataError} from "../errors.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
 import {defineStep} from "../engine/step.ts";
@@ -27,7 +28,7 @@ const columnRule = z
     /** Drop the whole column. */
     drop: z.boolean().default(false),
     /** Cast to a DuckDB type; a value that does not convert is an error naming the column. */
-    cast: z.string().optional(),
+    cast: sqlTypeName.optional(),
     /** Clip outliers of a numeric column. */
     clip: clipRule.optional()
   })
@@ -151,6 +152,8 @@ export const clean = defineStep({
       }));
     sql = `SELECT ${select(stage2, castFlags)} FROM (${sql})`;
     // Stage 3: derived columns.
+    for (const [name, expression] of Object.entries(params.derive))
+      await checkExpression(ctx.db, `clean.derive.${name}`, expression);
     const derived = Object.entries(params.derive).map(([name, expression]) => ({
       name,
       expr: `(${expression})`
@@ -171,8 +174,15 @@ export const clean = defineStep({
       .filter(([, r]) => r.missing === "drop")
       .map(([c]) => c);
     const where = [params.target, ...dropped].map((c) => `${quoteIdent(c)} IS NOT NULL`);
-    if (params.filter) where.push(`(${params.filter})`);
+    if (params.filter) {
+      await checkExpression(ctx.db, "clean.filter", params.filter);
+      where.push(`(${params.filter})`);
+    }
     sql = `SELECT * FROM (${sql}) WHERE ${where.join(" AND ")}`;
+    if (params.filter)
+      await describe(ctx.db, `(${sql})`).catch((error: unknown) => {
+        throw new DataError(`clean.filter: ${firstLine(error)}`);
+      });
     const passthrough = () => final.map((c) => ({name: c.name, expr: quoteIdent(c.name)}));
     const ruleFlags = [
       ...dropped.map((c) => ({

@@ -6,6 +6,7 @@ import {plainRows} from "../engine/plainRows.ts";
 import {defineStep, type Config} from "../engine/step.ts";
 import {startPipeline} from "../ml/inference.ts";
 import {checkFileShape} from "../engine/fileShape.ts";
+import {checkQuery, sqlTypeName} from "../engine/sqlShape.ts";
 
 export const formats = ["csv", "tsv", "json", "ndjson", "parquet", "arrow"] as const;
 export type Format = (typeof formats)[number];
@@ -19,7 +20,7 @@ export const dataSection = z
     tables: z.record(z.string().regex(/^[A-Za-z_]\w*$/, "expected a SQL name"), z.string().min(1)).optional(),
     sql: z.string().min(1).optional(),
     format: z.enum(formats).optional(),
-    columns: z.record(z.string(), z.string()).prefault({}),
+    columns: z.record(z.string(), sqlTypeName).prefault({}),
     sample: z.number().int().positive().optional(),
     /** For a URL source: change this to fetch the URL again. */
     refresh: z.union([z.string(), z.number()]).default(0),
@@ -60,7 +61,7 @@ export const ingestParams = z
     sql: z.string().optional(),
     tables: z.record(z.string(), z.string()).default({}),
     /** Per-column type overrides, as DuckDB types (`DOUBLE`, `VARCHAR`, `DATE` …). */
-    columns: z.record(z.string(), z.string()).default({}),
+    columns: z.record(z.string(), sqlTypeName).default({}),
     /** Keep only the first N rows (a quick look at a big file). Default: all rows. */
     sample: z.number().int().positive().optional()
   })
@@ -121,6 +122,7 @@ export const ingest = defineStep({
             throw new DataError(`data.tables.${name}: cannot read ${file}: ${firstLine(error)}`);
           });
       }
+      await checkQuery(ctx.db, "data.sql", params.sql);
       reader = `(${params.sql})`;
       format = "data.sql";
     } else {
