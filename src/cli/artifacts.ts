@@ -1,6 +1,7 @@
 import {ConfigError} from "../pipeline/errors.ts";
 import {artifactVersions, listArtifacts} from "../pipeline/tracking/queries.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {appendHistory} from "../pipeline/tracking/history.ts";
 import {setAlias} from "../pipeline/tracking/resolve.ts";
 import {formatBytes, textTable} from "../pipeline/tracking/textTable.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
@@ -13,7 +14,10 @@ export async function artifactsCommand(
   const tracking = projectTracking(options.config);
   if (args[0] === "alias") {
     const [name, version, alias] = aliasArgs(args.slice(1), "mlbook artifacts alias NAME VERSION ALIAS");
-    await withProject(tracking, (tx) => setAlias(tx, "artifact", name, version, alias));
+    await withProject(tracking, async (tx) => {
+      await setAlias(tx, "artifact", name, version, alias);
+      await appendHistory(tracking.root, [{kind: "alias", target: "artifact", name, version, alias}]);
+    });
     console.log(`${name}@${alias} → ${name}:v${version}`);
     return;
   }

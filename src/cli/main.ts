@@ -274,6 +274,19 @@ program
   });
 
 program
+  .command("tracking")
+  .description(
+    "rebuild: make the tracking database again from .mlbook/history and the store (when lost or corrupt)"
+  )
+  .argument("<action>", "rebuild")
+  .option(...configOption)
+  .option("--json", "print JSON")
+  .action(async (action: string, options: {config: string; json?: boolean}) => {
+    const {trackingCommand} = await import("./tracking.ts");
+    await trackingCommand(action, options);
+  });
+
+program
   .command("init")
   .description(
     "create a new workspace: package.json, mlbook.yaml, an example step and its test, report pages"

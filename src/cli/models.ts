@@ -1,6 +1,7 @@
 import {ConfigError} from "../pipeline/errors.ts";
 import {listModels} from "../pipeline/tracking/queries.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {appendHistory} from "../pipeline/tracking/history.ts";
 import {setAlias} from "../pipeline/tracking/resolve.ts";
 import {formatMetric, textTable} from "../pipeline/tracking/textTable.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
@@ -14,7 +15,10 @@ export async function modelsCommand(
   const tracking = projectTracking(options.config);
   if (args[0] === "alias") {
     const [name, version, alias] = aliasArgs(args.slice(1), "mlbook models alias NAME VERSION ALIAS");
-    await withProject(tracking, (tx) => setAlias(tx, "model", name, version, alias));
+    await withProject(tracking, async (tx) => {
+      await setAlias(tx, "model", name, version, alias);
+      await appendHistory(tracking.root, [{kind: "alias", target: "model", name, version, alias}]);
+    });
     console.log(`${name}@${alias} → ${name}:v${version}`);
     return;
   }

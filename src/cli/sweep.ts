@@ -13,6 +13,8 @@ import {newRunId} from "../pipeline/engine/runId.ts";
 import {composeSweep, declaredSweep, type ComposedSweep} from "../pipeline/sweep/compose.ts";
 import {startPool, type JobReply, type Pool} from "../pipeline/sweep/pool.ts";
 import type {SweepRole} from "../pipeline/tracking/runRecord.ts";
+import {appendHistory} from "../pipeline/tracking/history.ts";
+import {recordSweepWinner} from "../pipeline/tracking/recordSweepWinner.ts";
 import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
 import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
@@ -238,13 +240,8 @@ async function flushJournal(
   const root = storeRoot(loaded);
   return withProject(trackingOf(loaded, root), async (tx) => {
     if (!winner) return null;
-    await tx.run("INSERT OR REPLACE INTO sweep_winners VALUES (?, ?, ?, ?, ?)", [
-      winner.sweepId,
-      winner.runId,
-      winner.metric,
-      winner.value,
-      winner.registerRunId
-    ]);
+    await recordSweepWinner(tx, winner);
+    await appendHistory(root, [{kind: "sweep_winner", ...winner}]);
     // Versions are numbered when runs reach the database: the registration's note says which.
     if (!winner.registerRunId) return null;
     const [row] = await tx.rows<{note: string | null}>("SELECT note FROM runs WHERE id = ?", [

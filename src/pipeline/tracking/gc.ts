@@ -2,6 +2,7 @@ import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import {join} from "node:path";
 import {leasedEntries, withGcLock} from "../engine/lease.ts";
 import {Store} from "../engine/store.ts";
+import {appendHistory} from "./history.ts";
 import type {TrackingTx} from "./trackingTx.ts";
 
 export interface GcOptions {
@@ -28,13 +29,8 @@ export async function gc(tx: TrackingTx, storeRoot: string, options: GcOptions =
   const runs = await tx.rows<{id: string}>("SELECT id FROM runs ORDER BY started_at DESC, id DESC");
   const dropped = options.keepRuns === undefined ? [] : runs.slice(options.keepRuns).map((r) => r.id);
   if (!dryRun && dropped.length) {
-    await tx.run("CREATE TEMP TABLE gc_dropped (id VARCHAR)");
-    await tx.run(`INSERT INTO gc_dropped VALUES ${dropped.map(() => "(?)").join(", ")}`, dropped);
-    for (const table of ["params", "metrics", "run_steps", "run_artifacts", "resolutions"]) {
-      await tx.run(`DELETE FROM ${table} WHERE run_id IN (SELECT id FROM gc_dropped)`);
-    }
-    await tx.run("DELETE FROM runs WHERE id IN (SELECT id FROM gc_dropped)");
-    await tx.run("DROP TABLE gc_dropped");
+    await deleteRuns(tx, dropped);
+    await appendHistory(storeRoot, [{kind: "runs_deleted", ids: dropped}]);
   }
   const exclude = dropped.length ? `AND run_id NOT IN (${dropped.map(() => "?").join(", ")})` : "";
   const kept = await tx.rows<{step: string; key: string}>(
@@ -77,6 +73,18 @@ export async function gc(tx: TrackingTx, storeRoot: string, options: GcOptions =
   // Scratch folders of processes that are gone (killed runs, sweep workers) go too.
   if (!dryRun) await new Store(storeRoot).removeDeadScratch();
   return {runsDeleted: dropped.length, entries, bytes: entries.reduce((s, e) => s + e.bytes, 0), dryRun};
+}
+
+/** Deletes runs and what only they own (their params, metrics, steps, produced versions' links). */
+export async function deleteRuns(tx: TrackingTx, ids: readonly string[]): Promise<void> {
+  if (!ids.length) return;
+  await tx.run("CREATE TEMP TABLE gc_dropped (id VARCHAR)");
+  await tx.run(`INSERT INTO gc_dropped VALUES ${ids.map(() => "(?)").join(", ")}`, ids);
+  for (const table of ["params", "metrics", "run_steps", "run_artifacts", "resolutions"]) {
+    await tx.run(`DELETE FROM ${table} WHERE run_id IN (SELECT id FROM gc_dropped)`);
+  }
+  await tx.run("DELETE FROM runs WHERE id IN (SELECT id FROM gc_dropped)");
+  await tx.run("DROP TABLE gc_dropped");
 }
 
 async function folderBytes(dir: string): Promise<number> {

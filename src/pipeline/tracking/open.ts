@@ -2,7 +2,7 @@ import {mkdir} from "node:fs/promises";
 import {dirname} from "node:path";
 import {createRequire} from "node:module";
 import type {DuckDBConnection, DuckDBInstance as Instance, DuckDBValue} from "@duckdb/node-api";
-import {TransientError} from "../errors.ts";
+import {MlbookError, TransientError} from "../errors.ts";
 import {migrate} from "./schema.ts";
 import type {SqlValue, TrackingTx} from "./trackingTx.ts";
 
@@ -70,7 +70,12 @@ async function openWithRetry(path: string, timeoutMs: number): Promise<Instance>
       return await duckdb().DuckDBInstance.create(path, {threads: "1"});
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (!isLockError(message)) throw error;
+      if (!isLockError(message))
+        throw new MlbookError(
+          `tracking database ${path} cannot be opened (${message.split("\n")[0]}): \`mlbook tracking rebuild\` makes it again from the history beside it`,
+          1,
+          {cause: error}
+        );
       if (Date.now() > deadline)
         throw new TransientError(
           `tracking database ${path} stayed locked for ${timeoutMs / 1000} s: ${message}`
