@@ -1,5 +1,5 @@
 import {mkdir, readdir, readFile, rename, rm, writeFile} from "node:fs/promises";
-import {join} from "node:path";
+import {basename, dirname, join} from "node:path";
 import type {RunRecord} from "./runRecord.ts";
 import {runRecordSchema} from "./runRecordSchema.ts";
 
@@ -56,12 +56,21 @@ export async function readPending(
       // A torn file never exists (written by rename): this one was written by something else.
       why = `not JSON (${error instanceof Error ? error.message : String(error)})`;
     }
-    const aside = join(dir, "rejected", name);
-    await mkdir(join(dir, "rejected"), {recursive: true});
-    await rename(file, aside).catch(() => undefined);
-    warn(`${file} is not a run record (${why}): moved to ${aside}; tracking goes on without it`);
+    await rejectPending(file, `is not a run record (${why})`, warn);
   }
   return out;
+}
+
+/** Moves a journal file tracking cannot take to `runs/rejected/`, with a warning naming it and why. */
+export async function rejectPending(
+  file: string,
+  why: string,
+  warn: (message: string) => void = (message) => process.stderr.write(`warning: ${message}\n`)
+): Promise<void> {
+  const aside = join(dirname(file), "rejected", basename(file));
+  await mkdir(dirname(aside), {recursive: true});
+  await rename(file, aside).catch(() => undefined);
+  warn(`${file} ${why}: moved to ${aside}; tracking goes on without it`);
 }
 
 export async function removePending(files: readonly string[]): Promise<void> {

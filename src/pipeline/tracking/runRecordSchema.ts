@@ -2,6 +2,9 @@ import {z} from "zod";
 
 const text = z.string();
 const nullableText = z.string().nullable();
+/** An ISO time as records write it (`2026-12-02T14:26:37.739Z`): what a TIMESTAMP column takes. */
+const time = z.iso.datetime();
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * The shape of a journaled run record (RunRecord): what ingesting one relies on. A journal file
@@ -12,15 +15,34 @@ export const runRecordSchema = z.looseObject({
   pipeline: text,
   configDigest: text,
   gitCommit: nullableText,
-  startedAt: text,
-  endedAt: text,
+  startedAt: time,
+  endedAt: time,
   status: z.enum(["ok", "failed"]),
   error: nullableText,
   params: z.record(z.string(), z.unknown()),
-  metrics: z.array(z.looseObject({key: text, value: z.number().nullable(), step: z.number().nullable()})),
-  steps: z.array(
-    z.looseObject({name: text, key: text, status: text, reason: nullableText, durationMs: z.number()})
+  metrics: z.array(
+    z.looseObject({
+      key: text,
+      value: z.number().nullable(),
+      step: z
+        .number()
+        .int()
+        .min(-(2 ** 31))
+        .max(2 ** 31 - 1)
+        .nullable()
+    })
   ),
+  steps: z
+    .array(
+      z.looseObject({
+        name: text,
+        key: text,
+        status: text,
+        reason: nullableText,
+        durationMs: z.number().finite()
+      })
+    )
+    .refine((steps) => new Set(steps.map((s) => s.name)).size === steps.length, "a step is listed twice"),
   artifacts: z.array(
     z.looseObject({
       name: text,
@@ -30,8 +52,8 @@ export const runRecordSchema = z.looseObject({
       output: text,
       key: text,
       digest: text,
-      rows: z.number().nullable(),
-      bytes: z.number(),
+      rows: count.nullable(),
+      bytes: count,
       upstream: z.array(text)
     })
   ),
@@ -45,7 +67,7 @@ export const runRecordSchema = z.looseObject({
       artifact: text
     })
     .nullable(),
-  pins: z.array(z.looseObject({ref: text, name: text, version: z.number(), step: text, key: text})),
+  pins: z.array(z.looseObject({ref: text, name: text, version: count, step: text, key: text})),
   sweepId: nullableText,
   sweepRole: z.string().nullable().optional()
 });

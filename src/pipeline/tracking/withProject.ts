@@ -2,7 +2,8 @@ import {bindTracking} from "./bindTracking.ts";
 import {existsSync} from "node:fs";
 import {appendHistory, historyDir} from "./history.ts";
 import {ingestRuns} from "./ingestRun.ts";
-import {readPending, removePending} from "./journal.ts";
+import {readPending, rejectPending, removePending, type Pending} from "./journal.ts";
+import {TransientError} from "../errors.ts";
 import {withTracking, type OpenOptions} from "./open.ts";
 import type {Tracking, TrackingTx} from "./trackingTx.ts";
 
@@ -25,22 +26,50 @@ export async function withProject<T>(
       `warning: the tracking database ${tracking.path} is missing but ${historyDir(tracking.root)} holds its history: \`mlbook tracking rebuild\` makes it again\n`
     );
   }
-  const result = await withTracking(
-    tracking.path,
-    async (tx) => {
-      const ingested = await ingestRuns(
-        tx,
-        pending.map((p) => p.record)
-      );
-      // Into the history before the commit: a database rebuilt from it has every run this one has.
-      await appendHistory(
-        tracking.root,
-        pending.filter((_, i) => ingested[i].inserted).map((p) => ({kind: "run", record: p.record}))
-      );
-      return fn(tx);
-    },
-    options
-  );
+  const ingest = async (tx: TrackingTx, batch: readonly Pending[]) => {
+    const ingested = await ingestRuns(
+      tx,
+      batch.map((p) => p.record)
+    );
+    // Into the history before the commit: a database rebuilt from it has every run this one has.
+    await appendHistory(
+      tracking.root,
+      batch.filter((_, i) => ingested[i].inserted).map((p) => ({kind: "run", record: p.record}))
+    );
+  };
+  let result: T;
+  try {
+    result = await withTracking(
+      tracking.path,
+      async (tx) => {
+        await ingest(tx, pending);
+        return fn(tx);
+      },
+      options
+    );
+  } catch (error) {
+    // A record of the right shape that the database still refuses (a value it cannot convert)
+    // must not stop every tracking command: each is tried alone, the refused ones are moved aside,
+    // and the rest go on. Nothing refused: the error was not theirs.
+    if (error instanceof TransientError || !pending.length) throw error;
+    let refused = 0;
+    for (const p of pending) {
+      try {
+        await withTracking(tracking.path, (tx) => ingest(tx, [p]), options);
+        await removePending([p.file]);
+      } catch (alone) {
+        if (alone instanceof TransientError) throw alone;
+        refused += 1;
+        await rejectPending(p.file, `was refused by the tracking database (${firstLine(alone)})`);
+      }
+    }
+    if (!refused) throw error;
+    return withProject(tracking, fn, options);
+  }
   await removePending(pending.map((p) => p.file));
   return result;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
