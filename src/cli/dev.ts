@@ -57,7 +57,8 @@ export async function devCommand(
   const child = spawn(process.execPath, [bin, "preview", "--port", String(inner), "--no-open"], {
     cwd: projectRoot,
     stdio: ["inherit", "pipe", "inherit"],
-    env: {...process.env, PATH, OBSERVABLE_TELEMETRY_DISABLE: "1"}
+    // Loaders learn they serve the live preview: their runs are recorded as such, register nothing.
+    env: {...process.env, PATH, OBSERVABLE_TELEMETRY_DISABLE: "1", MLBOOK_RUN_SOURCE: "preview"}
   });
   // Its banner and request log name the front's port, the one to open.
   child

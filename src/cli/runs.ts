@@ -34,7 +34,7 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
   const rows = runs.map((r) => [
     r.id,
     r.pipeline,
-    r.status,
+    r.source === "preview" ? `${r.status} (preview)` : r.status,
     r.started_at.slice(5, 16),
     ...shown.map((m) => formatMetric(r.metrics[m]))
   ]);

@@ -6,6 +6,8 @@ import {plan, type PlannedStep} from "../pipeline/engine/plan.ts";
 import {runMetrics, runPipeline} from "../pipeline/engine/run.ts";
 import type {RunLogger, RunResult} from "../pipeline/engine/runTypes.ts";
 import {Store, type Entry} from "../pipeline/engine/store.ts";
+import {withFileLock} from "../pipeline/engine/fileLock.ts";
+import {hashValue} from "../pipeline/engine/hash.ts";
 import {headlineMetrics} from "../pipeline/ml/metrics/headline.ts";
 import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
 import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
@@ -39,14 +41,14 @@ export async function currentRun(loaded: LoadedConfig): Promise<CurrentRun> {
   const store = new Store(storeRoot(loaded));
   const planned = await plan(graph);
   const tracking = trackingOf(loaded, storeRoot(loaded));
+  const signature = planned
+    .map((p) => `${p.node.name}:${p.key}`)
+    .sort()
+    .join(",");
   const find = async () => {
     const entries = await lookupAll(store, planned);
     if (!entries || loaded.config.from.length) return undefined;
     const detail = await withProject(tracking, async (tx) => {
-      const signature = planned
-        .map((p) => `${p.node.name}:${p.key}`)
-        .sort()
-        .join(",");
       const [match] = await tx.rows<{id: string}>(
         `SELECT s.run_id AS id FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.pipeline = ? AND r.status = 'ok'
          GROUP BY s.run_id, r.started_at HAVING string_agg(s.step || ':' || s.key, ',' ORDER BY s.step || ':' || s.key) = ?
@@ -57,13 +59,25 @@ export async function currentRun(loaded: LoadedConfig): Promise<CurrentRun> {
     });
     return detail ? {entries, detail} : undefined;
   };
-  let found = await find();
-  if (!found) {
-    await runPipeline(loaded, {logger: stderrLogger, hooks: [trackingHooks()]});
-    found = await find();
-    if (!found)
-      throw new Error(`report: the run of pipeline ${graph.name} was not recorded in the tracking database`);
-  }
+  // Single flight: the loaders of every open page (separate processes) that find no run of
+  // this config state take turns; the first runs the pipeline, the others wait for it and then
+  // find its run. Builds and the preview make one run per change, not one per page.
+  const found =
+    (await find()) ??
+    (await withFileLock(
+      join(storeRoot(loaded), "locks", `run-${hashValue({pipeline: graph.name, signature})}.lock`),
+      async () => {
+        const made = await find();
+        if (made) return made;
+        // `mlbook dev` tells its loaders they serve the live preview: their runs register no model.
+        const source = process.env.MLBOOK_RUN_SOURCE === "preview" ? "preview" : undefined;
+        await runPipeline(loaded, {logger: stderrLogger, hooks: [trackingHooks({source})]});
+        return await find();
+      },
+      {wait: true}
+    ));
+  if (!found)
+    throw new Error(`report: the run of pipeline ${graph.name} was not recorded in the tracking database`);
   const {entries, detail} = found;
   const metrics = await runMetrics(graph, entries);
   const stepInfo = new Map(detail.steps.map((s) => [s.step, s]));

@@ -2,6 +2,7 @@ import {randomBytes} from "node:crypto";
 import {mkdir, readdir, readFile, rename, rm, writeFile} from "node:fs/promises";
 import {join} from "node:path";
 import {alive} from "./alive.ts";
+import {lockHolder, withFileLock} from "./fileLock.ts";
 
 /**
  * Leases keep `mlbook gc` off the entries a live run reads and writes. A run writes its lease
@@ -22,7 +23,8 @@ export async function takeLease(
   await writeFile(`${file}.tmp`, JSON.stringify({pid: process.pid, entries}));
   await rename(`${file}.tmp`, file);
   const deadline = Date.now() + (options.waitMs ?? 10 * 60_000);
-  for (let holder = await lockHolder(root); holder; holder = await lockHolder(root)) {
+  const gcLock = join(root, "gc.lock");
+  for (let holder = await lockHolder(gcLock); holder; holder = await lockHolder(gcLock)) {
     if (Date.now() > deadline) {
       await rm(file, {force: true});
       throw new Error(
@@ -57,29 +59,9 @@ export async function leasedEntries(root: string): Promise<Set<string>> {
 
 /** Runs `fn` holding the store's gc lock (refused while another live gc holds it). */
 export async function withGcLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
-  const lock = join(root, "gc.lock");
-  await mkdir(root, {recursive: true});
-  for (;;) {
-    try {
-      await writeFile(lock, String(process.pid), {flag: "wx"});
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = await lockHolder(root);
-      if (holder)
-        throw new Error(`another mlbook gc (pid ${holder}) is collecting this store; try again when it ends`);
-      await rm(lock, {force: true}); // left by a gc that died
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lock, {force: true});
-  }
-}
-
-/** The pid of the live gc holding the lock, else null. */
-async function lockHolder(root: string): Promise<number | null> {
-  const pid = Number(await readFile(join(root, "gc.lock"), "utf8").catch(() => ""));
-  return pid && alive(pid) ? pid : null;
+  return withFileLock(join(root, "gc.lock"), fn, {
+    wait: false,
+    busy: (pid) =>
+      new Error(`another mlbook gc (pid ${pid}) is collecting this store; try again when it ends`)
+  });
 }

@@ -93,7 +93,8 @@ export async function ingestRuns(tx: TrackingTx, records: readonly RunRecord[]):
       record.error,
       note,
       record.sweepId ?? null,
-      legacySweepRole(record.sweepRole)
+      legacySweepRole(record.sweepRole),
+      record.source ?? null
     ]);
     seen.set(record.id, note);
     out.push({inserted: true, versions, note});

@@ -17,6 +17,8 @@ export interface RunRow {
   sweep_id: string | null;
   /** 'job', 'shared' or 'winner' (see SweepRole); null outside sweeps and before roles. */
   sweep_role: string | null;
+  /** "preview" for a run of the live preview. */
+  source: string | null;
 }
 
 export interface RunSummary extends RunRow {
@@ -33,7 +35,7 @@ export interface ListRunsOptions {
 }
 
 const runColumns = `id, pipeline, config_digest, git_commit, started_at::VARCHAR AS started_at, ended_at::VARCHAR AS ended_at,
-  status, error, note, epoch_ms(ended_at) - epoch_ms(started_at) AS duration_ms, sweep_id, sweep_role`;
+  status, error, note, epoch_ms(ended_at) - epoch_ms(started_at) AS duration_ms, sweep_id, sweep_role, source`;
 
 export async function listRuns(tx: TrackingTx, options: ListRunsOptions = {}): Promise<RunSummary[]> {
   const conditions: string[] = [];

@@ -51,6 +51,8 @@ export interface RunRecord {
   sweepId: string | null;
   /** Its part in the sweep; absent in records journaled before roles. */
   sweepRole?: SweepRole | null;
+  /** "preview" for a run the live preview made (it registers no model); absent otherwise. */
+  source?: "preview" | null;
 }
 
 /**
@@ -83,7 +85,11 @@ export interface SweepPart {
 }
 
 /** Builds the record of a finished (or failed) run from its outcome and the store's manifests. */
-export async function buildRunRecord(outcome: RecordInput, sweep?: SweepPart): Promise<RunRecord> {
+export async function buildRunRecord(
+  outcome: RecordInput,
+  sweep?: SweepPart,
+  source?: "preview"
+): Promise<RunRecord> {
   const {loaded, root, graph} = outcome;
   const {config} = loaded;
   const nodes = new Map(graph.nodes.map((n) => [n.name, n]));
@@ -126,6 +132,13 @@ export async function buildRunRecord(outcome: RecordInput, sweep?: SweepPart): P
       if (spec.type !== "registration" || !manifest.json.includes(output)) continue;
       const decision = JSON.parse(await readFile(join(dir, `${output}.json`), "utf8")) as Registration;
       registration = {...decision, artifact: artifactName(config.artifacts, node, decision.output).name};
+      // An edit previewed is not a model shipped: the live preview's runs register nothing.
+      if (source === "preview" && registration.passed)
+        registration = {
+          ...registration,
+          passed: false,
+          reason: "a live-preview run registers no model (mlbook run registers it)"
+        };
     }
   }
   const metrics: MetricRecord[] = Object.entries(outcome.headline).map(([key, value]) => ({
@@ -148,6 +161,7 @@ export async function buildRunRecord(outcome: RecordInput, sweep?: SweepPart): P
     id: outcome.runId,
     sweepId: sweep?.id ?? null,
     sweepRole: sweep?.role ?? null,
+    ...(source ? {source} : {}),
     pipeline: config.name,
     configDigest: outcome.configDigest,
     gitCommit: gitCommit(dirname(loaded.path)),

@@ -69,5 +69,6 @@ export const runRecordSchema = z.looseObject({
     .nullable(),
   pins: z.array(z.looseObject({ref: text, name: text, version: count, step: text, key: text})),
   sweepId: nullableText,
-  sweepRole: z.string().nullable().optional()
+  sweepRole: z.string().nullable().optional(),
+  source: z.enum(["preview"]).nullable().optional()
 });

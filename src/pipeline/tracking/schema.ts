@@ -45,7 +45,10 @@ const migrations: string[][] = [
   ["ALTER TABLE runs ADD COLUMN sweep_role VARCHAR"],
   // 5: the run of a sweep's selected job that runs its final steps (registers it) is the 'winner'
   // run: a role named after what it is, not after one step.
-  ["UPDATE runs SET sweep_role = 'winner' WHERE sweep_role = 'register'"]
+  ["UPDATE runs SET sweep_role = 'winner' WHERE sweep_role = 'register'"],
+  // 6: where a run came from: 'preview' for the live preview's loaders (which register no
+  // model), NULL for the CLI, a build and code.
+  ["ALTER TABLE runs ADD COLUMN source VARCHAR"]
 ];
 
 export const SCHEMA_VERSION = migrations.length;

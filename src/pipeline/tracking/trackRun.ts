@@ -13,6 +13,8 @@ export interface TrackOptions {
    * sweep's one transaction at its end, instead of queueing for the database's single writer.
    */
   journalOnly?: boolean;
+  /** Where the run came from: "preview" for the live preview's loaders (registers no model). */
+  source?: "preview";
 }
 
 /**
@@ -24,7 +26,7 @@ export async function trackRun(outcome: RunOutcome, options: TrackOptions = {}):
   const {loaded, root, logger} = outcome;
   let file: string | undefined;
   try {
-    const record = await buildRunRecord(outcome, options.sweep);
+    const record = await buildRunRecord(outcome, options.sweep, options.source);
     file = await writePending(root, record);
     // A run that only found fresh steps made nothing new: its journaled record is enough for now
     // and reaches the database with the next tracking command or run that opens it. That keeps
