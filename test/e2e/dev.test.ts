@@ -346,4 +346,56 @@ describe("the live preview (mlbook dev)", () => {
     await page.screenshot({path: join(screenshots, "dev-penguins-experiments-sweep.png"), fullPage: true});
     await page.close();
   }, 180_000);
+
+  it("makes one run for an edit seen by five open pages, recorded as the preview's, registering nothing", async () => {
+    const names = ["index", "metrics", "model", "features", "experiments"];
+    const pages = await Promise.all(names.map(async () => (await openPage()).page));
+    await Promise.all(pages.map((p, i) => p.goto(`${dev.url}/penguins/${names[i]}.html`)));
+    const metrics = pages[1];
+    const logLoss = metricCell(metrics, "log_loss");
+    await logLoss.waitFor({timeout: 180_000});
+    const listRuns = async () =>
+      JSON.parse((await mlbook(dir, ["runs", "--json"], dir)).stdout) as {
+        id: string;
+        source: string | null;
+        note: string | null;
+        duration_ms: number;
+      }[];
+    const before = new Set((await listRuns()).map((r) => r.id));
+    const models = async () => (await mlbook(dir, ["models", "--json"], dir)).stdout;
+    const registered = await models();
+
+    const config = join(dir, "mlbook.yaml");
+    const original = readFileSync(config, "utf8");
+    const previous = await logLoss.textContent();
+    const mark = dev.output().length;
+    const t0 = Date.now();
+    writeFileSync(config, original.replace(/C: 1\.0/, "C: 0.37"));
+    await until(
+      async () => (await logLoss.textContent({timeout: 1_000}).catch(() => previous)) !== previous,
+      120_000,
+      "the open metrics page to show the edit"
+    );
+    const updated = Date.now() - t0;
+    // Every page's loaders have had their turn once the server has been quiet for a while.
+    for (let quiet = 0, seen = dev.output().length; quiet < 5;) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      quiet = dev.output().length === seen ? quiet + 1 : 0;
+      seen = dev.output().length;
+    }
+    const output = dev.output().slice(mark);
+    const made = (await listRuns()).filter((r) => !before.has(r.id));
+    console.log(
+      `live preview, 5 pages open: ${(output.match(/ {2}train ran /g) ?? []).length} training, ${made.length} run recorded; ` +
+        `the metrics page showed the edit ${updated} ms after it, the run itself took ${made[0]?.duration_ms} ms ` +
+        `(${(updated / (made[0]?.duration_ms ?? NaN)).toFixed(1)}×)`
+    );
+    expect((output.match(/ {2}train ran /g) ?? []).length).toBe(1);
+    expect(made).toHaveLength(1);
+    expect(made[0].source).toBe("preview");
+    expect(made[0].note).toMatch(/a live-preview run registers no model/);
+    expect(await models()).toBe(registered);
+    writeFileSync(config, original);
+    await Promise.all(pages.map((p) => p.close()));
+  }, 300_000);
 });
