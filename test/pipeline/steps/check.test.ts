@@ -287,6 +287,10 @@ describe("check: drift", () => {
       ["cat", "chi2", 0, 1, false]
     ]);
     expect(r.passed).toBe(true);
+    expect(r.expectations.filter((e) => e.kind === "drift").map((e) => e.message)).toEqual([
+      "x: no drift (ks p = 1 ≥ 0.05, statistic 0; 3000 reference vs 3000 current values)",
+      "cat: no drift (chi2 p = 1 ≥ 0.05, statistic 0; 3000 reference vs 3000 current values)"
+    ]);
     const hist = driftOf(r, "x").histogram!;
     expect(hist).toHaveLength(10);
     expect(hist.every((b) => "lo" in b && b.reference === b.current)).toBe(true);
@@ -353,7 +357,7 @@ describe("check: drift", () => {
     );
     expect((error as MlbookError).exitCode).toBe(3);
     expect((error as Error).message).toMatch(
-      /^check: 1 expectation failed\n {2}x: no drift \(ks, p ≥ 0\.05\): found p = /
+      /^check: 1 expectation failed\n {2}x: drift \(ks p = \d\.\de-\d+ < 0\.05, statistic 0\.\d+; 3000 reference vs 3000 current values\)$/
     );
     const missing = await runCheck({drift: {reference_path: same, columns: ["cat"]}}, "current").catch(
       (e) => e

@@ -4,7 +4,6 @@ import {quoteIdent} from "../../engine/sql.ts";
 import type {DriftRules} from "./rules.ts";
 import {chiSquareDrift} from "./chiSquareDrift.ts";
 import {columnKind} from "./columnKind.ts";
-import {describeValue} from "./describeValue.ts";
 import {ksDrift} from "./ksDrift.ts";
 import {expectation, type DriftResult, type Expectation} from "./report.ts";
 
@@ -52,20 +51,27 @@ export async function driftChecks(
     const test = numeric ? "ks" : "chi2";
     const drifted = outcome.p_value !== null && outcome.p_value < rules.p_value;
     drift.push({column, test, drifted, ...outcome});
-    const head = `no drift (${test}, p ≥ ${rules.p_value})`;
+    // Says what was found: `x: drift (ks p = 8.3e-6 < 0.05, statistic 0.41; …)`.
+    const p = outcome.p_value;
     const found =
-      outcome.p_value === null
-        ? "no values to compare"
-        : `${drifted ? "found " : ""}p = ${describeValue(outcome.p_value)}, statistic ${describeValue(outcome.statistic)}`;
+      p === null
+        ? `no values to compare (${test})`
+        : `${drifted ? "drift" : "no drift"} (${test} p = ${shortNumber(p)} ${drifted ? "<" : "≥"} ${rules.p_value}, statistic ${shortNumber(outcome.statistic ?? NaN)}`;
     expectations.push(
       expectation(column, "drift", {
         expected: {test, min_p_value: rules.p_value},
         observed: outcome.p_value,
         passed: !drifted,
         severity: rules.severity,
-        message: `${column}: ${head}: ${found} (${outcome.reference_rows} reference vs ${outcome.current_rows} current values)`
+        message: `${column}: ${found}${p === null ? " (" : "; "}${outcome.reference_rows} reference vs ${outcome.current_rows} current values)`
       })
     );
   }
   return {drift, expectations};
+}
+
+/** 8.3e-6, 0.041, 0.43: two significant digits, small ones as exponents. */
+function shortNumber(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(1) : String(Number(x.toPrecision(2)));
 }
