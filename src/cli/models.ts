@@ -28,18 +28,29 @@ export async function modelsCommand(
   if (options.json) return void console.log(JSON.stringify(models, null, 2));
   if (!models.length) return void console.log("no registered models (add register: to the config)");
   const preferred = ["accuracy", "f1_macro", "r2", "rmse"];
-  const shown = preferred.filter((m) => models.some((x) => m in x.metrics)).slice(0, 2);
+  const shown = preferred.filter((m) => models.some((x) => m in x.metrics));
   const rows = models.map((m) => [
     m.name,
     `v${m.version}`,
     m.aliases,
+    m.model_type ?? "?",
+    Object.entries(m.params)
+      .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+      .join(" "),
     ...shown.map((k) => formatMetric(m.metrics[k])),
-    m.artifact
+    m.run_id,
+    m.created_at.slice(5, 16)
   ]);
-  const header = ["MODEL", "VERSION", "ALIASES", ...shown.map((k) => k.toUpperCase()), "ARTIFACT"];
-  for (const line of textTable(header, rows, {
-    right: shown.map((_, i) => 3 + i),
-    shrink: [2, 3 + shown.length, 0]
-  }))
+  const header = [
+    "MODEL",
+    "VERSION",
+    "ALIASES",
+    "TYPE",
+    "PARAMS",
+    ...shown.map((k) => k.toUpperCase()),
+    "RUN",
+    "REGISTERED"
+  ];
+  for (const line of textTable(header, rows, {right: shown.map((_, i) => 5 + i), shrink: [4]}))
     console.log(line);
 }

@@ -28,9 +28,11 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
   }
   const preferred = ["accuracy", "f1_macro", "r2", "rmse"];
   const available = new Set(runs.flatMap((r) => Object.keys(r.metrics)));
+  // Two headline metrics per task: classification runs show accuracy and F1, regression runs R²
+  // and RMSE, and a list holding both kinds shows all four.
   const shown = [
     ...new Set([...(options.sort ? [options.sort] : []), ...preferred.filter((m) => available.has(m))])
-  ].slice(0, 2);
+  ];
   const rows = runs.map((r) => [
     r.id,
     r.pipeline,

@@ -93,7 +93,9 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   let sharedSteps: StepRecord[] = [];
   try {
     if (shared.length)
-      sharedSteps = (await runPipeline(first, {steps: shared, hooks: sweepHooks(sweepId, "shared")})).steps;
+      sharedSteps = (
+        await runPipeline(first, {steps: shared, hooks: sweepHooks(sweepId, "shared"), keepState: false})
+      ).steps;
   } catch (error) {
     workerPool!.close();
     throw error;
@@ -128,7 +130,9 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   if (best && finals) {
     const winner = jobs.find((j) => j.index === best.index)!;
     const logger: RunLogger = {step() {}, progress() {}, info: (message: string) => say(`  ${message}`)};
-    registerRunId = (await runPipeline(winner.loaded, {logger, hooks: sweepHooks(sweepId, "winner")})).runId;
+    registerRunId = (
+      await runPipeline(winner.loaded, {logger, hooks: sweepHooks(sweepId, "winner"), keepState: false})
+    ).runId;
   }
   // Jobs only journal their runs (no lock contention between workers); one transaction here
   // writes them all to the tracking database, with the sweep's winner.

@@ -28,7 +28,11 @@ async function run({index, config, overrides, env, steps: only, sweepId}: JobReq
     const hooks = [
       trackingHooks({sweep: sweepId ? {id: sweepId, role: "job"} : undefined, journalOnly: !!sweepId})
     ];
-    const result = await runPipeline(await loadConfig(config, overrides), {steps: only, hooks});
+    const result = await runPipeline(await loadConfig(config, overrides), {
+      steps: only,
+      hooks,
+      keepState: false
+    });
     const {runId, durationMs, steps, headline} = result;
     return {index, ok: true, runId, durationMs, steps, headline};
   } catch (error) {

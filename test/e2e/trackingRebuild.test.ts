@@ -43,6 +43,15 @@ describe("mlbook tracking rebuild", () => {
     const before = await snapshot(dir);
     expect((before.runs as unknown[]).length).toBeGreaterThanOrEqual(4);
     expect(JSON.stringify(before.models)).toContain("champion");
+    // Each version says what it is: model type, params, the run that registered it.
+    const newest = (
+      before.models as {model_type: string; params: Record<string, unknown>; run_id: string}[]
+    )[0];
+    expect(newest.model_type).toBe("logistic_regression");
+    expect([0.1, 10]).toContain(newest.params.C); // the sweep's winner registered last
+    const table = (await ok(["models"])).stdout;
+    expect(table).toMatch(/MODEL +VERSION +ALIASES +TYPE +PARAMS +ACCURACY .* RUN +REGISTERED/);
+    expect(table).toContain(newest.run_id);
     expect(JSON.stringify(before.artifacts)).toContain("golden");
 
     // Corrupt: every tracking command says what to do, and rebuild does it.

@@ -24,6 +24,11 @@ export interface RunOptions {
   logger?: RunLogger;
   /** Add-ons: tracking, the preview, a remote store (see hooks.ts). */
   hooks?: readonly RunHooks[];
+  /**
+   * Keep this run's keys as the pipeline's state, what `mlbook status` and a stale step's reason
+   * compare with (default true). A sweep's runs leave it: its jobs are variants, not the pipeline.
+   */
+  keepState?: boolean;
 }
 
 /** Builds the graph with the config's artifact references resolved through the hooks. */
@@ -143,7 +148,7 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
     let result: RunOutcome;
     try {
       await runDag([...byName.keys()], (name) => upstreamOf(byName.get(name)!.node), runStep, {last: finals});
-      await writeState(run.root, graph.name, planned);
+      if (options.keepState !== false) await writeState(run.root, graph.name, planned);
       result = outcome(null, await runMetrics(graph, entries));
     } catch (error) {
       await afterRun(hooks, outcome(error, null));

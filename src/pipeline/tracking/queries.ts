@@ -270,6 +270,9 @@ export interface ModelSummary {
   run_id: string;
   created_at: string;
   metrics: Record<string, number>;
+  /** The registering run's `model.type`, and its `model.params.*` (null, {} when gc dropped the run). */
+  model_type: string | null;
+  params: Record<string, unknown>;
 }
 
 export async function listModels(tx: TrackingTx, name?: string): Promise<ModelSummary[]> {
@@ -279,10 +282,27 @@ export async function listModels(tx: TrackingTx, name?: string): Promise<ModelSu
      FROM models m ${name ? "WHERE m.name = ?" : ""} ORDER BY m.name, m.version DESC`,
     name ? [name] : []
   );
-  return rows.map((r) => ({
-    ...r,
-    metrics: r.metrics ? (JSON.parse(r.metrics) as Record<string, number>) : {}
-  }));
+  const params = rows.length
+    ? await tx.rows<{run_id: string; key: string; value: string}>(
+        `SELECT run_id, key, value FROM params WHERE run_id IN (${rows.map(() => "?").join(", ")})
+         AND (key = 'model.type' OR starts_with(key, 'model.params.')) ORDER BY key`,
+        rows.map((r) => r.run_id)
+      )
+    : [];
+  return rows.map((r) => {
+    const own = params.filter((p) => p.run_id === r.run_id);
+    const type = own.find((p) => p.key === "model.type");
+    return {
+      ...r,
+      metrics: r.metrics ? (JSON.parse(r.metrics) as Record<string, number>) : {},
+      model_type: type ? (JSON.parse(type.value) as string) : null,
+      params: Object.fromEntries(
+        own
+          .filter((p) => p.key !== "model.type")
+          .map((p) => [p.key.slice("model.params.".length), JSON.parse(p.value) as unknown])
+      )
+    };
+  });
 }
 
 export interface SweepSummary {
