@@ -1,4 +1,5 @@
 import {spawn} from "node:child_process";
+import {frameworkLog} from "./frameworkLog.ts";
 import {existsSync} from "node:fs";
 import {delimiter, join, relative} from "node:path";
 import {loadConfig} from "../pipeline/builtins.ts";
@@ -16,7 +17,10 @@ import {terminalLogger} from "./progress.ts";
  * deletes the cached output of exactly the loaders whose inputs changed and makes those again
  * (several at once), then lets Framework build the site from the fresh cache.
  */
-export async function buildCommand(projectRoot = process.cwd()): Promise<void> {
+export async function buildCommand(
+  projectRoot = process.cwd(),
+  options: {verbose?: boolean} = {}
+): Promise<void> {
   const pipelines = listPipelines(projectRoot);
   for (const [name, config] of Object.entries(pipelines)) {
     console.log(`pipeline ${name} (${relative(projectRoot, config)})`);
@@ -40,7 +44,7 @@ export async function buildCommand(projectRoot = process.cwd()): Promise<void> {
     const lines = failures.map((f) => `loader ${f.loader.target} failed: ${f.message}`);
     throw new MlbookError(`build: ${lines.join("\n")}`);
   }
-  await observable(["build"], projectRoot);
+  await observable(["build"], projectRoot, options);
   const missing = states.filter((s) => !existsSync(s.loader.cache));
   if (missing.length) {
     throw new MlbookError(
@@ -51,16 +55,22 @@ export async function buildCommand(projectRoot = process.cwd()): Promise<void> {
 }
 
 /** Runs Framework's CLI from the project's node_modules. */
-export function observable(args: string[], projectRoot: string): Promise<void> {
+export function observable(
+  args: string[],
+  projectRoot: string,
+  options: {verbose?: boolean} = {}
+): Promise<void> {
   const bin = join(projectRoot, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
   return new Promise((resolve, reject) => {
     // Framework spawns `tsx` for TypeScript loaders: make the project's own the one it finds.
     const PATH = [join(projectRoot, "node_modules", ".bin"), process.env.PATH].join(delimiter);
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: projectRoot,
-      stdio: "inherit",
+      stdio: ["inherit", "pipe", "inherit"],
       env: {...process.env, PATH, OBSERVABLE_TELEMETRY_DISABLE: "1"}
     });
+    const log = frameworkLog(options);
+    child.stdout!.setEncoding("utf8").on("data", (text: string) => process.stdout.write(log(text)));
     child.on("error", reject);
     child.on("close", (code) =>
       code === 0

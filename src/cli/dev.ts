@@ -13,6 +13,7 @@ import {listLoaders} from "../site/loaders.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
 import {touchStale} from "../site/touchStale.ts";
 import {freePort, startDevFront} from "./devFront.ts";
+import {frameworkLog} from "./frameworkLog.ts";
 
 /**
  * `mlbook dev`: Framework's live preview, kept honest. Preview only re-runs a loader when the
@@ -22,7 +23,7 @@ import {freePort, startDevFront} from "./devFront.ts";
  * with new numbers — also when a run or an alias is recorded from another terminal.
  */
 export async function devCommand(
-  options: {port?: string; open?: boolean},
+  options: {port?: string; open?: boolean; verbose?: boolean},
   projectRoot = process.cwd()
 ): Promise<void> {
   const check = async (initial: boolean) => {
@@ -60,11 +61,12 @@ export async function devCommand(
     // Loaders learn they serve the live preview: their runs are recorded as such, register nothing.
     env: {...process.env, PATH, OBSERVABLE_TELEMETRY_DISABLE: "1", MLBOOK_RUN_SOURCE: "preview"}
   });
-  // Its banner and request log name the front's port, the one to open.
+  // Its banner and request log name the front's port, the one to open; its chatter is left out.
+  const log = frameworkLog(options);
   child
     .stdout!.setEncoding("utf8")
     .on("data", (text: string) =>
-      process.stdout.write(text.replaceAll(`127.0.0.1:${inner}`, `127.0.0.1:${port}`))
+      process.stdout.write(log(text).replaceAll(`127.0.0.1:${inner}`, `127.0.0.1:${port}`))
     );
   if (options.open !== false) void open(`http://127.0.0.1:${port}/`).catch(() => undefined);
 

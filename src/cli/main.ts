@@ -75,9 +75,10 @@ program
 program
   .command("build")
   .description("run what is stale and build the static report into dist/")
-  .action(async () => {
+  .option("--verbose", "print all of Framework's output (its CDN fetch attempts too)")
+  .action(async (options: {verbose?: boolean}) => {
     const {buildCommand} = await import("./build.ts");
-    await buildCommand();
+    await buildCommand(process.cwd(), options);
   });
 
 program
@@ -85,7 +86,8 @@ program
   .description("live preview of the report: pages refresh when a config, a step's code or the data changes")
   .option("-p, --port <port>", "port for the preview server")
   .option("--no-open", "do not open a browser on the preview")
-  .action(async (options: {port?: string; open: boolean}) => {
+  .option("--verbose", "print all of Framework's output (its socket messages too)")
+  .action(async (options: {port?: string; open: boolean; verbose?: boolean}) => {
     const {devCommand} = await import("./dev.ts");
     await devCommand(options);
   });

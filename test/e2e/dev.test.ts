@@ -391,6 +391,9 @@ describe("the live preview (mlbook dev)", () => {
         `(${(updated / (made[0]?.duration_ms ?? NaN)).toFixed(1)}×)`
     );
     expect((output.match(/ {2}train ran /g) ?? []).length).toBe(1);
+    // The terminal is not flooded with the preview's socket messages (`mlbook dev --verbose` shows them).
+    expect(output).toMatch(/load \/data\/penguins\/metrics\.json/);
+    expect(output).not.toMatch(/[↑↓] \{|socket (open|close)|type: 'update'/);
     expect(made).toHaveLength(1);
     expect(made[0].source).toBe("preview");
     expect(made[0].note).toMatch(/a live-preview run registers no model/);
