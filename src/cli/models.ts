@@ -1,11 +1,12 @@
 import {ConfigError} from "../pipeline/errors.ts";
-import {listModels} from "../pipeline/tracking/queries.ts";
+import {listModels, type ModelSummary} from "../pipeline/tracking/queries.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {appendHistory} from "../pipeline/tracking/history.ts";
 import {setAlias} from "../pipeline/tracking/resolve.ts";
 import {formatMetric, textTable} from "../pipeline/tracking/textTable.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 import {aliasArgs} from "./artifacts.ts";
+import {workspaceTrackings} from "./workspaceTrackings.ts";
 
 /** `mlbook models [NAME]`, or `mlbook models alias NAME VERSION ALIAS` (e.g. champion). */
 export async function modelsCommand(
@@ -24,7 +25,9 @@ export async function modelsCommand(
   }
   if (args.length > 1)
     throw new ConfigError(`invalid arguments: ${args.join(" ")} (expected mlbook models [NAME])`);
-  const models = await withProject(tracking, (tx) => listModels(tx, args[0]));
+  const models: ModelSummary[] = [];
+  for (const t of workspaceTrackings(options.config))
+    models.push(...(await withProject(t, (tx) => listModels(tx, args[0]))));
   if (options.json) return void console.log(JSON.stringify(models, null, 2));
   if (!models.length) return void console.log("no registered models (add register: to the config)");
   const preferred = ["accuracy", "f1_macro", "r2", "rmse"];

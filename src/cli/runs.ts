@@ -1,6 +1,6 @@
 import {lowerIsBetter} from "../pipeline/ml/metrics/headline.ts";
-import {listRuns} from "../pipeline/tracking/queries.ts";
-import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {listRuns, orderRuns, type RunSummary} from "../pipeline/tracking/queries.ts";
+import {workspaceTrackings} from "./workspaceTrackings.ts";
 import {formatMetric, textTable} from "../pipeline/tracking/textTable.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 
@@ -15,9 +15,17 @@ export interface RunsOptions {
 
 export async function runsCommand(options: RunsOptions): Promise<void> {
   const limit = options.limit === undefined ? undefined : Number(options.limit);
-  const runs = await withProject(projectTracking(options.config), (tx) =>
-    listRuns(tx, {pipeline: options.pipeline, sweep: options.sweep, sort: options.sort, limit})
+  const all: RunSummary[] = [];
+  for (const tracking of workspaceTrackings(options.config))
+    all.push(
+      ...(await withProject(tracking, (tx) =>
+        listRuns(tx, {pipeline: options.pipeline, sweep: options.sweep})
+      ))
+    );
+  all.sort((a, b) =>
+    a.started_at === b.started_at ? (a.id < b.id ? 1 : -1) : a.started_at < b.started_at ? 1 : -1
   );
+  const runs = orderRuns(all, {sort: options.sort, limit});
   if (options.json) {
     console.log(JSON.stringify(runs, null, 2));
     return;

@@ -1,11 +1,24 @@
 import {formatDuration} from "./format.ts";
-import {runDetail} from "../pipeline/tracking/queries.ts";
-import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {ConfigError} from "../pipeline/errors.ts";
+import {runDetail, type RunDetail} from "../pipeline/tracking/queries.ts";
+import {workspaceTrackings} from "./workspaceTrackings.ts";
 import {formatBytes, formatMetric, textTable} from "../pipeline/tracking/textTable.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 
 export async function showCommand(id: string, options: {config: string; json?: boolean}): Promise<void> {
-  const detail = await withProject(projectTracking(options.config), (tx) => runDetail(tx, id));
+  // The run is looked for in every tracking database of the workspace (see workspaceTrackings);
+  // `latest` is the newest of them all.
+  const found: RunDetail[] = [];
+  for (const tracking of workspaceTrackings(options.config)) {
+    try {
+      found.push(await withProject(tracking, (tx) => runDetail(tx, id)));
+      if (id !== "latest") break;
+    } catch (error) {
+      if (!(error instanceof ConfigError && error.message.startsWith("no run "))) throw error;
+    }
+  }
+  const detail = found.sort((a, b) => (a.run.started_at < b.run.started_at ? 1 : -1))[0];
+  if (!detail) throw new ConfigError(`no run ${JSON.stringify(id)} (see mlbook runs)`);
   if (options.json) {
     console.log(JSON.stringify(detail, null, 2));
     return;

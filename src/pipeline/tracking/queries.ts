@@ -62,7 +62,18 @@ export async function listRuns(tx: TrackingTx, options: ListRunsOptions = {}): P
   );
   const byRun = new Map<string, Record<string, number>>();
   for (const m of metrics) (byRun.get(m.run_id) ?? byRun.set(m.run_id, {}).get(m.run_id)!)[m.key] = m.value;
-  let out = runs.map((r) => ({...r, metrics: byRun.get(r.id) ?? {}}));
+  return orderRuns(
+    runs.map((r) => ({...r, metrics: byRun.get(r.id) ?? {}})),
+    options
+  );
+}
+
+/** Runs (newest first) sorted by a metric, best first, and cut to a limit, as ListRunsOptions say. */
+export function orderRuns(
+  runs: RunSummary[],
+  options: Pick<ListRunsOptions, "sort" | "limit">
+): RunSummary[] {
+  let out = runs;
   const sort = options.sort;
   if (sort) {
     if (out.length && !out.some((r) => sort in r.metrics)) {
