@@ -107,7 +107,12 @@ export async function ingestRuns(tx: TrackingTx, records: readonly RunRecord[]):
   await insertMany(tx, "aliases", [...rows.aliases.values()], "INSERT OR REPLACE");
   await insertMany(tx, "run_artifacts", [...rows.runArtifacts.values()], "INSERT OR IGNORE");
   await insertMany(tx, "lineage", [...rows.lineage.values()], "INSERT OR IGNORE");
-  await insertMany(tx, "runs", rows.runs);
+  // By name: columns later schema versions added sit wherever the migrations put them.
+  await insertMany(
+    tx,
+    "runs (id, pipeline, config_digest, git_commit, started_at, ended_at, status, error, note, sweep_id, sweep_role, source)",
+    rows.runs
+  );
   return out;
 }
 

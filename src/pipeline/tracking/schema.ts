@@ -48,7 +48,7 @@ const migrations: string[][] = [
   ["UPDATE runs SET sweep_role = 'winner' WHERE sweep_role = 'register'"],
   // 6: where a run came from: 'preview' for the live preview's loaders (which register no
   // model), NULL for the CLI, a build and code.
-  ["ALTER TABLE runs ADD COLUMN source VARCHAR"]
+  ["ALTER TABLE runs ADD COLUMN IF NOT EXISTS source VARCHAR"]
 ];
 
 export const SCHEMA_VERSION = migrations.length;
@@ -68,15 +68,17 @@ export async function migrate(tx: TrackingTx): Promise<void> {
     );
   }
   if (current === SCHEMA_VERSION) return;
-  await tx.run("BEGIN TRANSACTION");
-  try {
-    for (let v = current; v < SCHEMA_VERSION; ++v) {
+  // One transaction per version: DuckDB refuses to commit one that changes a table's rows and then
+  // its columns (version 5 updates runs, version 6 adds a column to it).
+  for (let v = current; v < SCHEMA_VERSION; ++v) {
+    await tx.run("BEGIN TRANSACTION");
+    try {
       for (const sql of migrations[v]) await tx.run(sql);
       await tx.run("INSERT INTO schema_version VALUES (?)", [v + 1]);
+      await tx.run("COMMIT");
+    } catch (error) {
+      await tx.run("ROLLBACK").catch(() => undefined);
+      throw error;
     }
-    await tx.run("COMMIT");
-  } catch (error) {
-    await tx.run("ROLLBACK").catch(() => undefined);
-    throw error;
   }
 }

@@ -44,6 +44,7 @@ describe("the tracking schema", () => {
         await ingestRun(tx, run(id, second, accuracy));
       await tx.run("INSERT INTO sweep_winners VALUES ('sweep-1', 'job-2', 'accuracy', 0.9, 'register')");
       await tx.run("ALTER TABLE runs DROP COLUMN sweep_role");
+      await tx.run("ALTER TABLE runs DROP COLUMN source");
       await tx.run("DELETE FROM schema_version WHERE version >= 4");
     });
     await withTracking(path, async (tx) => {
@@ -81,6 +82,9 @@ describe("schema version 5", () => {
       await ingestRun(tx, {...run("job", 1, 0.8), sweepRole: "job"});
       await ingestRun(tx, {...run("old-winner", 2, 0.8), sweepRole: "winner"});
       await tx.run("UPDATE runs SET sweep_role = 'register' WHERE id = 'old-winner'");
+    });
+    await withTracking(path, async (tx) => {
+      await tx.run("ALTER TABLE runs DROP COLUMN source");
       await tx.run("DELETE FROM schema_version WHERE version >= 5");
     });
     await withTracking(path, async (tx) => {
