@@ -15,11 +15,17 @@ export async function lineageCommand(
   if (options.json) return void console.log(JSON.stringify(tree, null, 2));
   const lines: string[] = [];
   const label = (n: LineageNode) => `${n.name}:v${n.version} (${n.type}, ${n.key.slice(0, 12)})`;
+  // A version reached again (a dataset many runs trained from) is named, not walked again: each
+  // subtree is printed once.
+  const shown = new Set<string>();
   const walk = (n: LineageNode, prefix: string) => {
     n.children.forEach((c, i) => {
       const last = i === n.children.length - 1;
-      lines.push(`${prefix}${last ? "└─ " : "├─ "}${label(c)}`);
-      walk(c, `${prefix}${last ? "   " : "│  "}`);
+      const id = `${c.name}:${c.version}`;
+      const again = shown.has(id) && c.children.length > 0;
+      lines.push(`${prefix}${last ? "└─ " : "├─ "}${label(c)}${again ? " (as above)" : ""}`);
+      shown.add(id);
+      if (!again) walk(c, `${prefix}${last ? "   " : "│  "}`);
     });
   };
   lines.push(label(tree));

@@ -187,8 +187,10 @@ program
 
 program
   .command("models")
-  .description("list registered models, or `models alias NAME VERSION ALIAS` to move an alias")
-  .argument("[args...]", "NAME, or alias NAME VERSION ALIAS")
+  .description(
+    "list registered models, `models alias NAME VERSION ALIAS` to move an alias, `models diff A B` to compare two"
+  )
+  .argument("[args...]", "NAME, alias NAME VERSION ALIAS, or diff NAME:vN NAME@ALIAS")
   .option(...configOption)
   .option("--json", "print JSON")
   .action(async (args: string[], options: {config: string; json?: boolean}) => {

@@ -8,7 +8,7 @@ import {withProject} from "../pipeline/tracking/withProject.ts";
 import {aliasArgs} from "./artifacts.ts";
 import {workspaceTrackings} from "./workspaceTrackings.ts";
 
-/** `mlbook models [NAME]`, or `mlbook models alias NAME VERSION ALIAS` (e.g. champion). */
+/** `mlbook models [NAME]`, `mlbook models alias NAME VERSION ALIAS` (e.g. champion), or `mlbook models diff A B`. */
 export async function modelsCommand(
   args: string[],
   options: {config: string; json?: boolean}
@@ -23,8 +23,14 @@ export async function modelsCommand(
     console.log(`${name}@${alias} → ${name}:v${version}`);
     return;
   }
+  if (args[0] === "diff") {
+    const {modelsDiff} = await import("./modelsDiff.ts");
+    return await modelsDiff(args.slice(1), options);
+  }
   if (args.length > 1)
-    throw new ConfigError(`invalid arguments: ${args.join(" ")} (expected mlbook models [NAME])`);
+    throw new ConfigError(
+      `invalid arguments: ${args.join(" ")} (expected mlbook models [NAME], models alias NAME VERSION ALIAS or models diff A B)`
+    );
   const models: ModelSummary[] = [];
   for (const t of workspaceTrackings(options.config))
     models.push(...(await withProject(t, (tx) => listModels(tx, args[0]))));

@@ -7,6 +7,9 @@ import {mlbook, tinyProject} from "../helpers/project.ts";
  * The tracking database can be lost without losing tracking: every change to it is also a file in
  * `.mlbook/history/`, and `mlbook tracking rebuild` replays them into a new database.
  */
+const indent = (line: string) => line.search(/\w+:v\d+/);
+const node = (line: string) => /(\w+:v\d+)/.exec(line)![1];
+
 describe("mlbook tracking rebuild", () => {
   const views = ["runs", "models", "artifacts", "sweeps"] as const;
   const snapshot = async (dir: string) => {
@@ -38,6 +41,14 @@ describe("mlbook tracking rebuild", () => {
     await ok(["run", "-m", "model.params.C=0.1,10"]);
     await ok(["models", "alias", "tiny-model", "1", "champion"]);
     await ok(["artifacts", "alias", "clean_data", "1", "golden"]);
+    // Two versions side by side, what differs marked (before gc drops their runs' params).
+    const diff = (await ok(["models", "diff", "tiny-model:v1", "tiny-model:v2"])).stdout;
+    expect(diff).toMatch(/\n\* C +1 +0\.3\n/);
+    expect(diff).toMatch(/\n {2}model type +logistic_regression +logistic_regression\n/);
+    expect(diff).toMatch(/\d+ of \d+ fields differ \(\*\)/);
+    expect((await ok(["models", "diff", "tiny-model:v1", "tiny-model@champion"])).stdout).toMatch(
+      /\n0 of \d+ fields differ/
+    );
     await ok(["gc", "--keep-runs", "4"]);
     await ok(["run", "model.params.C=0.3"]); // all fresh: reaches the database with the next command
     const before = await snapshot(dir);
@@ -49,6 +60,12 @@ describe("mlbook tracking rebuild", () => {
     )[0];
     expect(newest.model_type).toBe("logistic_regression");
     expect([0.1, 10]).toContain(newest.params.C); // the sweep's winner registered last
+    // lineage --down names a subtree it reached before instead of printing it again.
+    const down = (await ok(["lineage", "clean_data", "--down"])).stdout.split("\n");
+    expect(down.some((l) => l.endsWith("(as above)"))).toBe(true);
+    const walked = down.filter((l) => /\w+:v\d+ \(/.test(l) && !l.endsWith("(as above)"));
+    const parents = walked.filter((l, i) => walked[i + 1] && indent(walked[i + 1]) > indent(l));
+    expect(new Set(parents.map(node)).size).toBe(parents.length);
     const table = (await ok(["models"])).stdout;
     expect(table).toMatch(/MODEL +VERSION +ALIASES +TYPE +PARAMS +ACCURACY .* RUN +REGISTERED/);
     expect(table).toContain(newest.run_id);
