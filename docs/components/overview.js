@@ -33,6 +33,7 @@ export function overview(report, base) {
         >
       </div>
     </div>
+    ${checksCard(report.checks, base)}
     <h2>Headline metrics</h2>
     <table class="metrics">
       <thead>
@@ -74,5 +75,29 @@ export function overview(report, base) {
         <td>${new Date(report.builtAt).toUTCString()}</td>
       </tr>
     </table>
+  </div>`;
+}
+
+/** The run's data checks in brief: all passed, or what failed and which columns drifted. */
+function checksCard(checks, base) {
+  if (!checks) return "";
+  const {expectations, failed, drifted} = checks;
+  const ok = !failed.length;
+  return html`<div class="card checks-summary ${ok ? "checks-ok" : "checks-failed"}">
+    <h2>Data checks</h2>
+    <span class="big"
+      >${ok ? `all ${expectations} passed` : `${failed.length} of ${expectations} failed`}</span
+    >
+    <div>
+      ${drifted.length ? `drift in ${drifted.join(", ")}` : "no drift flagged"} ·
+      <a href="${base}checks">the checks page</a>
+    </div>
+    ${
+      ok
+        ? ""
+        : html`<ul>
+            ${failed.map((f) => html`<li><code>${f.severity}</code> ${f.message}</li>`)}
+          </ul>`
+    }
   </div>`;
 }

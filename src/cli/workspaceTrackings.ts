@@ -1,4 +1,5 @@
 import {resolve} from "node:path";
+import {ConfigError} from "../pipeline/errors.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import type {Tracking} from "../pipeline/tracking/trackingTx.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
@@ -13,7 +14,15 @@ export function workspaceTrackings(config: string): Tracking[] {
   if (!files.length) return [projectTracking(config)];
   const byPath = new Map<string, Tracking>();
   for (const file of files) {
-    const tracking = projectTracking(file);
+    let tracking: Tracking;
+    try {
+      tracking = projectTracking(file);
+    } catch (error) {
+      // Another pipeline's broken config does not hide the rest; the default config's does.
+      if (!(error instanceof ConfigError) || file === resolve(DEFAULT_CONFIG)) throw error;
+      process.stderr.write(`warning: ${error.message}: its runs are left out\n`);
+      continue;
+    }
     byPath.set(resolve(tracking.path), tracking);
   }
   return [...byPath.values()];

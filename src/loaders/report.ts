@@ -4,7 +4,8 @@ import type {RunResult} from "../pipeline/engine/runTypes.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {lineage, type LineageNode} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
-import {currentRun} from "./currentRun.ts";
+import type {CheckReport} from "../pipeline/steps/checks/report.ts";
+import {artifactJson, currentRun} from "./currentRun.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
 export interface ReportData extends RunResult {
@@ -28,6 +29,12 @@ export interface ReportData extends RunResult {
   /** Named artifacts the run produced, and the lineage of the model. */
   artifacts: {name: string; version: number; type: string; rows: number | null; bytes: number}[];
   lineage: LineageNode | null;
+  /** The data checks of the run, in brief (null without a check step): what failed, what drifted. */
+  checks: {
+    expectations: number;
+    failed: {message: string; severity: string}[];
+    drifted: string[];
+  } | null;
   builtAt: string;
 }
 
@@ -36,6 +43,7 @@ export async function report({loaded}: PipelineContext): Promise<ReportData> {
   const run = await currentRun(loaded);
   const {config} = loaded;
   const model = run.detail.artifacts.find((a) => a.type === "model") ?? run.detail.artifacts.at(-1);
+  const checkReport = await artifactJson<CheckReport>(run, "check_report");
   const tree = model
     ? await withProject(projectTracking(loaded.path), (tx) => lineage(tx, model.name, model.version))
     : null;
@@ -61,6 +69,15 @@ export async function report({loaded}: PipelineContext): Promise<ReportData> {
     ),
     artifacts: run.detail.artifacts,
     lineage: tree,
+    checks: checkReport
+      ? {
+          expectations: checkReport.expectations.length,
+          failed: checkReport.expectations
+            .filter((e) => !e.passed)
+            .map((e) => ({message: e.message, severity: e.severity})),
+          drifted: checkReport.drift.filter((d) => d.drifted).map((d) => d.column)
+        }
+      : null,
     builtAt: new Date().toISOString()
   };
 }

@@ -1,7 +1,6 @@
 import {existsSync, readdirSync, readFileSync} from "node:fs";
 import {basename, join} from "node:path";
-import {parse} from "yaml";
-import {YAML_OPTIONS} from "../pipeline/engine/yamlOptions.ts";
+import {parseYaml} from "../pipeline/engine/yamlOptions.ts";
 
 export const DEFAULT_CONFIG = "mlbook.yaml";
 
@@ -23,7 +22,7 @@ export function listPipelines(projectRoot: string): Record<string, string> {
 
 function pipelineName(file: string): string {
   try {
-    const name = (parse(readFileSync(file, "utf8"), YAML_OPTIONS) as {name?: unknown} | null)?.name;
+    const name = (parseYaml(readFileSync(file, "utf8")) as {name?: unknown} | null)?.name;
     if (typeof name === "string" && name) return name;
   } catch {
     // reported when the pipeline runs

@@ -85,6 +85,19 @@ describe("the static report site", () => {
       }
       if (path.endsWith("/pipeline.html"))
         expect(await page.locator("svg.dag g.dag-node").count()).toBeGreaterThan(3);
+      if (path.endsWith("index.html")) {
+        // The overview says how the run's data checks went, as its page data has them.
+        const data = path === "index.html" ? "report.json" : `${path.split("/")[0]}/run.json`;
+        const checks = pageJson<{checks: {expectations: number; failed: unknown[]} | null}>(data).checks;
+        const card = page.locator(".checks-summary .big");
+        if (!checks) expect(await card.count(), path).toBe(0);
+        else
+          expect(await card.textContent(), path).toBe(
+            checks.failed.length
+              ? `${checks.failed.length} of ${checks.expectations} failed`
+              : `all ${checks.expectations} passed`
+          );
+      }
       await page.screenshot({
         path: join(screenshots, `${path.replace("/", "-").replace(".html", "")}.png`),
         fullPage: true

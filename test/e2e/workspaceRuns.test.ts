@@ -38,6 +38,16 @@ describe("mlbook runs over a workspace", () => {
     expect(shown.status, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`run ${regId}  tinyreg  ok`);
     expect((await mlbook(dir, ["show", "latest", "--json"])).stdout).toContain(regId);
+    // Another pipeline's broken config is named and left out; the others are still listed.
+    writeFileSync(join(dir, "pipelines", "broken.yaml"), "name: [unclosed\n");
+    const despite = await mlbook(dir, ["runs", "--json"]);
+    expect(despite.status, despite.stderr).toBe(0);
+    expect(despite.stderr).toMatch(/warning: .*broken\.yaml: invalid YAML \(.+\): its runs are left out/);
+    expect((JSON.parse(despite.stdout) as unknown[]).length).toBe(2);
+    // Named itself, it is an error (it used to be read as an empty config, silently).
+    const named = await mlbook(dir, ["runs", "-c", "pipelines/broken.yaml"]);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toMatch(/pipelines\/broken\.yaml: invalid YAML \(/);
     // A config named with -c (other than the default) lists its own tracking alone.
     const own = JSON.parse((await mlbook(dir, ["runs", "-c", "pipelines/reg.yaml", "--json"])).stdout) as {
       pipeline: string;

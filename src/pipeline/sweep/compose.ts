@@ -1,5 +1,4 @@
 import {readFileSync} from "node:fs";
-import {parse} from "yaml";
 import type {z} from "zod";
 import {catalogSections, type Catalog} from "../engine/catalog.ts";
 import {unwrap} from "../engine/configIssues.ts";
@@ -14,7 +13,7 @@ import {expandSweep} from "./expand.ts";
 import {isSweep, parseOverride, type ParsedOverride} from "../engine/overrideGrammar.ts";
 import {printOverride} from "./print.ts";
 import {sweepSchema, type SweepConfig} from "./sweepSchema.ts";
-import {YAML_OPTIONS} from "../engine/yamlOptions.ts";
+import {parseYaml} from "../engine/yamlOptions.ts";
 
 export interface ComposedJob {
   /** 1-based, as printed: job 3/12. */
@@ -39,7 +38,7 @@ export function declaredSweep(
 ): SweepConfig | undefined {
   let raw: unknown;
   try {
-    raw = parse(readFileSync(configPath, "utf8"), YAML_OPTIONS);
+    raw = parseYaml(readFileSync(configPath, "utf8"));
   } catch {
     return undefined; // loadConfig reports an unreadable file or bad YAML properly
   }

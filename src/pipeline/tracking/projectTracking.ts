@@ -1,12 +1,11 @@
 import {readFileSync} from "node:fs";
 import {relative, resolve} from "node:path";
-import {parse} from "yaml";
 import {storeRoot} from "../engine/loadedConfig.ts";
 import {ConfigError} from "../errors.ts";
 import {trackingConfig} from "./configSchema.ts";
 import {trackingOf} from "./trackingPath.ts";
 import type {Tracking} from "./trackingTx.ts";
-import {YAML_OPTIONS} from "../engine/yamlOptions.ts";
+import {parseYaml} from "../engine/yamlOptions.ts";
 
 /**
  * The tracking of the project a config file belongs to. Only the file's `tracking:` section is
@@ -15,15 +14,17 @@ import {YAML_OPTIONS} from "../engine/yamlOptions.ts";
 export function projectTracking(configFile: string): Tracking {
   const path = resolve(configFile);
   let raw: unknown;
+  const shown = relative(process.cwd(), path) || path;
+  let text: string;
   try {
-    raw = parse(readFileSync(path, "utf8"), YAML_OPTIONS);
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new ConfigError(`${shown}: cannot read the config file`);
+  }
+  try {
+    raw = parseYaml(text);
   } catch (error) {
-    const shown = relative(process.cwd(), path) || path;
-    throw new ConfigError(
-      (error as NodeJS.ErrnoException).code
-        ? `${shown}: cannot read the config file`
-        : `${shown}: invalid YAML`
-    );
+    throw new ConfigError(`${shown}: invalid YAML (${(error as Error).message.split("\n")[0]})`);
   }
   const section = trackingConfig.safeParse((raw as {tracking?: unknown} | null)?.tracking ?? {});
   if (!section.success)
