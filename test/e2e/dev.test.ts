@@ -339,6 +339,10 @@ describe("the live preview (mlbook dev)", () => {
     expect(await page.locator("p", {hasText: "Params that differ between runs"}).textContent()).toContain(
       "model.params.C"
     );
+    // What varied comes first, right after the run: then when, then how it did.
+    const headers = (await table.locator("thead th").allTextContents()).map((h) => h.trim());
+    expect(headers.indexOf("model.params.C")).toBeGreaterThan(headers.indexOf("run"));
+    expect(headers.indexOf("model.params.C")).toBeLessThan(headers.indexOf("started"));
     expect({consoleErrors: log.consoleErrors, failedRequests: log.failedRequests}).toEqual({
       consoleErrors: [],
       failedRequests: []
