@@ -23,7 +23,10 @@ import {describe, readTable} from "../engine/table.ts";
 
 export const evaluateParams = z
   .object({
-    /** Permutation importance on the test rows: metric (default accuracy / r2), repeats, row cap. */
+    /**
+     * Permutation importance on the test rows: metric (default: the selection metric, else
+     * balanced_accuracy, which an imbalanced task does not flatter, or r2), repeats, row cap.
+     */
     permutation: z
       .object({
         metric: z.string().optional(),
@@ -111,10 +114,13 @@ export const evaluate = defineStep({
   configure(config, env) {
     const own = config.evaluate as z.infer<typeof evaluateParams>;
     const {transform, model, train} = fitConfig(config);
+    // Importance is measured on what the pipeline is judged by: the selection metric, when set.
+    const selection = config.selection as SelectionConfig | undefined;
+    const permutation = {...own.permutation, metric: own.permutation.metric ?? selection?.metric};
     return {
       // Cross-validation refits the train step's settings in each fold (already in train's key).
-      params: {...own, fit: {transform, model, seed: train.seed}, base: env.base},
-      identity: {evaluate: own},
+      params: {...own, permutation, fit: {transform, model, seed: train.seed}, base: env.base},
+      identity: {evaluate: {...own, permutation}},
       inputs: {test: "split.test", train: "split.train", model: "train.model"}
     };
   },
@@ -142,7 +148,7 @@ export const evaluate = defineStep({
           )
         : undefined;
     const permutation = {
-      metric: params.permutation.metric ?? (bundle.task === "classification" ? "accuracy" : "r2"),
+      metric: params.permutation.metric ?? (bundle.task === "classification" ? "balanced_accuracy" : "r2"),
       repeats: params.permutation.repeats,
       seed: params.permutation.seed,
       maxRows: params.permutation.max_rows
