@@ -10,6 +10,12 @@ export interface Importances {
   impurity?: {column: string; value: number}[];
   /** Linear models: the sum of |coefficient| over classes and one-hot parts, per input column. */
   coefficients?: {column: string; value: number}[];
+  /**
+   * Linear models: each coefficient with its sign, per model feature (one-hot parts apart) and per
+   * class — the class whose log-odds it raises (one row for a binary model: its second class; null
+   * for regression).
+   */
+  signedCoefficients?: {feature: string; class: string | null; value: number}[];
   /** Drop in the test score when one input column is shuffled: mean ± std over repeats. */
   permutation: {column: string; mean: number; std: number}[];
   metric: string;
@@ -45,6 +51,11 @@ export function importances(
     const total = new Float64Array(bundle.featureNames.length);
     for (const row of coef) for (let j = 0; j < total.length; ++j) total[j] += Math.abs(row[j]);
     out.coefficients = rollUp(total, bundle.featureNames, bundle.sourceColumn);
+    const classOf = (i: number) =>
+      bundle.classes.length === 0 ? null : coef.length === 1 ? bundle.classes.at(-1)! : bundle.classes[i];
+    out.signedCoefficients = coef.flatMap((row, i) =>
+      bundle.featureNames.map((feature, j) => ({feature, class: classOf(i), value: row[j]}))
+    );
   }
   const rng = createRng(options.seed);
   const sample = sampleRows(table.rows, options.maxRows, rng);
