@@ -1,8 +1,12 @@
 const ANSI = String.raw`(?:\x1b\[[0-9;]*m)*`;
 /** Where the preview starts printing a socket message: a (faint) arrow and a space. */
 const ARROW = new RegExp(`${ANSI}[↑↓]${ANSI} `);
-/** Whole lines of chatter: socket open/close, and the CDN fetches of libraries no page imports. */
-const CHATTER = new RegExp(`${ANSI}(?:socket (?:open|close)|npm:\\S+ ${ANSI}→)[^\\n]*\\n`, "g");
+/**
+ * Whole lines of chatter: socket open/close, and Framework's npm resolver and CDN fetches of
+ * libraries no page imports (`npm:d3 → npm:d3@7.9.2`, written in two parts that interleave, so
+ * lines of bare `npm:echarts@6.1.0` are left over; `npm:react-dom@… → …/cache/…`).
+ */
+const CHATTER = new RegExp(`^${ANSI}(?:socket (?:open|close)|npm:)[^\\n]*\\n`, "gm");
 
 /**
  * Framework's terminal output, with its chatter left out: the preview's socket messages (`↑ {…}`,

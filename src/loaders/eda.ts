@@ -59,6 +59,8 @@ export async function eda({name, loaded}: PipelineContext): Promise<EdaData> {
     for (const s of summary.slice(0, maxColumns)) columns.push(await profile(db, s, rows));
     const target = loaded.config.data.target;
     const numeric = columns.filter((c) => c.kind === "numeric" && c.name !== target).map((c) => c.name);
+    // A numeric target (regression) is correlated with the features too: first, so it always is.
+    const targetNumeric = columns.some((c) => c.name === target && c.kind === "numeric");
     return {
       pipeline: name,
       rows,
@@ -66,7 +68,10 @@ export async function eda({name, loaded}: PipelineContext): Promise<EdaData> {
       task: loaded.config.data.task,
       split: train?.entry.manifest.tables ?? {},
       columns,
-      correlation: await correlation(db, numeric.slice(0, maxCorrelated)),
+      correlation: await correlation(
+        db,
+        [...(targetNumeric ? [target] : []), ...numeric].slice(0, maxCorrelated)
+      ),
       sample: await sample(db, [...numeric, target])
     };
   } finally {

@@ -16,6 +16,9 @@ const sample = [
   }),
   `${faint("socket open")} /_observablehq`,
   "npm:react-dom@19.1.0/+esm → /tmp/x/.observablehq/cache/_npm/react-dom@19.1.0/_esm.js",
+  // The npm resolver writes `npm:a → ` and, later, `npm:a@1\n`: resolutions at once interleave.
+  `npm:arquero ${faint("\u2192")} npm:echarts ${faint("\u2192")} npm:arquero@8.0.3`,
+  "npm:echarts@6.1.0",
   "  train ran (param model.params.C changed)",
   // A loader's line that a message cuts in two (the preview prints both as they come).
   `load /data/penguins/run.json → ${format("%s %O", faint("\u2193"), {type: "update", code: {removed: ["x".repeat(90)], added: ["y".repeat(90)]}})}\n[stale]`,
