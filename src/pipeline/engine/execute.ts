@@ -2,6 +2,7 @@ import {readFile, rm, writeFile} from "node:fs/promises";
 import {join} from "node:path";
 import {ConfigError, DataError, MlbookError, TransientError} from "../errors.ts";
 import type {Db} from "./db.ts";
+import {deniedFile} from "./deniedFile.ts";
 import type {Node} from "./graph.ts";
 import type {PlannedStep} from "./plan.ts";
 import type {RunLogger} from "./runTypes.ts";
@@ -142,12 +143,11 @@ function stepError(node: Node, error: unknown, dataLabel: string | undefined): M
  * is: SQL in the config (or a step) asked for another file. Undefined for any other error.
  */
 function outsideAccess(error: unknown): string | undefined {
-  const message = error instanceof Error ? error.message : String(error);
-  const denied = /Permission Error: Cannot access (?:file|directory) "([^"]*)"[^\n]*/.exec(message);
+  const denied = deniedFile(error);
   if (!denied) return undefined;
-  return message.replace(
-    denied[0],
-    `cannot reach ${JSON.stringify(denied[1])}: SQL in a pipeline reaches only the data files the config names and the store (README: "What a config can do")`
+  return (error instanceof Error ? error.message : String(error)).replace(
+    denied.text,
+    `cannot reach ${JSON.stringify(denied.path)}: SQL in a pipeline reaches only the data files the config names and the store (README: "What a config can do")`
   );
 }
 

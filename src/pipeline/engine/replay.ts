@@ -1,6 +1,7 @@
 import {DataError} from "../errors.ts";
 import type {InferencePipeline, ModuleStage, SelectStage, WindowStage} from "../ml/inference.ts";
 import type {Db, JsColumn} from "./db.ts";
+import {deniedFile} from "./deniedFile.ts";
 import {checkedOutputs} from "./execute.ts";
 import {workspaceModules, type ModuleSource} from "./moduleSource.ts";
 import {quoteIdent, quoteString} from "./sql.ts";
@@ -156,10 +157,10 @@ async function computable(db: Db, relation: string, exprs: readonly string[]): P
       () => true,
       (error: unknown) => {
         // Not a column scoring lacks: SQL reaching for a file, which no stage mlbook makes does.
-        const denied = /Permission Error: Cannot access (?:file|directory) "([^"]*)"/.exec(String(error));
+        const denied = deniedFile(error);
         if (denied)
           throw new DataError(
-            `the model's inference pipeline reaches for the file ${JSON.stringify(denied[1])}, which scoring never allows: the bundle was not made by a pipeline run, or was edited`
+            `the model's inference pipeline reaches for the file ${JSON.stringify(denied.path)}, which scoring never allows: the bundle was not made by a pipeline run, or was edited`
           );
         return false;
       }
