@@ -87,6 +87,16 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
     const records = new Map<string, StepRecord>();
     const ran = new Set<string>();
     const byName = new Map(planned.map((p) => [p.node.name, p]));
+    // Steps are reported in plan order, whichever finished first (a data check beside split), so
+    // the same run prints the same lines every time; a step's line waits for those before it.
+    let reported = 0;
+    const report = (all = false) => {
+      for (; reported < planned.length; reported++) {
+        const record = records.get(planned[reported]!.node.name);
+        if (record) logger.step(record);
+        else if (!all) break;
+      }
+    };
     const runStep = async (name: string): Promise<void> => {
       const p = byName.get(name)!;
       const t0 = performance.now();
@@ -125,7 +135,7 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
         if (attempts.count > 1) record.attempts = attempts.count;
       }
       records.set(name, record);
-      logger.step(record);
+      report();
       for (const hook of hooks) await hook.afterStep?.(record, run);
     };
     // Records in plan order, whichever step finished first.
@@ -151,6 +161,7 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
       if (options.keepState !== false) await writeState(run.root, graph.name, planned);
       result = outcome(null, await runMetrics(graph, entries));
     } catch (error) {
+      report(true);
       await afterRun(hooks, outcome(error, null));
       throw error;
     } finally {

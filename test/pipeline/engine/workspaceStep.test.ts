@@ -179,6 +179,29 @@ describe("a workspace step (steps: in the config)", () => {
     expect(split(result).key).toBe(split(plain).key);
   });
 
+  it("is reported in plan order even when it finishes after the steps beside it", async () => {
+    // A slow side step off clean: split, train and evaluate finish while it sleeps.
+    const slow = ratio
+      .replace('outputs: {data: {kind: "table"}}', 'outputs: {summary: {kind: "table"}}')
+      .replace(
+        /return \{data: `SELECT \*, x1[^\n]*/,
+        "await new Promise((r) => setTimeout(r, 1500)); return {summary: [{a: scale}]};"
+      );
+    const dir = project("", slow);
+    writeFileSync(
+      join(dir, "mlbook.yaml"),
+      `${tinyConfig}steps:\n  ratio: {module: ./steps/ratio.ts, inputs: {data: clean.data}, params: {scale: 3}}\n`
+    );
+    const finished: string[] = [];
+    const printed: string[] = [];
+    const logger = {step: (r: {name: string}) => printed.push(r.name), progress: () => {}, info: () => {}};
+    const hooks = [{afterStep: (r: {name: string}) => void finished.push(r.name)}];
+    const result = await runPipeline(await loadConfig(join(dir, "mlbook.yaml")), {logger, hooks});
+    expect(finished.indexOf("split")).toBeLessThan(finished.indexOf("ratio"));
+    expect(printed).toEqual(["ingest", "clean", "ratio", "split", "train", "evaluate"]);
+    expect(printed).toEqual(result.steps.map((s) => s.name));
+  });
+
   it("reads any upstream output by name (a JSON model, a test table) and writes JSON and files", async () => {
     const report = `import {defineStep} from "mlbook";
 
