@@ -52,6 +52,11 @@ export async function withProject<T>(
     // must not stop every tracking command: each is tried alone, the refused ones are moved aside,
     // and the rest go on. Nothing refused: the error was not theirs.
     if (error instanceof TransientError || !pending.length) throw error;
+    // A database that fails with no record at all (a migration it cannot make, a broken file)
+    // is not the records' fault: they stay in the journal.
+    await withTracking(tracking.path, async () => undefined, options).catch(() => {
+      throw error;
+    });
     let refused = 0;
     for (const p of pending) {
       try {

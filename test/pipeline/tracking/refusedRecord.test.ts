@@ -73,4 +73,21 @@ describe("a journaled run the tracking database refuses", () => {
       "20260101-000000-cccccc.json"
     ]);
   });
+
+  it("is not blamed for a database that fails without it: a schema it cannot migrate leaves the journal whole", async () => {
+    const root = mkdtempSync(join(tmpdir(), "mlbook-refused-"));
+    const tracking = {root, path: join(root, "tracking.duckdb")};
+    await withTracking(tracking.path, (tx) => tx.run("INSERT INTO schema_version VALUES (999)"));
+    await writePending(root, record("20260101-000000-aaaaaa", "good"));
+    await writePending(root, record("20260101-000000-bbbbbb", "good"));
+    await expect(withProject(tracking, (tx) => tx.rows("SELECT 1"))).rejects.toThrow(
+      "schema version 999, newer than this mlbook knows"
+    );
+    expect(existsSync(join(root, "runs", "rejected"))).toBe(false);
+    expect(
+      readdirSync(join(root, "runs"))
+        .filter((n) => n.endsWith(".json"))
+        .sort()
+    ).toEqual(["20260101-000000-aaaaaa.json", "20260101-000000-bbbbbb.json"]);
+  });
 });
