@@ -7,6 +7,7 @@ export const pages = [
   ["features", "Features"],
   ["metrics", "Metrics"],
   ["experiments", "Experiments"],
+  ["monitoring", "Monitoring"],
   ["pipeline", "Pipeline"],
   ["model", "Model card"]
 ];

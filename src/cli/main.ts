@@ -1,4 +1,5 @@
 import {readFileSync} from "node:fs";
+import type {MonitorCommandOptions} from "./monitor.ts";
 import {Command, CommanderError} from "commander";
 import {MlbookError} from "../pipeline/errors.ts";
 
@@ -227,6 +228,24 @@ program
       await predictCommand(input, options);
     }
   );
+
+program
+  .command("monitor")
+  .description(
+    "compare a batch of new rows with a model's training rows (drift per column, predictions, metrics with --labels); exit 3 past the config's monitor: thresholds"
+  )
+  .argument("<model>", "NAME@ALIAS, NAME:vN (registered), an artifact (model, model:v3) or a bundle's path")
+  .argument("[batch]", "CSV, TSV, Parquet or JSON file of raw rows")
+  .option("-l, --labels <column>", "the batch's column with the true target: the model's metrics on it")
+  .option("--at <time>", "when the batch's rows were scored (ISO time; default now)")
+  .option("--history", "list the batches monitored for the model")
+  .option("--json", "print JSON")
+  .option("--memory <size>", "DuckDB's memory before it spills to disk, e.g. 2GB (default 512MB)")
+  .option(...configOption)
+  .action(async (model: string, batch: string | undefined, options: MonitorCommandOptions) => {
+    const {monitorCommand} = await import("./monitor.ts");
+    await monitorCommand(model, batch, options);
+  });
 
 program
   .command("serve-model")

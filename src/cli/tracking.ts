@@ -15,9 +15,9 @@ export async function trackingCommand(
   if (options.json) return void console.log(JSON.stringify(result, null, 2));
   const shown = (p: string) => relative(process.cwd(), p) || p;
   for (const s of result.skipped) console.log(`  skipped ${s}`);
-  const {run, alias, sweep_winner, runs_deleted} = result.replayed;
+  const {run, alias, sweep_winner, runs_deleted, monitor_batch} = result.replayed;
   console.log(
-    `rebuilt ${shown(tracking.path)} from ${run} runs, ${alias} alias changes, ${sweep_winner} sweep winners and ${runs_deleted} run deletions; ${result.collected} artifact entries no longer stored`
+    `rebuilt ${shown(tracking.path)} from ${run} runs, ${alias} alias changes, ${sweep_winner} sweep winners, ${runs_deleted} run deletions and ${monitor_batch} monitored batches; ${result.collected} artifact entries no longer stored`
   );
   if (result.replaced) console.log(`the database it replaced is kept as ${shown(result.replaced)}`);
 }

@@ -11,4 +11,5 @@ export {experiments} from "./experiments.ts";
 export {features} from "./features.ts";
 export {metrics} from "./metrics.ts";
 export {modelCard} from "./modelCard.ts";
+export {monitoring} from "./monitoring.ts";
 export {report} from "./report.ts";

@@ -3,6 +3,7 @@ import {loadPipelineConfig} from "./engine/config.ts";
 import type {CoreConfig} from "./engine/coreConfig.ts";
 import type {LoadedConfig} from "./engine/loadedConfig.ts";
 import type {ColumnTransformerSpec} from "./ml/transforms/columnTransformer.ts";
+import {monitorAddOn, type MonitorConfig} from "./score/monitorConfig.ts";
 import {check} from "./steps/check.ts";
 import type {CheckParams} from "./steps/checks/rules.ts";
 import {clean, type CleanParams} from "./steps/clean.ts";
@@ -20,12 +21,12 @@ import {trackingAddOn, type TrackingConfig} from "./tracking/configSchema.ts";
 
 /**
  * mlbook's own steps, in pipeline order, with the config sections of its add-ons (tracking,
- * sweeps): the catalog every command, loader and script starts from. A config adds the
+ * sweeps, monitoring): the catalog every command, loader and script starts from. A config adds the
  * workspace's steps to it under `steps:`.
  */
 export const builtinCatalog: Catalog = createCatalog(
   [download, ingest, clean, check, featurize, split, train, evaluate, register],
-  [trackingAddOn, sweepAddOn]
+  [trackingAddOn, sweepAddOn, monitorAddOn]
 );
 
 /** A config of the built-in catalog, typed section by section. */
@@ -44,6 +45,7 @@ export interface PipelineConfig extends CoreConfig {
   register?: RegisterParams;
   tracking: TrackingConfig;
   sweep?: SweepConfig;
+  monitor: MonitorConfig;
   [section: string]: unknown;
 }
 

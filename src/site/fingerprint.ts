@@ -64,7 +64,7 @@ export async function loaderFingerprint(
   const code = readFileSync(file, "utf8").includes('"mlbook/loaders"')
     ? hashValue({own, mlbook: codeDigest(mlbookLoaders, {except: mlbookSteps})})
     : own;
-  const config = reads ? null : hashValue(loaded.raw);
+  const config = reads?.length ? null : hashValue(loaded.raw);
   const shows = loaderTracking[basename(loader.target)];
   const tracking = shows ? await trackingDigest(loaded, shows) : null;
   return {fingerprint: hashValue({code, config, keys, tracking}), keys, code, config, tracking};

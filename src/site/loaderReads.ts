@@ -3,22 +3,26 @@
  * A loader listed here goes stale only when the key of a step making one of them changes (keys are
  * Merkle hashes, so an upstream change reaches them too): editing `model.params.C` re-runs the
  * metrics loader, not the data profile. A loader not listed reads the whole run and the config, so
- * any change makes it stale.
+ * any change makes it stale; one listed with no artifact shows the config alone.
  */
 export const loaderArtifacts: Record<string, readonly string[]> = {
   "eda.json": ["clean_data", "train_data", "test_data"],
   "checks.json": ["check_report"],
   "features.json": ["importances"],
   "metrics.json": ["metrics", "curves"],
-  "model.json": ["test_data", "model", "registration", "model_export"]
+  "model.json": ["test_data", "model", "registration", "model_export"],
+  // Tracking's monitored batches and the config's thresholds: no artifact of the run.
+  "monitoring.json": []
 };
 
 /**
  * What each page-data file shows from the tracking database beyond its steps' outputs: the runs of
- * its pipeline (Experiments) or the model registry (Model card). A new run or a moved alias makes
+ * its pipeline (Experiments), the model registry (Model card) or the batches monitored against its
+ * models (Monitoring). A new run or a moved alias makes
  * it stale although no step key changed.
  */
-export const loaderTracking: Record<string, "runs" | "registry"> = {
+export const loaderTracking: Record<string, "runs" | "registry" | "monitor"> = {
   "experiments.json": "runs",
+  "monitoring.json": "monitor",
   "model.json": "registry"
 };

@@ -8,6 +8,7 @@ export const sitePages: readonly {page: string; title: string}[] = [
   {page: "features", title: "Features"},
   {page: "metrics", title: "Metrics"},
   {page: "experiments", title: "Experiments"},
+  {page: "monitoring", title: "Monitoring"},
   {page: "pipeline", title: "Pipeline"},
   {page: "model", title: "Model card"}
 ];

@@ -6,11 +6,22 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {launchChromium, serve, watchPage, type Served} from "../helpers/browser.ts";
 import {offlineProblems} from "../helpers/dist.ts";
 import {formatMetric} from "../../src/pipeline/tracking/textTable.ts";
+import {writePenguinBatches} from "../helpers/batches.ts";
 import {copyOfRepo, mlbook, repoRoot, run} from "../helpers/project.ts";
 import {startServing} from "../helpers/server.ts";
 
 const screenshots = join(repoRoot, "test-results", "screenshots");
-const pages = ["index", "data", "checks", "features", "metrics", "experiments", "pipeline", "model"];
+const pages = [
+  "index",
+  "data",
+  "checks",
+  "features",
+  "metrics",
+  "experiments",
+  "monitoring",
+  "pipeline",
+  "model"
+];
 const pipelines = ["penguins", "cars", "flights", "movies"];
 
 /**
@@ -30,6 +41,14 @@ describe("the static report site", () => {
       recursive: true,
       filter: (src) => !src.includes(".mlbook")
     });
+    // Two batches monitored against the penguins model, for its Monitoring page.
+    expect((await mlbook(dir, ["run"], dir)).status).toBe(0);
+    writePenguinBatches(dir);
+    for (const [batch, at] of [
+      ["same.json", "2026-05-01"],
+      ["shifted.json", "2026-06-01"]
+    ])
+      await mlbook(dir, ["monitor", "penguins-model", batch, "--labels", "Species", "--at", at], dir);
     const t0 = Date.now();
     build = await mlbook(dir, ["build"], dir);
     console.log(
@@ -159,6 +178,34 @@ describe("the static report site", () => {
       bytes: 0
     });
     await page.close();
+  });
+
+  it("shows the monitored batches on the Monitoring page: drift per column and batch, the latest batch's drifted columns", async () => {
+    const {page, log} = await open("penguins/monitoring.html");
+    const data = pageJson<{batches: {file: string; columns: {name: string; flags: string[]}[]}[]}>(
+      "penguins/monitoring.json"
+    );
+    expect(data.batches.map((b) => b.file)).toEqual(["same.json", "shifted.json"]);
+    const columns = data.batches[0].columns.length;
+    // One heatmap cell per input column and the predictions, per batch.
+    await page.locator(".drift-heatmap svg .role-mark path").first().waitFor();
+    expect(await page.locator(".drift-heatmap svg .role-mark path").count()).toBe(2 * (columns + 1));
+    expect(await page.locator("h2", {hasText: "Latest batch: shifted.json"}).count()).toBe(1);
+    const drifted = data.batches[1].columns.filter((c) => c.flags.length).map((c) => c.name);
+    expect(drifted).toEqual(["Flipper Length (mm)", "Body Mass (g)"]);
+    const text = await page.locator("main").textContent();
+    for (const name of drifted) expect(text).toContain(`${name} (PSI`);
+    // Side-by-side histograms of each drifted column, and the labelled batches' metrics.
+    expect(await page.locator(".column-histogram").count()).toBe(2);
+    expect(await page.locator(".metrics-chart svg .role-mark").count()).toBeGreaterThan(0);
+    expect(log.consoleErrors).toEqual([]);
+    await page.close();
+    // A pipeline nothing was monitored for says how to start.
+    const empty = await open("flights/monitoring.html");
+    expect(await empty.page.locator(".empty-monitoring").textContent()).toContain(
+      "mlbook monitor model new-rows.csv --config pipelines/flights.yaml"
+    );
+    await empty.page.close();
   });
 
   it("recomputes the confusion matrix in the page when the threshold slider moves", async () => {

@@ -81,7 +81,7 @@ describe("mlbook tracking rebuild", () => {
     );
     const rebuilt = await ok(["tracking", "rebuild"]);
     expect(rebuilt.stdout).toMatch(
-      /rebuilt .*tracking\.duckdb from \d+ runs, 2 alias changes, 1 sweep winners and 1 run deletions/
+      /rebuilt .*tracking\.duckdb from \d+ runs, 2 alias changes, 1 sweep winners, 1 run deletions and 0 monitored batches/
     );
     expect(await snapshot(dir)).toEqual(before);
     // The replaced file is kept, never deleted.

@@ -2,6 +2,7 @@ import {appendFileSync} from "node:fs";
 import {join} from "node:path";
 import {pathToFileURL} from "node:url";
 import {describe, expect, it} from "vitest";
+import {writePenguinBatches} from "../helpers/batches.ts";
 import {copyOfRepo, mlbook} from "../helpers/project.ts";
 
 type Fingerprints = Record<string, string>;
@@ -46,8 +47,13 @@ describe("loader fingerprints", () => {
     expect((await mlbook(dir, ["models", "alias", "penguins-model", "1", "champion"], dir)).status).toBe(0);
     const afterAlias = await fingerprints();
     expect(changed(afterLoader, afterAlias)).toEqual(["model.json"]);
+    // A monitored batch (Monitoring), which no step key or run tells.
+    writePenguinBatches(dir);
+    expect((await mlbook(dir, ["monitor", "penguins-model", "same.json"], dir)).status).toBe(0);
+    const afterBatch = await fingerprints();
+    expect(changed(afterAlias, afterBatch)).toEqual(["monitoring.json"]);
     expect((await mlbook(dir, ["run", "--steps", "train", "model.params.C=0.5"], dir)).status).toBe(0);
     // The new run made model:v2, which the Model card lists among the model's versions.
-    expect(changed(afterAlias, await fingerprints())).toEqual(["experiments.json", "model.json"]);
+    expect(changed(afterBatch, await fingerprints())).toEqual(["experiments.json", "model.json"]);
   });
 });

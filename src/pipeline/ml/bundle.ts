@@ -10,6 +10,13 @@ import type {
   Task
 } from "./types.ts";
 import type {InferencePipeline} from "./inference.ts";
+import {
+  categoricalProfile,
+  numericProfile,
+  PREDICTION_ROWS,
+  type MonitorReference
+} from "./monitor/profile.ts";
+import {takeRows} from "./takeRows.ts";
 import type {Column, ColumnInfo, Table} from "./table.ts";
 import {
   applyColumnTransformer,
@@ -51,6 +58,8 @@ export interface ModelBundle {
   /** For each model feature, the input column it came from (one-hot columns roll up to it). */
   sourceColumn: string[];
   estimator: ModelJSON;
+  /** Its training rows' profile, which `mlbook monitor` compares new rows with (absent before 0.x). */
+  reference?: MonitorReference;
 }
 
 export interface SignatureColumn {
@@ -171,9 +180,40 @@ export async function fitBundle(
     transform,
     featureNames,
     sourceColumn,
-    estimator: estimator.toJSON()
+    estimator: estimator.toJSON(),
+    reference: monitorReference(table, signature, estimator, X, classes)
   };
   return {bundle, estimator};
+}
+
+/**
+ * What monitoring compares new rows with: each input column of the training rows, and the model's
+ * predictions on up to PREDICTION_ROWS of them (evenly spaced, so a slow model stays affordable).
+ */
+function monitorReference(
+  table: Table,
+  signature: readonly SignatureColumn[],
+  estimator: Estimator,
+  X: {rows: number; cols: readonly Float64Array[]},
+  classes: readonly string[]
+): MonitorReference {
+  const columns = signature.map((f) => {
+    const column = table.columns[f.name];
+    return column instanceof Float64Array
+      ? numericProfile(f.name, column)
+      : categoricalProfile(f.name, column as (string | null)[]);
+  });
+  const step = Math.max(1, Math.ceil(X.rows / PREDICTION_ROWS));
+  const rows = Int32Array.from({length: Math.ceil(X.rows / step)}, (_, i) => i * step);
+  const sample = step === 1 ? X : takeRows(X, rows);
+  const prediction =
+    estimator.task === "classification"
+      ? categoricalProfile(
+          "prediction",
+          Array.from(estimator.predict(sample), (k) => classes[k])
+        )
+      : numericProfile("prediction", estimator.predict(sample));
+  return {rows: table.rows, columns, prediction};
 }
 
 export interface Predictions {

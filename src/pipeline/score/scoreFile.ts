@@ -3,6 +3,7 @@ import {mkdir, mkdtemp, rename, rm} from "node:fs/promises";
 import {pipeline} from "node:stream/promises";
 import {tmpdir} from "node:os";
 import {dirname, join, resolve} from "node:path";
+import type {Db} from "../engine/db.ts";
 import {columnTypes, POS} from "../engine/replay.ts";
 import {quoteIdent, quoteString} from "../engine/sql.ts";
 import {DataError} from "../errors.ts";
@@ -34,8 +35,8 @@ export interface ScoreFileResult {
 }
 
 /** The features of every row (and the kept columns), in input order; then the predictions. */
-const STAGED = "__mlbook_staged";
-const SCORED = "__mlbook_scored";
+export const STAGED = "__mlbook_staged";
+export const SCORED = "__mlbook_scored";
 
 /**
  * Scores a CSV, TSV, Parquet or JSON file of raw rows: checks it against the signature (nothing is
@@ -66,76 +67,9 @@ export async function scoreFile(
     throw error;
   });
   try {
-    const named = (error: unknown) =>
-      error instanceof DataError
-        ? new DataError(`${input}: ${error.message}`, {cause: error})
-        : new DataError(
-            `${input}: cannot read (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
-            {
-              cause: error
-            }
-          );
-    const raw = "__mlbook_input";
-    const reader = fileReader(input, {text: true});
-    const numbering = /^read_parquet/.test(reader)
-      ? `SELECT * EXCLUDE (file_row_number), file_row_number::BIGINT AS ${POS} FROM ${reader.replace(/\)$/, ", file_row_number = true)")}`
-      : `SELECT *, (row_number() OVER () - 1)::BIGINT AS ${POS} FROM ${reader}`;
     const keep = options.keep ?? [];
-    let total: number;
-    try {
-      await db.run(`CREATE TEMP VIEW ${raw} AS ${numbering}`);
-      const have = await columnTypes(db, raw);
-      const unknown = keep.filter((c) => !have.has(c));
-      if (unknown.length)
-        throw new DataError(
-          `--keep ${unknown.join(",")}: no such column (the input has ${[...have.keys()].filter((c) => c !== POS).join(", ")})`
-        );
-      const features = await prepareFeatures(db, bundle, raw, {base: model.base, modules: model.modules});
-      const bad = await checkBatch(db, bundle, raw);
-      if (bad) throw bad;
-      const kept = keep.map((c, i) => `r.${quoteIdent(c)} AS __keep_${i}`);
-      await db.run(
-        `CREATE TABLE ${STAGED} AS SELECT ${["f.*", ...kept].join(", ")} FROM ${features} AS f${kept.length ? ` JOIN ${raw} AS r USING (${POS})` : ""}
-         ORDER BY ${POS}`
-      );
-      const [counted] = await db.rows<{n: number; odd: number | null}>(
-        `SELECT count(*)::BIGINT AS n, min(${POS}) FILTER (WHERE ${NON_FINITE} IS NOT NULL) AS odd FROM ${STAGED}`
-      );
-      if (counted.odd !== null) {
-        const [{what}] = await db.rows<{what: [string, string]}>(
-          `SELECT ${NON_FINITE} AS what FROM ${STAGED} WHERE ${POS} = ${Number(counted.odd)}`
-        );
-        throw nonFiniteError(what, Number(counted.odd) + 1);
-      }
-      total = Number(counted.n);
-    } catch (error) {
-      throw named(error);
-    }
+    const total = await stageAndScore(db, model, input, {...options, keep});
     const outputs = outputColumns(bundle);
-    await db.run(`CREATE TABLE ${SCORED} (${outputs.map((_, k) => `c${k} DOUBLE`).join(", ")})`);
-    const batch = options.batch ?? 262_144;
-    // The staged features stream through in order on this connection, the predictions go in on
-    // another.
-    const features = featureReader(bundle.features);
-    const names = bundle.features.map((f) => quoteIdent(f.name)).join(", ");
-    const appender = await db.connect();
-    try {
-      let done = 0;
-      for await (const read of db.columnBatches(
-        `SELECT ${features.select.join(", ")} FROM (SELECT ${names} FROM ${STAGED})`,
-        batch
-      )) {
-        const {predicted, proba} = model.predictTable(features.decode(read));
-        const columns = [
-          predicted instanceof Float64Array ? predicted : Float64Array.from(predicted),
-          ...(proba ?? [])
-        ];
-        await appender.appendNumbers(SCORED, columns, 0, read.rows);
-        options.onProgress?.((done += read.rows), total);
-      }
-    } finally {
-      appender.close();
-    }
     if (options.output) await mkdir(dirname(options.output), {recursive: true});
     const parquet = options.output !== undefined && /\.parquet$/i.test(options.output);
     const labels = `[${bundle.classes.map(quoteString).join(", ")}]::VARCHAR[]`;
@@ -163,6 +97,97 @@ export async function scoreFile(
     db.close();
     await rm(scratch, {recursive: true, force: true});
   }
+}
+
+/**
+ * Stages the features of every row of `input` (and its kept columns, as __keep_<i>) in STAGED, in
+ * input order, and the model's outputs (outputColumns, as c0, c1 …) in SCORED, row for row. Checks
+ * the rows against the signature first: a file that does not fit stages nothing. Returns the rows.
+ */
+export async function stageAndScore(
+  db: Db,
+  model: Model,
+  input: string,
+  options: {
+    keep: readonly string[];
+    /** How the kept columns were asked for, in an error (default --keep). */
+    keepFlag?: string;
+    batch?: number;
+    onProgress?: (done: number, total: number) => void;
+  }
+): Promise<number> {
+  const {bundle} = model;
+  const keep = options.keep;
+  const named = (error: unknown) =>
+    error instanceof DataError
+      ? new DataError(`${input}: ${error.message}`, {cause: error})
+      : new DataError(
+          `${input}: cannot read (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`,
+          {
+            cause: error
+          }
+        );
+  const raw = "__mlbook_input";
+  const reader = fileReader(input, {text: true});
+  const numbering = /^read_parquet/.test(reader)
+    ? `SELECT * EXCLUDE (file_row_number), file_row_number::BIGINT AS ${POS} FROM ${reader.replace(/\)$/, ", file_row_number = true)")}`
+    : `SELECT *, (row_number() OVER () - 1)::BIGINT AS ${POS} FROM ${reader}`;
+  let total: number;
+  try {
+    await db.run(`CREATE TEMP VIEW ${raw} AS ${numbering}`);
+    const have = await columnTypes(db, raw);
+    const unknown = keep.filter((c) => !have.has(c));
+    if (unknown.length)
+      throw new DataError(
+        `${options.keepFlag ?? "--keep"} ${unknown.join(",")}: no such column (the input has ${[...have.keys()].filter((c) => c !== POS).join(", ")})`
+      );
+    const features = await prepareFeatures(db, bundle, raw, {base: model.base, modules: model.modules});
+    const bad = await checkBatch(db, bundle, raw);
+    if (bad) throw bad;
+    const kept = keep.map((c, i) => `r.${quoteIdent(c)} AS __keep_${i}`);
+    await db.run(
+      `CREATE TABLE ${STAGED} AS SELECT ${["f.*", ...kept].join(", ")} FROM ${features} AS f${kept.length ? ` JOIN ${raw} AS r USING (${POS})` : ""}
+         ORDER BY ${POS}`
+    );
+    const [counted] = await db.rows<{n: number; odd: number | null}>(
+      `SELECT count(*)::BIGINT AS n, min(${POS}) FILTER (WHERE ${NON_FINITE} IS NOT NULL) AS odd FROM ${STAGED}`
+    );
+    if (counted.odd !== null) {
+      const [{what}] = await db.rows<{what: [string, string]}>(
+        `SELECT ${NON_FINITE} AS what FROM ${STAGED} WHERE ${POS} = ${Number(counted.odd)}`
+      );
+      throw nonFiniteError(what, Number(counted.odd) + 1);
+    }
+    total = Number(counted.n);
+  } catch (error) {
+    throw named(error);
+  }
+  const outputs = outputColumns(bundle);
+  await db.run(`CREATE TABLE ${SCORED} (${outputs.map((_, k) => `c${k} DOUBLE`).join(", ")})`);
+  const batch = options.batch ?? 262_144;
+  // The staged features stream through in order on this connection, the predictions go in on
+  // another.
+  const features = featureReader(bundle.features);
+  const names = bundle.features.map((f) => quoteIdent(f.name)).join(", ");
+  const appender = await db.connect();
+  try {
+    let done = 0;
+    for await (const read of db.columnBatches(
+      `SELECT ${features.select.join(", ")} FROM (SELECT ${names} FROM ${STAGED})`,
+      batch
+    )) {
+      const {predicted, proba} = model.predictTable(features.decode(read));
+      const columns = [
+        predicted instanceof Float64Array ? predicted : Float64Array.from(predicted),
+        ...(proba ?? [])
+      ];
+      await appender.appendNumbers(SCORED, columns, 0, read.rows);
+      options.onProgress?.((done += read.rows), total);
+    }
+  } finally {
+    appender.close();
+  }
+  return total;
 }
 
 export function outputColumns(bundle: ModelBundle): [string, string][] {

@@ -1,6 +1,7 @@
 import {mkdir, readdir, readFile, rename, writeFile} from "node:fs/promises";
 import {join} from "node:path";
 import {z} from "zod";
+import type {MonitorBatch} from "./recordMonitorBatch.ts";
 import type {RunRecord} from "./runRecord.ts";
 import {runRecordSchema} from "./runRecordSchema.ts";
 
@@ -21,7 +22,8 @@ export type HistoryEvent =
       value: number;
       registerRunId: string | null;
     }
-  | {kind: "runs_deleted"; ids: string[]};
+  | {kind: "runs_deleted"; ids: string[]}
+  | {kind: "monitor_batch"; batch: MonitorBatch};
 
 const eventSchema = z.discriminatedUnion("kind", [
   z.object({kind: z.literal("run"), record: runRecordSchema}),
@@ -40,7 +42,24 @@ const eventSchema = z.discriminatedUnion("kind", [
     value: z.number(),
     registerRunId: z.string().nullable()
   }),
-  z.object({kind: z.literal("runs_deleted"), ids: z.array(z.string())})
+  z.object({kind: z.literal("runs_deleted"), ids: z.array(z.string())}),
+  z.object({
+    kind: z.literal("monitor_batch"),
+    batch: z.object({
+      id: z.string(),
+      model: z.string(),
+      version: z.number().int().nullable(),
+      pipeline: z.string().nullable(),
+      runId: z.string().nullable(),
+      file: z.string(),
+      digest: z.string(),
+      rows: z.number().int().min(0),
+      at: z.iso.datetime(),
+      createdAt: z.iso.datetime(),
+      drifted: z.array(z.string()),
+      report: z.unknown()
+    })
+  })
 ]);
 
 export function historyDir(root: string): string {

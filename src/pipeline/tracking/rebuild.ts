@@ -7,6 +7,7 @@ import {deleteRuns} from "./gc.ts";
 import {historyDir, readHistory, type HistoryEvent} from "./history.ts";
 import {ingestRuns} from "./ingestRun.ts";
 import {withTracking} from "./open.ts";
+import {recordMonitorBatch} from "./recordMonitorBatch.ts";
 import {recordSweepWinner} from "./recordSweepWinner.ts";
 import {setAlias} from "./resolve.ts";
 import type {Tracking, TrackingTx} from "./trackingTx.ts";
@@ -41,7 +42,13 @@ export async function rebuildTracking(tracking: Tracking): Promise<RebuildResult
   const fresh = `${tracking.path}.rebuild-${process.pid}`;
   await rm(fresh, {force: true});
   await rm(`${fresh}.wal`, {force: true});
-  const replayed: RebuildResult["replayed"] = {run: 0, alias: 0, sweep_winner: 0, runs_deleted: 0};
+  const replayed: RebuildResult["replayed"] = {
+    run: 0,
+    alias: 0,
+    sweep_winner: 0,
+    runs_deleted: 0,
+    monitor_batch: 0
+  };
   const skipped = [...history.skipped];
   let collected = 0;
   try {
@@ -95,6 +102,8 @@ async function replay(tx: TrackingTx, event: HistoryEvent): Promise<void> {
       return await recordSweepWinner(tx, event);
     case "runs_deleted":
       return await deleteRuns(tx, event.ids);
+    case "monitor_batch":
+      return await recordMonitorBatch(tx, event.batch);
     case "run":
       throw new Error("runs are replayed in batches");
   }

@@ -48,7 +48,15 @@ const migrations: string[][] = [
   ["UPDATE runs SET sweep_role = 'winner' WHERE sweep_role = 'register'"],
   // 6: where a run came from: 'preview' for the live preview's loaders (which register no
   // model), NULL for the CLI, a build and code.
-  ["ALTER TABLE runs ADD COLUMN IF NOT EXISTS source VARCHAR"]
+  ["ALTER TABLE runs ADD COLUMN IF NOT EXISTS source VARCHAR"],
+  // 7: batches `mlbook monitor` compared with a model's training rows: the model (registered name
+  // and version, else the artifact or file), the batch's file and digest, its time, what drifted
+  // (a JSON list) and the whole comparison (JSON: columns, prediction, metrics).
+  [
+    `CREATE TABLE IF NOT EXISTS monitor_batches (id VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, version INTEGER,
+      pipeline VARCHAR, run_id VARCHAR, file VARCHAR NOT NULL, digest VARCHAR NOT NULL, rows BIGINT NOT NULL,
+      batch_at TIMESTAMP NOT NULL, created_at TIMESTAMP NOT NULL, drifted VARCHAR NOT NULL, report VARCHAR NOT NULL)`
+  ]
 ];
 
 export const SCHEMA_VERSION = migrations.length;

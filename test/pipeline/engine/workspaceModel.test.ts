@@ -168,8 +168,10 @@ describe("a workspace model (model.type: ./models/name.ts)", () => {
     const far = project("", centroid("0.5"));
     const error = await runPipeline(await loadConfig(join(far, "mlbook.yaml"))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataError);
+    // train profiles the model's predictions on its training rows (monitoring's reference), so a
+    // model whose probabilities are no probabilities fails there, before any model is stored.
     expect((error as Error).message).toMatch(
-      /^evaluate \(data\.csv\): model centroid \(models\/centroid\.ts\): predictProba gave -0\.\d+ for row \d+, class \d \(expected a probability in \[0, 1\]\)$/
+      /^train \(data\.csv\): model centroid \(models\/centroid\.ts\): predictProba gave -0\.\d+ for row \d+, class \d \(expected a probability in \[0, 1\]\)$/
     );
   });
 

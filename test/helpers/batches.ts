@@ -1,0 +1,38 @@
+import {readFileSync, writeFileSync} from "node:fs";
+import {join} from "node:path";
+import {repoRoot} from "./project.ts";
+
+type Row = Record<string, string | number | null>;
+
+/** mulberry32: a fixed-seed stream that is the same on every machine. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Two batches of new penguins for `mlbook monitor`, written into `dir`: `same.json`, 200 rows drawn
+ * (with replacement, seed 7) from the data the model was trained on, and `shifted.json`, the same
+ * rows with two columns moved — flippers 15 mm longer, bodies 25% heavier.
+ */
+export function writePenguinBatches(dir: string): void {
+  const penguins = JSON.parse(
+    readFileSync(join(repoRoot, "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")
+  ) as Row[];
+  const random = rng(7);
+  const resample = Array.from({length: 200}, () => penguins[Math.floor(random() * penguins.length)]);
+  const plus = (v: Row[string], f: (x: number) => number) => (v === null ? null : f(Number(v)));
+  const shifted = resample.map((r) => ({
+    ...r,
+    "Flipper Length (mm)": plus(r["Flipper Length (mm)"], (x) => x + 15),
+    "Body Mass (g)": plus(r["Body Mass (g)"], (x) => x * 1.25)
+  }));
+  writeFileSync(join(dir, "same.json"), JSON.stringify(resample));
+  writeFileSync(join(dir, "shifted.json"), JSON.stringify(shifted));
+}
