@@ -1,22 +1,38 @@
 import {ConfigError} from "../pipeline/errors.ts";
 import {artifactVersions, listArtifacts} from "../pipeline/tracking/queries.ts";
-import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {projectOf} from "../pipeline/tracking/projectTracking.ts";
 import {appendHistory} from "../pipeline/tracking/history.ts";
-import {setAlias} from "../pipeline/tracking/resolve.ts";
+import {artifactKey, setAlias} from "../pipeline/tracking/resolve.ts";
 import {formatBytes, textTable} from "../pipeline/tracking/textTable.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
+import {inWorkspace, workspaceTrackings} from "./workspaceTrackings.ts";
 
-/** `mlbook artifacts [NAME]`, or `mlbook artifacts alias NAME VERSION ALIAS`. */
+/**
+ * `mlbook artifacts [NAME]`, or `mlbook artifacts alias NAME VERSION ALIAS`. Artifacts are named
+ * per pipeline: a bare NAME is the config's pipeline's, `flights/model` another's.
+ */
 export async function artifactsCommand(
   args: string[],
   options: {config: string; json?: boolean}
 ): Promise<void> {
-  const tracking = projectTracking(options.config);
+  const {tracking, pipeline} = projectOf(options.config);
   if (args[0] === "alias") {
-    const [name, version, alias] = aliasArgs(args.slice(1), "mlbook artifacts alias NAME VERSION ALIAS");
-    await withProject(tracking, async (tx) => {
+    const [bare, version, alias] = aliasArgs(args.slice(1), "mlbook artifacts alias NAME VERSION ALIAS");
+    const name = artifactKey(bare, pipeline);
+    // In the database holding the artifact (another pipeline's may be another's), else the config's.
+    let holder = tracking;
+    for (const t of workspaceTrackings(options.config)) {
+      const found = await withProject(t, (tx) =>
+        tx.rows("SELECT 1 FROM artifacts WHERE name = ? LIMIT 1", [name])
+      );
+      if (found.length) {
+        holder = t;
+        break;
+      }
+    }
+    await withProject(holder, async (tx) => {
       await setAlias(tx, "artifact", name, version, alias);
-      await appendHistory(tracking.root, [{kind: "alias", target: "artifact", name, version, alias}]);
+      await appendHistory(holder.root, [{kind: "alias", target: "artifact", name, version, alias}]);
     });
     console.log(`${name}@${alias} → ${name}:v${version}`);
     return;
@@ -24,7 +40,9 @@ export async function artifactsCommand(
   if (args.length > 1)
     throw new ConfigError(`invalid arguments: ${args.join(" ")} (expected mlbook artifacts [NAME])`);
   if (args[0]) {
-    const versions = await withProject(tracking, (tx) => artifactVersions(tx, args[0]));
+    const versions = await inWorkspace(options.config, (tx) =>
+      artifactVersions(tx, artifactKey(args[0], pipeline))
+    );
     if (options.json) return void console.log(JSON.stringify(versions, null, 2));
     const rows = versions.map((v) => [
       `v${v.version}`,
@@ -51,7 +69,10 @@ export async function artifactsCommand(
     }
     return;
   }
-  const all = await withProject(tracking, (tx) => listArtifacts(tx));
+  // Every pipeline's, from the workspace's root (their stores may differ: see workspaceTrackings).
+  const all = [];
+  for (const t of workspaceTrackings(options.config))
+    all.push(...(await withProject(t, (tx) => listArtifacts(tx))));
   if (options.json) return void console.log(JSON.stringify(all, null, 2));
   if (!all.length) return void console.log("no artifacts recorded yet (mlbook run records them)");
   const rows = all.map((a) => [

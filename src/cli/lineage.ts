@@ -1,15 +1,16 @@
 import {lineage, type LineageNode} from "../pipeline/tracking/queries.ts";
-import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
+import {projectOf} from "../pipeline/tracking/projectTracking.ts";
 import {resolveArtifact} from "../pipeline/tracking/resolve.ts";
-import {withProject} from "../pipeline/tracking/withProject.ts";
+import {inWorkspace} from "./workspaceTrackings.ts";
 
-/** `mlbook lineage clean_data:v2`: what it was computed from (or, with --down, what was computed from it). */
+/** `mlbook lineage clean_data:v2` (the config's pipeline's, or `flights/clean_data:v2`): what it was computed from (or, with --down, what was computed from it). */
 export async function lineageCommand(
   ref: string,
   options: {config: string; down?: boolean; json?: boolean}
 ): Promise<void> {
-  const tree = await withProject(projectTracking(options.config), async (tx) => {
-    const artifact = await resolveArtifact(tx, ref);
+  const {pipeline} = projectOf(options.config);
+  const tree = await inWorkspace(options.config, async (tx) => {
+    const artifact = await resolveArtifact(tx, ref, pipeline);
     return lineage(tx, artifact.name, artifact.version, options.down ? "down" : "up");
   });
   if (options.json) return void console.log(JSON.stringify(tree, null, 2));

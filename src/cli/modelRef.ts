@@ -3,7 +3,7 @@ import {dirname, join, resolve} from "node:path";
 import {loadConfig} from "../pipeline/builtins.ts";
 import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
 import {ConfigError} from "../pipeline/errors.ts";
-import {resolveArtifactFor, resolveModel, type ArtifactRow} from "../pipeline/tracking/resolve.ts";
+import {parseRef, resolveArtifact, resolveModel, type ArtifactRow} from "../pipeline/tracking/resolve.ts";
 import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 
@@ -20,20 +20,25 @@ export interface ModelRef {
 
 /**
  * A bundle's path as is; otherwise a registered model (`NAME@ALIAS`, `NAME:vN`), else an artifact
- * of the config's pipeline, resolved to its store file. Pipelines of one folder share artifact
- * names: `model` or `model:latest` made by another pipeline is refused (resolveArtifactFor).
+ * (`model:v3`, the config's pipeline's; `flights/model:v1`, another's), resolved to its store file.
  */
 export async function resolveModelRef(ref: string, config: string): Promise<ModelRef> {
   const base = dirname(resolve(config));
   if (existsSync(ref)) return {file: ref, base};
-  if (/[/\\]|\.json$/.test(ref)) throw new ConfigError(`invalid --model: ${ref} (no such file)`);
+  if (/\\|\.json$/.test(ref)) throw new ConfigError(`invalid --model: ${ref} (no such file)`);
+  try {
+    parseRef(ref);
+  } catch {
+    throw new ConfigError(`invalid --model: ${ref} (no such file, and no model or artifact reference)`);
+  }
   const loaded = await loadConfig(config);
   const tracking = trackingOf(loaded, storeRoot(loaded));
   const {artifact, name, version} = await withProject(tracking, async (tx) => {
     const named = ref.split(/[:@]/)[0];
+    // A registered model's name never holds a slash; an artifact's may name its pipeline.
     const [registered] = await tx.rows("SELECT 1 FROM models WHERE name = ? LIMIT 1", [named]);
     if (!registered) {
-      const row: ArtifactRow = await resolveArtifactFor(tx, ref, loaded.config.name);
+      const row: ArtifactRow = await resolveArtifact(tx, ref, loaded.config.name);
       return {artifact: row, name: row.name, version: row.version};
     }
     const model = await resolveModel(tx, ref);

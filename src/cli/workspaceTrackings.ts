@@ -1,7 +1,8 @@
 import {resolve} from "node:path";
 import {ConfigError} from "../pipeline/errors.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
-import type {Tracking} from "../pipeline/tracking/trackingTx.ts";
+import type {Tracking, TrackingTx} from "../pipeline/tracking/trackingTx.ts";
+import {withProject} from "../pipeline/tracking/withProject.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
 
 /**
@@ -26,4 +27,22 @@ export function workspaceTrackings(config: string): Tracking[] {
     byPath.set(resolve(tracking.path), tracking);
   }
   return [...byPath.values()];
+}
+
+/**
+ * `fn` on the first of the workspace's tracking databases where it finds what it looks for (an
+ * artifact by name: `flights/model` is in the database of pipelines/, `penguins/model` in the
+ * root's). When none has it, the config's own database's error stands.
+ */
+export async function inWorkspace<T>(config: string, fn: (tx: TrackingTx) => Promise<T>): Promise<T> {
+  let first: unknown;
+  for (const tracking of workspaceTrackings(config)) {
+    try {
+      return await withProject(tracking, fn);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      first ??= error;
+    }
+  }
+  throw first;
 }

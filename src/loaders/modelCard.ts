@@ -51,15 +51,13 @@ export async function modelCard({name, loaded}: PipelineContext): Promise<ModelC
     artifact: modelArtifact
       ? {
           name: modelArtifact.name,
-          versions: (await artifactVersions(tx, modelArtifact.name, {pipeline: loaded.config.name})).map(
-            (v) => ({
-              version: v.version,
-              aliases: v.aliases,
-              key: v.key,
-              run_id: v.run_id,
-              created_at: String(v.created_at)
-            })
-          )
+          versions: (await artifactVersions(tx, modelArtifact.name)).map((v) => ({
+            version: v.version,
+            aliases: v.aliases,
+            key: v.key,
+            run_id: v.run_id,
+            created_at: String(v.created_at)
+          }))
         }
       : null,
     registered: registerName ? {name: registerName, versions: await listModels(tx, registerName)} : null

@@ -33,7 +33,7 @@ describe("tracking from the CLI", () => {
     const artifacts = await mlbook(dir, ["artifacts", "--json"]);
     expect(
       (JSON.parse(artifacts.stdout) as {name: string; versions: number}[]).map((a) => [a.name, a.versions])
-    ).toContainEqual(["model", 1]);
+    ).toContainEqual(["tiny/model", 1]);
   });
 
   it("predict names a missing column, exits non-zero and writes nothing", async () => {
@@ -80,24 +80,32 @@ describe("tracking from the CLI", () => {
     expect(lines.length).toBe(7);
   });
 
-  it("predict refuses another pipeline's latest model of the same name, and takes a version as meant", async () => {
-    // A second pipeline in the folder: its run makes model:v2, the newest version of "model".
+  it("predict takes a bare artifact name as the config's pipeline's, another pipeline's by its full name", async () => {
+    // A second pipeline in the folder: its run makes other/model:v1, newer than tiny/model.
     writeFileSync(
       join(dir, "other.yaml"),
       tinyConfig.replace("name: tiny", "name: other").replace("C: 1.0", "C: 0.2")
     );
     expect((await mlbook(dir, ["run", "--config", "other.yaml"])).status).toBe(0);
     writeFileSync(join(dir, "new.csv"), tinyCsv(5));
-    const latest = await mlbook(dir, ["predict", "--model", "model:latest", "new.csv"]);
-    expect(latest.status).toBe(2);
-    expect(latest.stderr).toMatch(/model:latest is model:v2, made by pipeline other, not tiny/);
-    const theirs = await mlbook(dir, ["predict", "--model", "model", "new.csv", "--config", "other.yaml"]);
-    expect(theirs.status).toBe(0);
-    const ours = await mlbook(dir, ["predict", "--model", "model:v1", "new.csv"]);
-    expect(ours.status).toBe(0);
+    const predict = async (...args: string[]) => {
+      const r = await mlbook(dir, ["predict", "--model", ...args, "new.csv"]);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const ours = await predict("model:latest");
+    expect(await predict("model:v1")).toBe(ours);
+    expect(await predict("tiny/model")).toBe(ours);
+    const theirs = await predict("model", "--config", "other.yaml");
+    expect(await predict("other/model:v1")).toBe(theirs);
     // Two different fits (C 1.0 and 0.2): the version named is the model scored.
-    expect(ours.stdout.split("\n")[0]).toBe("prediction,proba_a,proba_b,proba_c,warnings");
-    expect(ours.stdout).not.toBe(theirs.stdout);
+    expect(ours.split("\n")[0]).toBe("prediction,proba_a,proba_b,proba_c,warnings");
+    expect(ours).not.toBe(theirs);
+    const missing = await mlbook(dir, ["predict", "--model", "other/model:v2", "new.csv"]);
+    expect([missing.status, missing.stderr]).toEqual([
+      2,
+      "error: other/model:v2: no such version (have v1)\n"
+    ]);
   }, 60_000);
 
   it("a bundle loaded in a fresh process predicts bit-identically to the model right after training", async () => {

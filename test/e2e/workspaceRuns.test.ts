@@ -4,7 +4,7 @@ import {describe, expect, it} from "vitest";
 import {mlbook, tinyProject} from "../helpers/project.ts";
 
 /**
- * `mlbook runs` and `show` from a workspace's root: mlbook.yaml (classification) and
+ * `mlbook runs`, `show`, `artifacts` and `lineage` from a workspace's root: mlbook.yaml (classification) and
  * pipelines/reg.yaml (regression, with its store in pipelines/.mlbook) seen together.
  */
 describe("mlbook runs over a workspace", () => {
@@ -38,6 +38,21 @@ describe("mlbook runs over a workspace", () => {
     expect(shown.status, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`run ${regId}  tinyreg  ok`);
     expect((await mlbook(dir, ["show", "latest", "--json"])).stdout).toContain(regId);
+    // Artifacts too: each pipeline's under its own name, numbered from v1, from the root.
+    const artifacts = JSON.parse((await mlbook(dir, ["artifacts", "--json"])).stdout) as {
+      name: string;
+      latest: number;
+    }[];
+    expect(artifacts.filter((a) => /\/model$/.test(a.name))).toEqual([
+      expect.objectContaining({name: "tiny/model", latest: 1}),
+      expect.objectContaining({name: "tinyreg/model", latest: 1})
+    ]);
+    const lineage = await mlbook(dir, ["lineage", "tinyreg/model"]);
+    expect(lineage.stdout.split("\n")[0]).toMatch(/^tinyreg\/model:v1 \(model, [0-9a-f]{12}\)$/);
+    expect((await mlbook(dir, ["lineage", "model"])).stdout).toMatch(/^tiny\/model:v1 /);
+    const alias = await mlbook(dir, ["artifacts", "alias", "tinyreg/model", "1", "gold"]);
+    expect(alias.stdout).toBe("tinyreg/model@gold → tinyreg/model:v1\n");
+    expect((await mlbook(dir, ["artifacts", "tinyreg/model"])).stdout).toMatch(/^v1 +gold/m);
     // Another pipeline's broken config is named and left out; the others are still listed.
     writeFileSync(join(dir, "pipelines", "broken.yaml"), "name: [unclosed\n");
     const despite = await mlbook(dir, ["runs", "--json"]);

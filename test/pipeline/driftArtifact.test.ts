@@ -62,24 +62,32 @@ describe("drift against an earlier artifact (check.drift.artifact)", () => {
     const error = await runPipeline(await loadConfig(config), tracked).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      "invalid check.drift.artifact: model:v1 is model:v1, a model, not a dataset"
+      "invalid check.drift.artifact: model:v1 is tiny/model:v1, a model, not a dataset"
     );
   });
 
-  it("refuses `latest` made by another pipeline of the same folder, and takes a version as meant", async () => {
+  it("takes a bare name as the pipeline's own artifact, even when another pipeline of the folder made one since, and another's by its full name", async () => {
     const dir = tinyProject();
     const config = join(dir, "mlbook.yaml");
     const other = join(dir, "other.yaml");
     writeFileSync(other, tinyConfig.replace("name: tiny", "name: other").replace("seed: 7", "seed: 8"));
-    await runPipeline(await loadConfig(config), tracked); // clean_data:v1, by tiny
-    writeFileSync(join(dir, "data.csv"), tinyCsv(150, 3));
-    await runPipeline(await loadConfig(other), tracked); // clean_data:v2, by other
-    writeFileSync(config, withDrift("clean_data:latest"));
+    await runPipeline(await loadConfig(config), tracked); // tiny/clean_data:v1
+    writeFileSync(join(dir, "data.csv"), tinyCsv(60, 3));
+    await runPipeline(await loadConfig(other), tracked); // other/clean_data:v1, newer
+    const reference = async (ref: string) => {
+      writeFileSync(config, withDrift(ref));
+      const run = await runPipeline(await loadConfig(config), tracked);
+      expect(run.steps.find((s) => s.name === "check")?.status).toBe("ran");
+      return report(dir, run).drift[0].reference_rows;
+    };
+    // tiny's own clean_data is the first data (150 rows); other's the new data (60 rows).
+    const own = await reference("clean_data:latest");
+    const others = await reference("other/clean_data:latest");
+    expect(others).toBeLessThan(own);
+    expect(await reference("tiny/clean_data:v1")).toBe(own);
+    writeFileSync(config, withDrift("other/clean_data:v2"));
     await expect(runPipeline(await loadConfig(config), tracked)).rejects.toThrow(
-      "clean_data:latest is clean_data:v2, made by pipeline other, not tiny (pipelines in one folder share artifact names: name this pipeline's outputs with artifacts: {clean.data: NAME}, or give a version)"
+      "other/clean_data:v2: no such version (have v1)"
     );
-    writeFileSync(config, withDrift("clean_data:v2"));
-    const run = await runPipeline(await loadConfig(config), tracked);
-    expect(run.steps.find((s) => s.name === "check")?.status).toBe("ran");
   });
 });

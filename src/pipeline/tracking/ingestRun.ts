@@ -1,5 +1,6 @@
 import type {SqlValue, TrackingTx} from "./trackingTx.ts";
 import {insertRows} from "./insertRows.ts";
+import {artifactKey} from "./resolve.ts";
 import {legacySweepRole} from "./schema.ts";
 import type {ArtifactRecord, RunRecord} from "./runRecord.ts";
 
@@ -37,7 +38,7 @@ export async function ingestRuns(tx: TrackingTx, records: readonly RunRecord[]):
   );
   const artifacts = await ArtifactVersions.load(
     tx,
-    records.flatMap((r) => r.artifacts.map((a) => a.name))
+    records.flatMap((r) => r.artifacts.map((a) => artifactKey(a.name, r.pipeline)))
   );
   const rows = {
     params: [] as SqlValue[][],
@@ -59,11 +60,17 @@ export async function ingestRuns(tx: TrackingTx, records: readonly RunRecord[]):
     const now = ts(record.endedAt);
     rows.params.push(...Object.entries(record.params).map(([k, v]) => [record.id, k, JSON.stringify(v)]));
     rows.metrics.push(...record.metrics.map((m) => [record.id, m.key, m.value, m.step]));
-    rows.resolutions.push(...record.pins.map((p) => [record.id, p.ref, p.name, p.version, p.key]));
+    for (const p of record.pins) rows.resolutions.push([record.id, p.ref, ...(await pinned(tx, p)), p.key]);
     rows.runSteps.push(
       ...record.steps.map((s) => [record.id, s.name, s.key, s.status, s.reason, s.durationMs])
     );
-    for (const artifact of record.artifacts) {
+    // Artifacts are named and numbered per pipeline: a record's own are its pipeline's.
+    const own = record.artifacts.map((a) => ({
+      ...a,
+      name: artifactKey(a.name, record.pipeline),
+      upstream: a.upstream.map((u) => artifactKey(u, record.pipeline))
+    }));
+    for (const artifact of own) {
       const version = await artifacts.versionOf(tx, artifact, record.id, now);
       versions.set(artifact.name, version);
       // INSERT OR REPLACE one after another: the last run's alias stands.
@@ -73,7 +80,7 @@ export async function ingestRuns(tx: TrackingTx, records: readonly RunRecord[]):
       if (!rows.runArtifacts.has(produced))
         rows.runArtifacts.set(produced, [record.id, artifact.name, version]);
     }
-    for (const a of record.artifacts) {
+    for (const a of own) {
       for (const u of a.upstream) {
         if (!versions.has(u)) continue;
         const edge = [a.name, versions.get(a.name)!, u, versions.get(u)!];
@@ -192,7 +199,10 @@ async function registerModel(
   versions: Map<string, number>,
   now: string
 ): Promise<string | null> {
-  const r = record.registration;
+  const r = record.registration && {
+    ...record.registration,
+    artifact: artifactKey(record.registration.artifact, record.pipeline)
+  };
   if (!r) return null;
   if (!r.passed) return `not registered as ${r.name}: ${r.reason}`;
   const artifactVersion = versions.get(r.artifact);
@@ -214,6 +224,19 @@ async function registerModel(
   ]);
   await insertRows(tx, "model_aliases", [[r.name, "latest", next, now]], "INSERT OR REPLACE");
   return `registered ${r.name} v${next} (${r.reason})`;
+}
+
+/**
+ * A pin's artifact as tracked: a record journaled before artifacts were named per pipeline names
+ * it bare, with the folder-wide version number; the store key it was pinned to finds it.
+ */
+async function pinned(tx: TrackingTx, pin: RunRecord["pins"][number]): Promise<[string, number]> {
+  if (pin.name.includes("/")) return [pin.name, pin.version];
+  const [row] = await tx.rows<{name: string; version: number}>(
+    "SELECT name, version FROM artifacts WHERE key = ? AND substr(name, strpos(name, '/') + 1) = ? ORDER BY version LIMIT 1",
+    [pin.key, pin.name]
+  );
+  return row ? [row.name, row.version] : [pin.name, pin.version];
 }
 
 /** ISO time as DuckDB's TIMESTAMP text (UTC). */

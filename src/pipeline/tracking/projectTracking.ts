@@ -12,6 +12,11 @@ import {parseYaml} from "../engine/yamlOptions.ts";
  * read: listing runs needs neither the pipeline's steps nor its modules.
  */
 export function projectTracking(configFile: string): Tracking {
+  return projectOf(configFile).tracking;
+}
+
+/** The project's tracking, and the config's pipeline name (whose artifacts a bare name means). */
+export function projectOf(configFile: string): {tracking: Tracking; pipeline: string} {
   const path = resolve(configFile);
   let raw: unknown;
   const shown = relative(process.cwd(), path) || path;
@@ -33,5 +38,6 @@ export function projectTracking(configFile: string): Tracking {
     path,
     config: {name: "", steps: {}, retries: {}, artifacts: {}, from: [], tracking: section.data}
   };
-  return trackingOf(loaded, storeRoot(loaded));
+  const name = (raw as {name?: unknown} | null)?.name;
+  return {tracking: trackingOf(loaded, storeRoot(loaded)), pipeline: typeof name === "string" ? name : ""};
 }

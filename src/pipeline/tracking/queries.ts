@@ -193,29 +193,20 @@ export async function listArtifacts(tx: TrackingTx): Promise<ArtifactSummary[]> 
 
 export interface ArtifactVersion extends ArtifactRow {
   aliases: string;
-  /** The pipeline whose run made the version (pipelines of one folder share artifact names). */
+  /** The pipeline whose run made the version. */
   pipeline: string | null;
 }
 
-/**
- * The versions of an artifact, oldest first. With `pipeline`, only those its runs made: the
- * pipelines of one folder share artifact names (train_model, clean_data …), so a pipeline's page
- * lists its own versions among the folder's numbering.
- */
-export async function artifactVersions(
-  tx: TrackingTx,
-  name: string,
-  {pipeline}: {pipeline?: string} = {}
-): Promise<ArtifactVersion[]> {
-  const own = pipeline === undefined ? "" : " AND a.run_id IN (SELECT id FROM runs WHERE pipeline = ?)";
+/** The versions of an artifact (its name as tracked, `pipeline/name`), oldest first. */
+export async function artifactVersions(tx: TrackingTx, name: string): Promise<ArtifactVersion[]> {
   const rows = await tx.rows<ArtifactVersion>(
     `SELECT a.* REPLACE (a.created_at::VARCHAR AS created_at, a.collected_at::VARCHAR AS collected_at),
        coalesce((SELECT string_agg(alias, ' ' ORDER BY alias) FROM aliases l WHERE l.name = a.name AND l.version = a.version), '') AS aliases,
        (SELECT r.pipeline FROM runs r WHERE r.id = a.run_id) AS pipeline
-     FROM artifacts a WHERE name = ?${own} ORDER BY version`,
-    pipeline === undefined ? [name] : [name, pipeline]
+     FROM artifacts a WHERE name = ? ORDER BY version`,
+    [name]
   );
-  if (!rows.length && pipeline === undefined) {
+  if (!rows.length) {
     const names = (await tx.rows<{name: string}>("SELECT DISTINCT name FROM artifacts ORDER BY name")).map(
       (r) => r.name
     );

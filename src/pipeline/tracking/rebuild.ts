@@ -9,7 +9,8 @@ import {ingestRuns} from "./ingestRun.ts";
 import {withTracking} from "./open.ts";
 import {recordMonitorBatch} from "./recordMonitorBatch.ts";
 import {recordSweepWinner} from "./recordSweepWinner.ts";
-import {setAlias} from "./resolve.ts";
+import {artifactKey, setAlias} from "./resolve.ts";
+import type {RunRecord} from "./runRecord.ts";
 import type {Tracking, TrackingTx} from "./trackingTx.ts";
 import {withProject} from "./withProject.ts";
 
@@ -52,6 +53,7 @@ export async function rebuildTracking(tracking: Tracking): Promise<RebuildResult
   const skipped = [...history.skipped];
   let collected = 0;
   try {
+    const legacy = new LegacyVersions();
     await withTracking(fresh, async (tx) => {
       const events = history.events;
       for (let i = 0; i < events.length;) {
@@ -59,17 +61,18 @@ export async function rebuildTracking(tracking: Tracking): Promise<RebuildResult
         let j = i;
         while (j < events.length && events[j].event.kind === "run") ++j;
         if (j > i) {
-          await ingestRuns(
-            tx,
-            events.slice(i, j).map((e) => (e.event as Extract<HistoryEvent, {kind: "run"}>).record)
-          );
+          const records = events
+            .slice(i, j)
+            .map((e) => (e.event as Extract<HistoryEvent, {kind: "run"}>).record);
+          for (const record of records) legacy.note(record);
+          await ingestRuns(tx, records);
           replayed.run += j - i;
           i = j;
           continue;
         }
         const {file, event} = events[i++];
         try {
-          await replay(tx, event);
+          await replay(tx, await legacy.alias(tx, event));
           replayed[event.kind] += 1;
         } catch (error) {
           skipped.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
@@ -92,6 +95,36 @@ export async function rebuildTracking(tracking: Tracking): Promise<RebuildResult
   // The journal's runs (finished since, or waiting for a lock) go in as any tracking command takes them.
   await withProject(tracking, async () => undefined);
   return {replayed, collected, skipped, replaced};
+}
+
+/**
+ * Versions as they were numbered before artifacts were named per pipeline: per bare name, across
+ * every pipeline of the folder, a new one for each new content in the order runs came. An alias
+ * set then names such a version (`model` v3); the same content is found under its pipeline's name.
+ */
+class LegacyVersions {
+  private readonly byName = new Map<string, {name: string; digest: string}[]>();
+
+  note(record: RunRecord): void {
+    for (const a of record.artifacts) {
+      if (a.name.includes("/")) continue;
+      const versions = this.byName.get(a.name) ?? this.byName.set(a.name, []).get(a.name)!;
+      if (!versions.some((v) => v.digest === a.digest))
+        versions.push({name: artifactKey(a.name, record.pipeline), digest: a.digest});
+    }
+  }
+
+  /** An artifact alias event of a bare name, with its name and version as tracked now. */
+  async alias(tx: TrackingTx, event: HistoryEvent): Promise<HistoryEvent> {
+    if (event.kind !== "alias" || event.target !== "artifact" || event.name.includes("/")) return event;
+    const then = this.byName.get(event.name)?.[event.version - 1];
+    if (!then) return event;
+    const [now] = await tx.rows<{version: number}>(
+      "SELECT version FROM artifacts WHERE name = ? AND digest = ? ORDER BY version LIMIT 1",
+      [then.name, then.digest]
+    );
+    return now ? {...event, name: then.name, version: now.version} : event;
+  }
 }
 
 async function replay(tx: TrackingTx, event: HistoryEvent): Promise<void> {

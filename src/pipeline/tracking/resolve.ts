@@ -1,21 +1,38 @@
 import {ConfigError} from "../errors.ts";
 import type {TrackingTx} from "./trackingTx.ts";
 
-/** `name:v3` (a version), `name:latest` or `name@champion` (an alias), or `name` (its latest). */
+/**
+ * `name:v3` (a version), `name:latest` or `name@champion` (an alias), or `name` (its latest). An
+ * artifact's name may say its pipeline, `flights/model:v1`: artifacts are named and numbered per
+ * pipeline, and a bare name is the pipeline's own (registered models have names of their own).
+ */
 export interface Ref {
+  pipeline: string | null;
   name: string;
   version: number | null;
   alias: string | null;
 }
 
 export function parseRef(text: string): Ref {
-  const m = /^([A-Za-z][\w.-]*?)(?:(?::|@)(?:v(\d+)|([A-Za-z][\w.-]*)))?$/.exec(text);
+  const m = /^(?:([A-Za-z0-9][\w.-]*)\/)?([A-Za-z][\w.-]*?)(?:(?::|@)(?:v(\d+)|([A-Za-z][\w.-]*)))?$/.exec(
+    text
+  );
   if (!m)
     throw new ConfigError(
-      `invalid reference ${JSON.stringify(text)} (expected NAME, NAME:vN, NAME:ALIAS or NAME@ALIAS)`
+      `invalid reference ${JSON.stringify(text)} (expected NAME, NAME:vN, NAME:ALIAS or NAME@ALIAS, the name of an artifact maybe as PIPELINE/NAME)`
     );
-  const [, name, version, alias] = m;
-  return {name, version: version ? Number(version) : null, alias: version ? null : (alias ?? "latest")};
+  const [, pipeline, name, version, alias] = m;
+  return {
+    pipeline: pipeline ?? null,
+    name,
+    version: version ? Number(version) : null,
+    alias: version ? null : (alias ?? "latest")
+  };
+}
+
+/** An artifact's name as tracking keeps it, `pipeline/name`: a bare name is `pipeline`'s own. */
+export function artifactKey(name: string, pipeline: string): string {
+  return name.includes("/") ? name : `${pipeline}/${name}`;
 }
 
 export interface ArtifactRow {
@@ -34,36 +51,18 @@ export interface ArtifactRow {
   collected_at: string | null;
 }
 
-/** The artifact version a reference names; an error naming what exists when it names nothing. */
-export async function resolveArtifact(tx: TrackingTx, text: string): Promise<ArtifactRow> {
+/**
+ * The artifact version a reference names: `NAME…` is `pipeline`'s own artifact, `PIPELINE/NAME…`
+ * another pipeline's. An error naming what exists when it names nothing.
+ */
+export async function resolveArtifact(tx: TrackingTx, text: string, pipeline: string): Promise<ArtifactRow> {
   const ref = parseRef(text);
-  const version = await resolveVersion(tx, "artifacts", "aliases", ref, text);
+  const name = artifactKey(ref.pipeline ? `${ref.pipeline}/${ref.name}` : ref.name, pipeline);
+  const version = await resolveVersion(tx, "artifacts", "aliases", {...ref, name}, text);
   const [row] = await tx.rows<ArtifactRow>("SELECT * FROM artifacts WHERE name = ? AND version = ?", [
-    ref.name,
+    name,
     version
   ]);
-  return row;
-}
-
-/**
- * The artifact version a pipeline's own config names (a `from:` pin, a drift reference). The
- * pipelines of one folder share artifact names, so `NAME` or `NAME:latest` could be another
- * pipeline's newest output: `latest` (said or implied) made by another pipeline is refused,
- * naming that pipeline and the way out. A version, or another alias, is taken as meant.
- */
-export async function resolveArtifactFor(
-  tx: TrackingTx,
-  text: string,
-  pipeline: string
-): Promise<ArtifactRow> {
-  const row = await resolveArtifact(tx, text);
-  const ref = parseRef(text);
-  if (ref.version !== null || ref.alias !== "latest") return row;
-  const [run] = await tx.rows<{pipeline: string}>("SELECT pipeline FROM runs WHERE id = ?", [row.run_id]);
-  if (run && run.pipeline !== pipeline)
-    throw new ConfigError(
-      `${text} is ${row.name}:v${row.version}, made by pipeline ${run.pipeline}, not ${pipeline} (pipelines in one folder share artifact names: name this pipeline's outputs with artifacts: {${row.step}.${row.output}: NAME}, or give a version)`
-    );
   return row;
 }
 
@@ -107,6 +106,7 @@ async function resolveVersion(
       ref.name
     ])
   ).map((r) => r.version);
+  // ref.name is the name as tracked (an artifact's with its pipeline).
   const what = table === "models" ? "registered model" : "artifact";
   if (!versions.length) {
     const names = (await tx.rows<{name: string}>(`SELECT DISTINCT name FROM ${table} ORDER BY name`)).map(
@@ -149,7 +149,13 @@ export async function setAlias(
   }
   if (alias === "latest") throw new ConfigError(`invalid alias "latest" (runs move it; pick another name)`);
   const [table, aliases] = kind === "model" ? ["models", "model_aliases"] : ["artifacts", "aliases"];
-  await resolveVersion(tx, table, aliases, {name, version, alias: null}, `${name}:v${version}`);
+  await resolveVersion(
+    tx,
+    table,
+    aliases,
+    {pipeline: null, name, version, alias: null},
+    `${name}:v${version}`
+  );
   await tx.run(`INSERT OR REPLACE INTO ${aliases} VALUES (?, ?, ?, now()::TIMESTAMP)`, [
     name,
     alias,

@@ -56,6 +56,48 @@ const migrations: string[][] = [
     `CREATE TABLE IF NOT EXISTS monitor_batches (id VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, version INTEGER,
       pipeline VARCHAR, run_id VARCHAR, file VARCHAR NOT NULL, digest VARCHAR NOT NULL, rows BIGINT NOT NULL,
       batch_at TIMESTAMP NOT NULL, created_at TIMESTAMP NOT NULL, drifted VARCHAR NOT NULL, report VARCHAR NOT NULL)`
+  ],
+  // 8: artifacts are named and numbered per pipeline: `clean_data` v1 of cars and v2–v3 of movies
+  // become `cars/clean_data` v1 and `movies/clean_data` v1–v2, everywhere a version is named (the
+  // run that made a version says its pipeline; else a version it has lineage with). `latest` is
+  // each one's as its newest run left it; other aliases keep their version. Registered models keep their names.
+  [
+    `CREATE TEMP TABLE artifact_pipeline AS
+      SELECT a.name, a.version, coalesce(
+        (SELECT r.pipeline FROM runs r WHERE r.id = a.run_id),
+        (SELECT any_value(r.pipeline) FROM run_artifacts ra JOIN runs r ON r.id = ra.run_id
+          WHERE ra.name = a.name AND ra.version = a.version),
+        (SELECT any_value(r.pipeline) FROM lineage l JOIN artifacts u ON u.name = l.upstream_name AND u.version = l.upstream_version
+          JOIN runs r ON r.id = u.run_id WHERE l.name = a.name AND l.version = a.version),
+        (SELECT any_value(r.pipeline) FROM lineage l JOIN artifacts d ON d.name = l.name AND d.version = l.version
+          JOIN runs r ON r.id = d.run_id WHERE l.upstream_name = a.name AND l.upstream_version = a.version),
+        'unknown') AS pipeline
+      FROM artifacts a WHERE strpos(a.name, '/') = 0`,
+    `CREATE TEMP TABLE artifact_map AS
+      SELECT name AS old_name, version AS old_version, pipeline || '/' || name AS new_name,
+        row_number() OVER (PARTITION BY pipeline, name ORDER BY version)::INTEGER AS new_version
+      FROM artifact_pipeline`,
+    `UPDATE artifacts SET name = m.new_name, version = m.new_version FROM artifact_map m
+      WHERE artifacts.name = m.old_name AND artifacts.version = m.old_version`,
+    `UPDATE run_artifacts SET name = m.new_name, version = m.new_version FROM artifact_map m
+      WHERE run_artifacts.name = m.old_name AND run_artifacts.version = m.old_version`,
+    `UPDATE lineage SET name = m.new_name, version = m.new_version FROM artifact_map m
+      WHERE lineage.name = m.old_name AND lineage.version = m.old_version`,
+    `UPDATE lineage SET upstream_name = m.new_name, upstream_version = m.new_version FROM artifact_map m
+      WHERE lineage.upstream_name = m.old_name AND lineage.upstream_version = m.old_version`,
+    `UPDATE resolutions SET name = m.new_name, version = m.new_version FROM artifact_map m
+      WHERE resolutions.name = m.old_name AND resolutions.version = m.old_version`,
+    `UPDATE models SET artifact_name = m.new_name, artifact_version = m.new_version FROM artifact_map m
+      WHERE models.artifact_name = m.old_name AND models.artifact_version = m.old_version`,
+    `UPDATE aliases SET name = m.new_name, version = m.new_version FROM artifact_map m
+      WHERE aliases.name = m.old_name AND aliases.version = m.old_version`,
+    // A name the pipelines shared had one latest: the others' is what their newest run made.
+    `INSERT OR IGNORE INTO aliases
+      SELECT ra.name, 'latest', arg_max(ra.version, r.ended_at), max(r.ended_at)
+      FROM run_artifacts ra JOIN runs r ON r.id = ra.run_id GROUP BY ra.name`,
+    `INSERT OR IGNORE INTO aliases SELECT name, 'latest', max(version), max(created_at) FROM artifacts GROUP BY name`,
+    "DROP TABLE artifact_map",
+    "DROP TABLE artifact_pipeline"
   ]
 ];
 

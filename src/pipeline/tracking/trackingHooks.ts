@@ -1,6 +1,6 @@
 import type {RunHooks} from "../engine/hooks.ts";
 import {bindTracking} from "./bindTracking.ts";
-import {resolveArtifactFor} from "./resolve.ts";
+import {resolveArtifact} from "./resolve.ts";
 import {trackRun, type TrackOptions} from "./trackRun.ts";
 import {trackingOf} from "./trackingPath.ts";
 import {withProject} from "./withProject.ts";
@@ -23,7 +23,7 @@ export function trackingHooks(options: TrackingHookOptions = {}): RunHooks {
     },
     async resolveArtifact(ref, {loaded, root}) {
       const row = await withProject(trackingOf(loaded, root), (tx) =>
-        resolveArtifactFor(tx, ref, loaded.config.name)
+        resolveArtifact(tx, ref, loaded.config.name)
       );
       return {
         ref,

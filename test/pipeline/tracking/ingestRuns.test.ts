@@ -139,12 +139,12 @@ describe("ingestRuns", () => {
     const results = await withTracking(path, (tx) => ingestRuns(tx, records()));
     const versions = results.map((r) => Object.fromEntries(r.versions));
     expect(versions).toEqual([
-      {raw_data: 1, clean_data: 2},
-      {raw_data: 1, clean_data: 2, train_model: 1},
-      {raw_data: 1, clean_data: 2, train_model: 2},
-      {raw_data: 1, clean_data: 2, train_model: 1},
-      {raw_data: 1, clean_data: 1},
-      {raw_data: 1, clean_data: 2, train_model: 3}
+      {"p/raw_data": 1, "p/clean_data": 2},
+      {"p/raw_data": 1, "p/clean_data": 2, "p/train_model": 1},
+      {"p/raw_data": 1, "p/clean_data": 2, "p/train_model": 2},
+      {"p/raw_data": 1, "p/clean_data": 2, "p/train_model": 1},
+      {"p/raw_data": 1, "p/clean_data": 1},
+      {"p/raw_data": 1, "p/clean_data": 2, "p/train_model": 3}
     ]);
     expect(results.map((r) => r.note)).toEqual([
       null,
@@ -156,29 +156,34 @@ describe("ingestRuns", () => {
     ]);
     const db = await dump(path);
     expect(db.aliases).toEqual([
-      expect.objectContaining({name: "clean_data", alias: "latest", version: 2}),
-      expect.objectContaining({name: "raw_data", alias: "latest", version: 1}),
-      expect.objectContaining({name: "train_model", alias: "latest", version: 3})
+      expect.objectContaining({name: "p/clean_data", alias: "latest", version: 2}),
+      expect.objectContaining({name: "p/raw_data", alias: "latest", version: 1}),
+      expect.objectContaining({name: "p/train_model", alias: "latest", version: 3})
     ]);
     expect(db.artifacts).toContainEqual(
-      expect.objectContaining({name: "clean_data", version: 1, key: "key-clean_data-c0", collected_at: null})
+      expect.objectContaining({
+        name: "p/clean_data",
+        version: 1,
+        key: "key-clean_data-c0",
+        collected_at: null
+      })
     );
     expect(db.lineage).toContainEqual({
-      name: "train_model",
+      name: "p/train_model",
       version: 2,
-      upstream_name: "clean_data",
+      upstream_name: "p/clean_data",
       upstream_version: 2
     });
     expect(db.lineage).toContainEqual({
-      name: "clean_data",
+      name: "p/clean_data",
       version: 1,
-      upstream_name: "raw_data",
+      upstream_name: "p/raw_data",
       upstream_version: 1
     });
     expect(db.runs).toHaveLength(7);
   }, 30_000);
 
-  it("lists an artifact's versions for one pipeline of a folder that shares the name", async () => {
+  it("names and numbers artifacts per pipeline: two pipelines' train_model are cars/train_model and flights/train_model, each from v1", async () => {
     const path = await database();
     const model = (digest: string) => artifact("train_model", digest);
     await withTracking(path, (tx) =>
@@ -188,24 +193,17 @@ describe("ingestRuns", () => {
         run("cars-2", [model("cars-b")], {pipeline: "cars"})
       ])
     );
-    const versions = (pipeline?: string) =>
+    const versions = (name: string) =>
       withTracking(path, async (tx) =>
-        (await artifactVersions(tx, "train_model", pipeline ? {pipeline} : {})).map((v) => [
-          v.version,
-          v.run_id,
-          v.pipeline
-        ])
+        (await artifactVersions(tx, name)).map((v) => [v.version, v.run_id, v.pipeline, v.aliases])
       );
-    expect(await versions()).toEqual([
-      [1, "cars-1", "cars"],
-      [2, "flights-1", "flights"],
-      [3, "cars-2", "cars"]
+    expect(await versions("cars/train_model")).toEqual([
+      [1, "cars-1", "cars", ""],
+      [2, "cars-2", "cars", "latest"]
     ]);
-    expect(await versions("cars")).toEqual([
-      [1, "cars-1", "cars"],
-      [3, "cars-2", "cars"]
-    ]);
-    expect(await versions("flights")).toEqual([[2, "flights-1", "flights"]]);
-    expect(await versions("movies")).toEqual([]);
+    expect(await versions("flights/train_model")).toEqual([[1, "flights-1", "flights", "latest"]]);
+    await expect(versions("train_model")).rejects.toThrow(
+      'no artifact named "train_model" (have: cars/train_model, flights/train_model, p/clean_data)'
+    );
   });
 });

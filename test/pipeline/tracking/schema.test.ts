@@ -102,3 +102,88 @@ describe("schema version 5", () => {
     });
   });
 });
+
+describe("schema version 8", () => {
+  it("names and numbers artifacts per pipeline everywhere a version is named, keeping aliases, pins and registered models", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "mlbook-schema-")), "tracking.duckdb");
+    // A version-7 database, as it numbered artifacts across the folder: cars made model v1 and
+    // v3, movies v2; clean_data v1 is cars', v2 movies'. cars' run 3 pinned model:v1.
+    await withTracking(path, async (tx) => {
+      await tx.run("DELETE FROM schema_version WHERE version >= 8");
+      const at = (s: number) => `2026-01-01 00:00:0${s}`;
+      for (const [id, pipeline, s] of [
+        ["r1", "cars", 1],
+        ["r2", "movies", 2],
+        ["r3", "cars", 3]
+      ] as const)
+        await tx.run(
+          "INSERT INTO runs (id, pipeline, config_digest, started_at, ended_at, status) VALUES (?, ?, 'c', ?, ?, 'ok')",
+          [id, pipeline, at(s), at(s)]
+        );
+      for (const [name, version, run] of [
+        ["model", 1, "r1"],
+        ["model", 2, "r2"],
+        ["model", 3, "r3"],
+        ["clean_data", 1, "r1"],
+        ["clean_data", 2, "r2"]
+      ] as const)
+        await tx.run(
+          "INSERT INTO artifacts VALUES (?, ?, 'model', NULL, 's', 'o', ?, ?, NULL, 1, ?, ?, NULL)",
+          [name, version, `key-${name}-${version}`, `digest-${name}-${version}`, run, at(version)]
+        );
+      await tx.run(`INSERT INTO run_artifacts VALUES ('r1', 'model', 1), ('r1', 'clean_data', 1),
+        ('r2', 'model', 2), ('r2', 'clean_data', 2), ('r3', 'model', 3), ('r3', 'clean_data', 1)`);
+      await tx.run(`INSERT INTO lineage VALUES ('model', 1, 'clean_data', 1), ('model', 2, 'clean_data', 2),
+        ('model', 3, 'clean_data', 1)`);
+      await tx.run(`INSERT INTO aliases VALUES ('model', 'latest', 3, '${at(3)}'), ('model', 'gold', 1, '${at(3)}'),
+        ('clean_data', 'latest', 1, '${at(3)}')`);
+      await tx.run("INSERT INTO resolutions VALUES ('r3', 'model:v1', 'model', 1, 'key-model-1')");
+      await tx.run(`INSERT INTO models VALUES ('cars-model', 1, 'model', 3, 'r3', NULL, '${at(3)}'),
+        ('movies-model', 1, 'model', 2, 'r2', NULL, '${at(2)}')`);
+    });
+    await withTracking(path, async (tx) => {
+      const all = (sql: string) => tx.rows(`${sql} ORDER BY ALL`);
+      expect(await all("SELECT name, version, key, run_id FROM artifacts")).toEqual([
+        {name: "cars/clean_data", version: 1, key: "key-clean_data-1", run_id: "r1"},
+        {name: "cars/model", version: 1, key: "key-model-1", run_id: "r1"},
+        {name: "cars/model", version: 2, key: "key-model-3", run_id: "r3"},
+        {name: "movies/clean_data", version: 1, key: "key-clean_data-2", run_id: "r2"},
+        {name: "movies/model", version: 1, key: "key-model-2", run_id: "r2"}
+      ]);
+      expect(await all("SELECT run_id, name, version FROM run_artifacts WHERE run_id = 'r3'")).toEqual([
+        {run_id: "r3", name: "cars/clean_data", version: 1},
+        {run_id: "r3", name: "cars/model", version: 2}
+      ]);
+      expect(await all("SELECT * FROM lineage")).toEqual([
+        {name: "cars/model", version: 1, upstream_name: "cars/clean_data", upstream_version: 1},
+        {name: "cars/model", version: 2, upstream_name: "cars/clean_data", upstream_version: 1},
+        {name: "movies/model", version: 1, upstream_name: "movies/clean_data", upstream_version: 1}
+      ]);
+      expect(await all("SELECT name, alias, version FROM aliases")).toEqual([
+        {name: "cars/clean_data", alias: "latest", version: 1},
+        {name: "cars/model", alias: "gold", version: 1},
+        {name: "cars/model", alias: "latest", version: 2},
+        {name: "movies/clean_data", alias: "latest", version: 1},
+        {name: "movies/model", alias: "latest", version: 1}
+      ]);
+      expect(await all("SELECT ref, name, version FROM resolutions")).toEqual([
+        {ref: "model:v1", name: "cars/model", version: 1}
+      ]);
+      expect(await all("SELECT name, artifact_name, artifact_version FROM models")).toEqual([
+        {name: "cars-model", artifact_name: "cars/model", artifact_version: 2},
+        {name: "movies-model", artifact_name: "movies/model", artifact_version: 1}
+      ]);
+      // A record journaled by the previous version pins by the bare name and the old number: its
+      // store key finds the version as now named.
+      const journaled = {
+        ...run("journaled", 9, 0.8),
+        pipeline: "cars",
+        pins: [{ref: "model:v3", name: "model", version: 3, step: "train", key: "key-model-3"}]
+      };
+      await ingestRun(tx, journaled);
+      expect(await all("SELECT name, version FROM resolutions WHERE run_id = 'journaled'")).toEqual([
+        {name: "cars/model", version: 2}
+      ]);
+    });
+  });
+});

@@ -70,56 +70,76 @@ describe("tracking runs, artifacts and the registry", () => {
         "SELECT name, version, run_id FROM artifacts ORDER BY name, version"
       )
     );
-    const of = (name: string) => versions.filter((v) => v.name === name).map((v) => v.version);
+    // Named per pipeline: this pipeline's own, numbered from 1.
+    const of = (name: string) => versions.filter((v) => v.name === `tiny/${name}`).map((v) => v.version);
     expect(of("clean_data")).toEqual([1]);
     expect(of("raw_data")).toEqual([1]);
     expect(of("train_data")).toEqual([1, 2]);
-    expect(versions.find((v) => v.name === "train_data" && v.version === 2)?.run_id).toBe(ids[2]);
+    expect(versions.find((v) => v.name === "tiny/train_data" && v.version === 2)?.run_id).toBe(ids[2]);
     const produced = await db((tx) =>
       tx.rows<{run_id: string; version: number}>(
-        "SELECT run_id, version FROM run_artifacts WHERE name = 'train_data'"
+        "SELECT run_id, version FROM run_artifacts WHERE name = 'tiny/train_data'"
       )
     );
     expect(produced.find((p) => p.run_id === ids[1])?.version).toBe(1);
     // Runs 3 and 4 used the default split again: latest moved back to v1's content.
-    expect((await db((tx) => resolveArtifact(tx, "train_data:latest"))).version).toBe(1);
+    expect((await db((tx) => resolveArtifact(tx, "train_data:latest", "tiny"))).version).toBe(1);
   });
 
   it("resolves name:vN, name:alias, name@alias and bare names, and names what exists on a miss", async () => {
-    expect(parseRef("clean_data:v3")).toEqual({name: "clean_data", version: 3, alias: null});
-    expect(parseRef("clean_data@champion")).toEqual({name: "clean_data", version: null, alias: "champion"});
-    expect(parseRef("clean_data")).toEqual({name: "clean_data", version: null, alias: "latest"});
-    await db((tx) => setAlias(tx, "artifact", "train_data", 2, "gold"));
-    const gold = await db((tx) => resolveArtifact(tx, "train_data@gold"));
+    expect(parseRef("clean_data:v3")).toEqual({pipeline: null, name: "clean_data", version: 3, alias: null});
+    expect(parseRef("clean_data@champion")).toEqual({
+      pipeline: null,
+      name: "clean_data",
+      version: null,
+      alias: "champion"
+    });
+    expect(parseRef("clean_data")).toEqual({
+      pipeline: null,
+      name: "clean_data",
+      version: null,
+      alias: "latest"
+    });
+    expect(parseRef("flights/model:v1")).toEqual({
+      pipeline: "flights",
+      name: "model",
+      version: 1,
+      alias: null
+    });
+    expect(() => parseRef("a/b/c")).toThrow("invalid reference");
+    await db((tx) => setAlias(tx, "artifact", "tiny/train_data", 2, "gold"));
+    const gold = await db((tx) => resolveArtifact(tx, "train_data@gold", "tiny"));
     expect([gold.version, gold.step, gold.output]).toEqual([2, "split", "train"]);
-    expect((await db((tx) => resolveArtifact(tx, "train_data:gold"))).key).toBe(gold.key);
-    expect((await db((tx) => resolveArtifact(tx, "train_data:v1"))).key).not.toBe(gold.key);
-    await expect(db((tx) => resolveArtifact(tx, "train_data:v9"))).rejects.toThrow(
+    expect((await db((tx) => resolveArtifact(tx, "train_data:gold", "tiny"))).key).toBe(gold.key);
+    expect((await db((tx) => resolveArtifact(tx, "train_data:v1", "tiny"))).key).not.toBe(gold.key);
+    await expect(db((tx) => resolveArtifact(tx, "train_data:v9", "tiny"))).rejects.toThrow(
       "train_data:v9: no such version (have v1, v2)"
     );
-    await expect(db((tx) => resolveArtifact(tx, "train_data@silver"))).rejects.toThrow(
+    // Another pipeline's name, said in full: the same version.
+    expect((await db((tx) => resolveArtifact(tx, "tiny/train_data@gold", "other"))).key).toBe(gold.key);
+    await expect(db((tx) => resolveArtifact(tx, "train_data@silver", "tiny"))).rejects.toThrow(
       'no alias "silver" (have: gold, latest)'
     );
-    await expect(db((tx) => resolveArtifact(tx, "nope"))).rejects.toThrow(
-      /no artifact named "nope" \(have: clean_data, /
+    await expect(db((tx) => resolveArtifact(tx, "nope", "tiny"))).rejects.toThrow(
+      /no artifact named "tiny\/nope" \(have: tiny\/clean_data, /
     );
-    await expect(db((tx) => setAlias(tx, "artifact", "train_data", 1, "latest"))).rejects.toThrow(
+    await expect(db((tx) => setAlias(tx, "artifact", "tiny/train_data", 1, "latest"))).rejects.toThrow(
       "invalid alias"
     );
   });
 
   it("links each artifact version to the versions it was computed from", async () => {
-    const model = await db((tx) => resolveArtifact(tx, "model:v2"));
-    const tree = await db((tx) => lineage(tx, "model", model.version));
+    const model = await db((tx) => resolveArtifact(tx, "model:v2", "tiny"));
+    const tree = await db((tx) => lineage(tx, "tiny/model", model.version));
     expect(names(tree)).toEqual([
-      "clean_data:v1",
-      "model:v2",
-      "raw_data:v1",
-      "test_data:v2",
-      "train_data:v2"
+      "tiny/clean_data:v1",
+      "tiny/model:v2",
+      "tiny/raw_data:v1",
+      "tiny/test_data:v2",
+      "tiny/train_data:v2"
     ]);
-    const down = await db((tx) => lineage(tx, "clean_data", 1, "down"));
-    expect(names(down)).toContain("metrics:v2");
+    const down = await db((tx) => lineage(tx, "tiny/clean_data", 1, "down"));
+    expect(names(down)).toContain("tiny/metrics:v2");
   });
 
   it("diffs two runs: changed params first, metric deltas b − a", async () => {
@@ -148,12 +168,16 @@ describe("tracking runs, artifacts and the registry", () => {
     ]);
     await db((tx) => setAlias(tx, "model", "tiny-model", 1, "champion"));
     const {artifact} = await db((tx) => resolveModel(tx, "tiny-model@champion"));
-    expect([artifact.name, artifact.step, artifact.output]).toEqual(["model_export", "register", "model"]);
+    expect([artifact.name, artifact.step, artifact.output]).toEqual([
+      "tiny/model_export",
+      "register",
+      "model"
+    ]);
   });
 
   it("pins a step to a recorded version: upstream skipped, key taken, resolution recorded", async () => {
     writeFileSync(join(dir, "pinned.yaml"), `${tinyConfig}from: [train_data@gold]\n`);
-    const v2 = await db((tx) => resolveArtifact(tx, "train_data:v2"));
+    const v2 = await db((tx) => resolveArtifact(tx, "train_data:v2", "tiny"));
     const result = await run([], "pinned.yaml");
     // The pinned data stands in for ingest and clean, so train no longer reads how clean replays
     // on new rows (it need not match the pinned rows): a model of its own, scoring features.
@@ -166,7 +190,7 @@ describe("tracking runs, artifacts and the registry", () => {
     const rows = await db((tx) =>
       tx.rows("SELECT ref, name, version, key FROM resolutions WHERE run_id = ?", [result.runId])
     );
-    expect(rows).toEqual([{ref: "train_data@gold", name: "train_data", version: 2, key: v2.key}]);
+    expect(rows).toEqual([{ref: "train_data@gold", name: "tiny/train_data", version: 2, key: v2.key}]);
     writeFileSync(join(dir, "badpin.yaml"), `${tinyConfig}from: [train_data:v7]\n`);
     await expect(run([], "badpin.yaml")).rejects.toThrow("train_data:v7: no such version (have v1, v2)");
     ids.pop();
@@ -184,11 +208,11 @@ describe("tracking runs, artifacts and the registry", () => {
     expect([all.bytes, all.runsDeleted, existsSync(orphan)]).toEqual([1000, 0, false]);
     // Keeping one run (the pinned one) drops runs 0–4: the weak model of run 3 had no alias and no
     // registration, so its entry goes; train_data:v1 keeps its entry through its alias.
-    await db((tx) => setAlias(tx, "artifact", "train_data", 1, "gold"));
+    await db((tx) => setAlias(tx, "artifact", "tiny/train_data", 1, "gold"));
     const weak = await db((tx) =>
       tx.rows<{key: string}>("SELECT key FROM run_steps WHERE run_id = ? AND step = 'train'", [ids[3]])
     );
-    const v1 = await db((tx) => resolveArtifact(tx, "train_data:v1"));
+    const v1 = await db((tx) => resolveArtifact(tx, "train_data:v1", "tiny"));
     const kept = await db((tx) => gc(tx, tracking.root, {keepRuns: 1}));
     expect(kept.runsDeleted).toBe(5);
     const gone = new Set(kept.entries.map((e) => `${e.step}:${e.key}`));
@@ -198,20 +222,20 @@ describe("tracking runs, artifacts and the registry", () => {
     expect(existsSync(join(tracking.root, "store", "train", weak[0].key))).toBe(false);
     const collected = await db((tx) =>
       tx.rows<{name: string; version: number}>(
-        "SELECT name, version FROM artifacts WHERE collected_at IS NOT NULL AND name = 'model'"
+        "SELECT name, version FROM artifacts WHERE collected_at IS NOT NULL AND name = 'tiny/model'"
       )
     );
     // model:v1 too: only the registered model_export:v1 is kept, not the train entry it came from;
     // and v2, whose run was dropped (the pinned run trained a model of its own).
     expect(collected).toEqual([
-      {name: "model", version: 1},
-      {name: "model", version: 2},
-      {name: "model", version: 3}
+      {name: "tiny/model", version: 1},
+      {name: "tiny/model", version: 2},
+      {name: "tiny/model", version: 3}
     ]);
     // Computing the same content again revives the version rather than numbering a new one.
     const rerun = await run(["model.params.C=0.00001"]);
     expect(rerun.steps.find((s) => s.name === "train")?.status).toBe("ran");
-    const model = await db((tx) => resolveArtifact(tx, "model:latest"));
+    const model = await db((tx) => resolveArtifact(tx, "model:latest", "tiny"));
     expect([model.version, model.collected_at]).toEqual([3, null]);
   }, 30_000);
 
