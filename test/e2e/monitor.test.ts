@@ -1,7 +1,7 @@
-import {readFileSync, readdirSync, rmSync, writeFileSync} from "node:fs";
+import {cpSync, readFileSync, readdirSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
-import {writePenguinBatches} from "../helpers/batches.ts";
+import {writeCarBatches, writePenguinBatches} from "../helpers/batches.ts";
 import {parse} from "yaml";
 import {copyOfRepo, mlbook, repoRoot, run} from "../helpers/project.ts";
 
@@ -69,6 +69,42 @@ describe("mlbook monitor", () => {
     expect(human.stdout).toMatch(
       /^drift: Flipper Length \(mm\), Body Mass \(g\)(, prediction)? \(PSI ≥ 0\.2, .*\): exit 3$/m
     );
+  });
+
+  it("monitors a regression model (cars): numeric predictions, R² and RMSE on labelled rows", async () => {
+    cpSync(join(repoRoot, "pipelines"), join(dir, "pipelines"), {
+      recursive: true,
+      filter: (src) => !src.includes(".mlbook")
+    });
+    writeCarBatches(dir);
+    const cars = ["--config", "pipelines/cars.yaml"];
+    expect((await mlbook(dir, ["run", ...cars], dir)).status).toBe(0);
+    const same = await mlbook(dir, ["monitor", "model", "cars-same.json", ...cars], dir);
+    expect(same.stderr).toBe("");
+    expect(same.status).toBe(0);
+    const shifted = await mlbook(
+      dir,
+      ["monitor", "model", "cars-shifted.json", "--labels", "Miles_per_Gallon", "--json", ...cars],
+      dir
+    );
+    expect(shifted.status).toBe(3);
+    const record = JSON.parse(shifted.stdout) as Recorded & {
+      report: {prediction: {kind: string; test: string; bins: unknown[]}};
+    };
+    expect(record).toMatchObject({model: "cars/model", version: 1, pipeline: "cars", rows: 150});
+    expect(record.report.columns.filter((c) => c.flags.length).map((c) => c.name)).toEqual([
+      "Horsepower",
+      "Weight_in_lbs"
+    ]);
+    // The predictions are numbers: KS and decile bins, as any numeric column.
+    expect(record.report.prediction).toMatchObject({kind: "numeric", test: "ks"});
+    expect(record.report.prediction.bins).toHaveLength(10);
+    const metrics = record.report.metrics!;
+    expect(Object.keys(metrics.batch)).toEqual(expect.arrayContaining(["r2", "rmse", "mae"]));
+    expect(metrics.test.r2).toBeGreaterThan(0.8);
+    // The target is missing in some rows: those are left out of the metrics.
+    expect(metrics.rows).toBeLessThan(150);
+    expect(metrics.rows).toBeGreaterThan(140);
   });
 
   it("compares a labelled batch's metrics with the model's test metrics, and flags a drop past the config's allowance", async () => {

@@ -16,18 +16,42 @@ function rng(seed: number): () => number {
   };
 }
 
+/** Rows of one of vega-datasets' JSON files. */
+function dataset(name: string): Row[] {
+  return JSON.parse(
+    readFileSync(join(repoRoot, "node_modules", "vega-datasets", "data", name), "utf8")
+  ) as Row[];
+}
+
+const plus = (v: Row[string], f: (x: number) => number) => (v === null ? null : f(Number(v)));
+
+/**
+ * Two batches of cars for `mlbook monitor`, written into `dir`: `cars-same.json`, 150 rows drawn
+ * (with replacement, seed 11) from the cars the model was trained on, and `cars-shifted.json`, the
+ * same rows with more powerful (horsepower × 1.5) and heavier (weight × 1.3) cars.
+ */
+export function writeCarBatches(dir: string): void {
+  const cars = dataset("cars.json");
+  const random = rng(11);
+  const resample = Array.from({length: 150}, () => cars[Math.floor(random() * cars.length)]);
+  const shifted = resample.map((r) => ({
+    ...r,
+    Horsepower: plus(r.Horsepower, (x) => x * 1.5),
+    Weight_in_lbs: plus(r.Weight_in_lbs, (x) => x * 1.3)
+  }));
+  writeFileSync(join(dir, "cars-same.json"), JSON.stringify(resample));
+  writeFileSync(join(dir, "cars-shifted.json"), JSON.stringify(shifted));
+}
+
 /**
  * Two batches of new penguins for `mlbook monitor`, written into `dir`: `same.json`, 200 rows drawn
  * (with replacement, seed 7) from the data the model was trained on, and `shifted.json`, the same
  * rows with two columns moved — flippers 15 mm longer, bodies 25% heavier.
  */
 export function writePenguinBatches(dir: string): void {
-  const penguins = JSON.parse(
-    readFileSync(join(repoRoot, "node_modules", "vega-datasets", "data", "penguins.json"), "utf8")
-  ) as Row[];
+  const penguins = dataset("penguins.json");
   const random = rng(7);
   const resample = Array.from({length: 200}, () => penguins[Math.floor(random() * penguins.length)]);
-  const plus = (v: Row[string], f: (x: number) => number) => (v === null ? null : f(Number(v)));
   const shifted = resample.map((r) => ({
     ...r,
     "Flipper Length (mm)": plus(r["Flipper Length (mm)"], (x) => x + 15),

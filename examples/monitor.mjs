@@ -1,19 +1,20 @@
-// The monitoring example (README: "Monitor a model"): train the flights model on January–April
-// 2001, then monitor May and June as two batches, as a scheduled job would when each month's
-// flights (and, later, whether they left late) come in. Run with `npm run example:monitor`.
+// The monitoring examples (README: "Monitor a model"), run with `npm run example:monitor`:
+// - flights: train on January–April 2001, then monitor May and June as two batches, as a
+//   scheduled job would when each month's flights (and, later, whether they left late) come in;
+// - cars: a batch of more powerful, heavier cars than the model was trained on.
 import {spawnSync} from "node:child_process";
-import {mkdirSync} from "node:fs";
+import {mkdirSync, readFileSync, writeFileSync} from "node:fs";
 import {DuckDBInstance} from "@duckdb/node-api";
 
 const source = "node_modules/vega-datasets/data/flights-3m.parquet";
 const config = "pipelines/flights.yaml";
-const mlbook = (...args) => {
+function mlbook(...args) {
   console.log(`\n$ mlbook ${args.join(" ")}`);
   const result = spawnSync(process.execPath, ["bin/mlbook.js", ...args], {stdio: "inherit"});
   // Exit 3 is monitoring's answer "this batch drifted", not a failure of the example.
   if (result.status !== 0 && result.status !== 3) process.exit(result.status ?? 1);
   return result.status;
-};
+}
 
 // 1. Each month's flights as the file a production system would hand over, with the late label.
 mkdirSync("batches", {recursive: true});
@@ -55,3 +56,24 @@ mlbook(
   config
 );
 mlbook("monitor", "model", "--history", "--config", config);
+
+// cars: every other car, then the same cars with 50% more horsepower and 30% more weight.
+const cars = JSON.parse(readFileSync("node_modules/vega-datasets/data/cars.json", "utf8"));
+const heavier = cars
+  .filter((_, i) => i % 2 === 0)
+  .map((c) => ({
+    ...c,
+    Horsepower: c.Horsepower === null ? null : c.Horsepower * 1.5,
+    Weight_in_lbs: c.Weight_in_lbs === null ? null : c.Weight_in_lbs * 1.3
+  }));
+writeFileSync("batches/cars-heavier.json", JSON.stringify(heavier));
+mlbook("run", "--config", "pipelines/cars.yaml");
+mlbook(
+  "monitor",
+  "model",
+  "batches/cars-heavier.json",
+  "--labels",
+  "Miles_per_Gallon",
+  "--config",
+  "pipelines/cars.yaml"
+);
