@@ -138,6 +138,8 @@ async function watched(
       const loaded = await loadConfig(config);
       for (const node of buildGraph(loaded).nodes) node.sources.forEach((s) => paths.add(s));
       for (const module of loaded.modules.values()) module.files.forEach((f) => paths.add(f));
+      // Its config group files (conf/model/…): editing one changes the config.
+      for (const file of loaded.files ?? []) paths.add(file);
       const db = trackingPath(loaded, storeRoot(loaded));
       if (existsSync(dirname(db)))
         (databases.get(dirname(db)) ?? databases.set(dirname(db), new Set()).get(dirname(db))!).add(

@@ -74,6 +74,20 @@ program
   });
 
 program
+  .command("config")
+  .description(
+    "print the config as composed from its file, its config groups and the overrides, each key with the file and line (or override) it came from"
+  )
+  .argument("[overrides...]", "config overrides, key.path=value or group=file")
+  .option("-c, --config <file>", "pipeline config", "mlbook.yaml")
+  .option("--resolved", "resolve ${…} references")
+  .option("--json", "print JSON")
+  .action(async (overrides: string[], options: {config: string; resolved?: boolean; json?: boolean}) => {
+    const {configCommand} = await import("./config.ts");
+    await configCommand(overrides, options);
+  });
+
+program
   .command("build")
   .description("run what is stale and build the static report into dist/")
   .option("--verbose", "print all of Framework's output (its CDN fetch attempts too)")

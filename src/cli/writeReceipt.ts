@@ -60,7 +60,9 @@ export async function writeReceipt(
       bundle: fileStamp(bundleEntry),
       // A package path (vega-datasets/…) resolves to node_modules only while no project file of
       // that name exists: the paths resolving looked at are stamped too, as "absent".
-      files: stamped([loaded.path, ...graph.probed]),
+      // The config's group files count as the config; a group file or conf/ folder made where
+      // composition looked and found none would change it: stamped as absent.
+      files: stamped([loaded.path, ...(loaded.files ?? []), ...(loaded.probed ?? []), ...graph.probed]),
       pipeline: result.pipeline,
       configDigest: result.configDigest,
       ...printed,

@@ -1,27 +1,23 @@
-import {readFileSync, statSync} from "node:fs";
-import {dirname, relative, resolve} from "node:path";
-import {LineCounter, parseDocument} from "yaml";
+import {dirname, resolve} from "node:path";
 import {z} from "zod";
 import {ConfigError} from "../errors.ts";
 import {catalogSections, type Catalog, type NamedStep} from "./catalog.ts";
-import {describeIssue, locator, type Locate} from "./configIssues.ts";
+import {composeConfig} from "./composeConfig.ts";
+import {describeIssue, type Locate} from "./configIssues.ts";
+import {hasReferences, interpolate} from "./interpolate.ts";
 import {workspaceStepConfig} from "./coreConfig.ts";
 import {applyOverrides, parseOverride, type Override} from "./overrides.ts";
-import {isPlainObject} from "./plainObject.ts";
 import {configureEnv} from "./configureEnv.ts";
 import {buildGraph} from "./graph.ts";
 import {storeRoot, type LoadedConfig} from "./loadedConfig.ts";
 import type {ConfigIssue, WorkspaceModule} from "./step.ts";
 import {loadWorkspaceModule, moduleCacheDir, ModuleError} from "./workspaceModule.ts";
 import {workspaceStep} from "./workspaceStep.ts";
-import {YAML_OPTIONS} from "./yamlOptions.ts";
-
-/** The largest config file read: settings fit in far less; more is a mistake or an attack. */
-const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
- * Reads a pipeline config, applies command-line overrides, loads the workspace's step and model
- * modules it names, and validates the whole against the schema the catalog's steps assemble. Any
+ * Reads a pipeline config and its config groups (composeConfig.ts), applies command-line overrides,
+ * resolves `${key}` references (interpolate.ts), loads the workspace's step and model modules it
+ * names, and validates the whole against the schema the catalog's steps assemble. Any
  * problem stops here, before anything runs: each names the file, line and key, the value and what
  * was expected (exit code 2).
  */
@@ -31,45 +27,13 @@ export async function loadPipelineConfig(
 ): Promise<LoadedConfig> {
   const path = resolve(file);
   const base = dirname(path);
-  const shown = relative(process.cwd(), path) || path;
-  let text: string;
-  try {
-    if (!statSync(path).isFile()) throw new ConfigError(`${shown}: not a regular file`);
-    if (statSync(path).size > MAX_CONFIG_BYTES)
-      throw new ConfigError(
-        `${shown}: the config is over ${MAX_CONFIG_BYTES / 1024} KiB (a config holds settings, not data)`
-      );
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${shown}: cannot read the config file`);
-  }
-  const lineCounter = new LineCounter();
-  // logLevel "silent": a YAML warning (an unknown tag) is this loader's error below, not Node's.
-  const doc = parseDocument(text, {lineCounter, prettyErrors: false, logLevel: YAML_OPTIONS.logLevel});
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem) {
-    const {line, col} = lineCounter.linePos(problem.pos[0]);
-    const what =
-      problem.code === "TAG_RESOLVE_FAILED"
-        ? `unsupported YAML tag (a config holds plain values): ${problem.message.split("\n")[0]}`
-        : problem.message.split("\n")[0];
-    throw new ConfigError(`${shown}:${line}:${col}: invalid YAML at line ${line}, column ${col}: ${what}`);
-  }
-  let written: unknown;
-  try {
-    written = doc.toJS({maxAliasCount: YAML_OPTIONS.maxAliasCount}) ?? {};
-  } catch (error) {
-    // An alias expanding to an exponential tree ("billion laughs") stops here.
-    throw new ConfigError(
-      `${shown}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`
-    );
-  }
-  if (!isPlainObject(written)) throw new ConfigError(`${shown}: expected a mapping of keys at the top level`);
-  const overrides = (options.overrides ?? []).map(parseOverride);
+  // The file, its config groups (defaults:) and the overrides, composed; then ${…} references.
+  const composed = composeConfig(path, (options.overrides ?? []).map(parseOverride));
+  const {overrides} = composed;
   const switches = Object.assign({}, ...options.catalog.steps.map((s) => s.switches ?? {}));
-  const raw = applyOverrides(written, overrides, switches);
-  const where = locator(doc.contents, lineCounter, shown);
+  const applied = applyOverrides(composed.raw, overrides, switches);
+  const where = composed.where;
+  const raw = hasReferences(applied) ? interpolate(applied, (key) => locate(where, key, overrides)) : applied;
   const fail = (issues: ConfigIssue[], schema: z.ZodType): never => {
     throw new ConfigError(issues.map((i) => describeIssue(i, raw, overrides, where, schema)).join("\n"));
   };
@@ -110,6 +74,8 @@ export async function loadPipelineConfig(
     config,
     path,
     raw,
+    files: composed.files,
+    probed: composed.probed,
     catalog,
     modules,
     locate: (key) => locate(where, key, overrides)

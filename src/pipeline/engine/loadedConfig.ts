@@ -8,8 +8,12 @@ export interface LoadedConfig<C extends CoreConfig = CoreConfig & Record<string,
   config: C;
   /** Absolute path of the config file; relative paths in it resolve against its folder. */
   path: string;
-  /** The config after overrides, before defaults: what a user wrote. */
+  /** The config after groups, overrides and `${…}` references, before defaults: what a user wrote. */
   raw: Record<string, unknown>;
+  /** The files it was composed from: the config file, then its group files (composeConfig.ts). */
+  files?: readonly string[];
+  /** Group files and folders looked for and absent: one made there would change the config. */
+  probed?: readonly string[];
   /** The steps it may use: the catalog's, and the workspace's own under `steps:`. */
   catalog: Catalog;
   /** Workspace modules the config names (steps' and models'), by absolute path. */

@@ -2,6 +2,7 @@ import {readFileSync} from "node:fs";
 import type {z} from "zod";
 import {catalogSections, type Catalog} from "../engine/catalog.ts";
 import {unwrap} from "../engine/configIssues.ts";
+import {groupOptions} from "../engine/composeConfig.ts";
 import {buildGraph} from "../engine/graph.ts";
 import type {LoadedConfig} from "../engine/loadedConfig.ts";
 import {applyOverrides, parseOverride as parsePlain} from "../engine/overrides.ts";
@@ -78,7 +79,8 @@ export async function composeSweep(
   const sweep = declaredSweep(configPath, parsed);
   const cli = parsed.filter((o) => !(o.key === "sweep" || o.key.startsWith("sweep.")));
   const expanded = expandSweep(cli, sweep, {
-    choices: (key) => keyChoices(key, options.catalog),
+    // glob() matches a key's enum values, or the files of a config group (model=glob(*)).
+    choices: (key) => keyChoices(key, options.catalog) ?? groupOptions(configPath, key),
     maxJobs: options.maxJobs
   });
   options.onExpanded?.(expanded.length);
