@@ -2,6 +2,7 @@ import {z} from "zod";
 import {ConfigError, DataError} from "../../errors.ts";
 import type {Features} from "../types.ts";
 import type {Column, Table} from "../table.ts";
+import {applyBins, binsParams, fitBins, type BinsState} from "./bins.ts";
 import {applyImpute, fitImpute, type CategoricalImputeState, type NumericImputeState} from "./impute.ts";
 import {applyOneHot, fitOneHot, oneHotFeatureNames, oneHotParams, type OneHotState} from "./oneHot.ts";
 import {applyOrdinal, fitOrdinal, type OrdinalState} from "./ordinal.ts";
@@ -14,7 +15,12 @@ const numericSpec = z.strictObject({
   impute: z.enum(["mean", "median", "most_frequent", "constant", "none"]).default("median"),
   /** The fill for impute "constant" (default 0). */
   fill_value: z.number().optional(),
-  /** Scaling after imputation (default "standard"). */
+  /**
+   * Bins after imputation, as sklearn's KBinsDiscretizer(encode="ordinal"): the bin index, edges
+   * learnt from the training rows (`{n_bins: 4, strategy: quantile | uniform}`). Default: none.
+   */
+  bins: binsParams.optional(),
+  /** Scaling after imputation (and binning) (default "standard"). */
   scale: z.enum(["standard", "minmax", "none"]).default("standard")
 });
 
@@ -56,7 +62,14 @@ export type ColumnTransformerSpec = z.input<typeof columnTransformerSpec>;
 type Encoding = {kind: "onehot"; state: OneHotState} | {kind: "ordinal"; state: OrdinalState};
 
 export type ColumnState =
-  | {name: string; type: "numeric"; impute: NumericImputeState | null; scale: ScaleState | null}
+  | {
+      name: string;
+      type: "numeric";
+      impute: NumericImputeState | null;
+      /** Absent in bundles from before binning. */
+      bins?: BinsState | null;
+      scale: ScaleState | null;
+    }
   | {name: string; type: "categorical"; impute: CategoricalImputeState | null; encode: Encoding}
   | {name: string; type: "text"; tfidf: TfidfState};
 
@@ -108,8 +121,10 @@ export function fitColumnTransformer(
       const impute =
         p.impute === "none" ? null : fitImpute(values, {strategy: p.impute, fill_value: p.fill_value});
       const filled = impute ? applyImpute(impute, values) : values;
-      const scale = p.scale === "none" ? null : fitScale(filled, {method: p.scale});
-      columns.push({name, type, impute, scale});
+      const bins = p.bins ? fitBins(filled, p.bins) : null;
+      const binned = bins ? applyBins(bins, filled) : filled;
+      const scale = p.scale === "none" ? null : fitScale(binned, {method: p.scale});
+      columns.push({name, type, impute, bins, scale});
     } else if (type === "categorical") {
       const p = parseParams(categoricalSpec, {...spec.categorical, ...override}, where);
       const strings = asStrings(values);
@@ -149,7 +164,8 @@ export function applyColumnTransformer(state: ColumnTransformerState, table: Tab
       if (!(values instanceof Float64Array))
         throw new DataError(`column ${JSON.stringify(name)} must hold numbers`);
       const filled = column.impute ? applyImpute(column.impute, values) : values;
-      push(name, [column.scale ? applyScale(column.scale, filled) : filled.slice()], [name]);
+      const binned = column.bins ? applyBins(column.bins, filled) : filled;
+      push(name, [column.scale ? applyScale(column.scale, binned) : binned.slice()], [name]);
     } else if (column.type === "categorical") {
       const strings = asStrings(values);
       const filled = column.impute ? applyImpute(column.impute, strings) : strings;

@@ -33,6 +33,43 @@ describe("columnTransformer", () => {
     expect([...out.X.cols[2]]).toEqual([1, 0, 1, 1, 0, 1, 0]);
   });
 
+  it("bins a number as sklearn's SimpleImputer → KBinsDiscretizer(encode=ordinal) → StandardScaler", () => {
+    // scikit-learn 1.2.1 (whose quantiles are numpy's "linear"), on these rows:
+    //   make_pipeline(SimpleImputer(strategy="median"), KBinsDiscretizer(n_bins=4, encode="ordinal",
+    //     strategy=S), StandardScaler()).fit(train).transform(test)
+    const train: Table = {
+      rows: 11,
+      columns: {x: numbers([3.1, null, 7.4, 1.2, 5.5, 9.9, 2.2, 6.0, 4.4, 8.8, 0.5])}
+    };
+    const test: Table = {rows: 5, columns: {x: numbers([null, -3.0, 4.4, 100.0, 5.0])}};
+    const expected = {
+      quantile: {
+        edges: [0.5, 2.6500000000000004, 4.95, 6.7, 9.9],
+        out: [
+          0.3928371006591931, -1.3356461422412562, -0.4714045207910316, 1.2570787221094177, 0.3928371006591931
+        ]
+      },
+      uniform: {
+        edges: [0.5, 2.85, 5.2, 7.550000000000001, 9.9],
+        out: [
+          -0.3405026123034993, -1.2768847961381227, -0.3405026123034993, 1.5322617553657474,
+          -0.3405026123034993
+        ]
+      }
+    };
+    for (const strategy of ["quantile", "uniform"] as const) {
+      const bins = {n_bins: 4, strategy, quantile_method: "linear" as const};
+      const state = fitColumnTransformer(train, {columns: {x: {bins}}});
+      const column = state.columns[0] as {bins: {edges: number[]}};
+      for (const [i, edge] of expected[strategy].edges.entries())
+        expect(column.bins.edges[i]).toBeCloseTo(edge, 12);
+      const out = applyColumnTransformer(JSON.parse(JSON.stringify(state)), test);
+      expectMatrix(out.X.cols, expected[strategy].out.map((v) => [v]), TOL);
+    }
+    // Unbinned columns are as before: no bins in their state.
+    expect((fitColumnTransformer(train).columns[0] as {bins: unknown}).bins).toBeNull();
+  });
+
   it("names tf-idf features col:term and round-trips its state through JSON", () => {
     const state = fitColumnTransformer(table(), spec);
     const copy = JSON.parse(JSON.stringify(state));
