@@ -64,7 +64,11 @@ describe("columnTransformer", () => {
       for (const [i, edge] of expected[strategy].edges.entries())
         expect(column.bins.edges[i]).toBeCloseTo(edge, 12);
       const out = applyColumnTransformer(JSON.parse(JSON.stringify(state)), test);
-      expectMatrix(out.X.cols, expected[strategy].out.map((v) => [v]), TOL);
+      expectMatrix(
+        out.X.cols,
+        expected[strategy].out.map((v) => [v]),
+        TOL
+      );
     }
     // Unbinned columns are as before: no bins in their state.
     expect((fitColumnTransformer(train).columns[0] as {bins: unknown}).bins).toBeNull();
