@@ -191,13 +191,14 @@ function progressLine(reply: JobReply, total: number, width: number, label: stri
 
 /**
  * The best job. With `selection` in the config, by its metric's cross-validated mean on the
- * training rows (cv_<metric>) — selecting on the test split would leak it into the choice; the
+ * training rows (cv_<metric>), or on the validation split (val_<metric>, `selection.on:
+ * validation`) — selecting on the test split would leak it into the choice; the
  * winner's test metrics are then its one evaluation on held-out rows. Without it, by the first
  * headline metric (accuracy, or r2), higher is better.
  */
 export function bestJob(
   replies: Extract<JobReply, {ok: true}>[],
-  selection?: {metric: string; goal?: "maximize" | "minimize"}
+  selection?: {metric: string; goal?: "maximize" | "minimize"; on?: "cv" | "validation"}
 ): {index: number; runId: string; metric: string; value: number} | undefined {
   let best: {index: number; runId: string; metric: string; value: number} | undefined;
   const goal = selection
@@ -205,8 +206,9 @@ export function bestJob(
     : "maximize";
   const sign = goal === "maximize" ? 1 : -1;
   for (const r of replies) {
+    const held = selection?.on === "validation" ? "val" : "cv";
     const [metric, value] = selection
-      ? [`cv_${selection.metric}`, r.headline[`cv_${selection.metric}`]]
+      ? [`${held}_${selection.metric}`, r.headline[`${held}_${selection.metric}`]]
       : (Object.entries(r.headline)[0] ?? []);
     if (
       metric &&

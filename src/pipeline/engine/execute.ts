@@ -33,6 +33,9 @@ export async function execute(
   const inputs: Record<string, unknown> = {};
   for (const [role, {step: upstream, output}] of Object.entries(node.inputs)) {
     const entry = entries.get(upstream)!;
+    // An optional input whose upstream did not write that output (split without a validation
+    // set) is left out: the step sees it undefined.
+    if (step.inputs[role].optional && entry && !wrote(entry.manifest, output)) continue;
     const kind = entry && upstreamKind(node, role);
     if (kind === "table") {
       const views = await tableView(db, upstream, entry.dir, output);
@@ -111,6 +114,14 @@ async function carryInference(
     await db.rows<{column_name: string; column_type: string}>(`DESCRIBE SELECT * FROM read_parquet(${file})`)
   ).map((c) => ({name: c.column_name, type: c.column_type}));
   return startPipeline(raw, await plainRows(db, `SELECT * FROM read_parquet(${file}) LIMIT 5`), node.name);
+}
+
+function wrote(manifest: Entry["manifest"], output: string): boolean {
+  return (
+    output in manifest.tables ||
+    manifest.json.includes(output) ||
+    (manifest.raw ?? []).some((f) => f === output || f.startsWith(`${output}.`))
+  );
 }
 
 function upstreamKind(node: Node, role: string): "table" | "json" | "file" {

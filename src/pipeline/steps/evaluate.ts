@@ -60,7 +60,16 @@ export type EvaluateParams = z.infer<typeof evaluateParams>;
  * training rows (cv_<metric>, which needs evaluate.cv). Default: the first headline metric.
  */
 export const selectionSchema = z
-  .object({metric: z.string(), goal: z.enum(["maximize", "minimize"]).optional()})
+  .object({
+    metric: z.string(),
+    goal: z.enum(["maximize", "minimize"]).optional(),
+    /**
+     * Which held-out rows pick the winner: "cv" (default), the cross-validated folds of the
+     * training rows (cv_<metric>, needs evaluate.cv); or "validation", the validation split
+     * (val_<metric>, needs split.validation_size). Never the test rows.
+     */
+    on: z.enum(["cv", "validation"]).default("cv")
+  })
   .strict();
 export type SelectionConfig = z.infer<typeof selectionSchema>;
 
@@ -85,7 +94,12 @@ export const evaluate = defineStep({
   sections: {evaluate: evaluateParams.prefault({}), selection: selectionSchema.optional()},
   // A workspace model's code scores the test rows (and refits in cross-validation).
   modules: modelModules,
-  inputs: {test: {kind: "table"}, train: {kind: "table"}, model: {kind: "json"}},
+  inputs: {
+    test: {kind: "table"},
+    train: {kind: "table"},
+    model: {kind: "json"},
+    validation: {kind: "table", optional: true}
+  },
   outputs: {
     metrics: {kind: "json", artifact: "metrics", type: "metrics"},
     curves: {kind: "json", artifact: "curves", type: "report"},
@@ -101,11 +115,17 @@ export const evaluate = defineStep({
     const selection = config.selection as SelectionConfig | undefined;
     if (!selection) return [];
     const issues = [];
-    if (!(config.evaluate as z.infer<typeof evaluateParams>).cv)
+    if (selection.on === "validation") {
+      if (!((config.split as {validation_size?: number} | undefined)?.validation_size ?? 0))
+        issues.push({
+          path: ["selection", "on"],
+          message: "selection on validation picks by the validation split: set split.validation_size"
+        });
+    } else if (!(config.evaluate as z.infer<typeof evaluateParams>).cv)
       issues.push({
         path: ["selection"],
         message:
-          "selection picks by cross-validated scores on the training rows: add evaluate.cv (picking on the test split would leak it)"
+          "selection picks by cross-validated scores on the training rows: add evaluate.cv, or split.validation_size with selection.on: validation (picking on the test split would leak it)"
       });
     if (!metricNames.includes(selection.metric))
       issues.push({path: ["selection", "metric"], message: `expected one of ${metricNames.join(", ")}`});
@@ -121,6 +141,7 @@ export const evaluate = defineStep({
       // Cross-validation refits the train step's settings in each fold (already in train's key).
       params: {...own, permutation, fit: {transform, model, seed: train.seed}, base: env.base},
       identity: {evaluate: {...own, permutation}},
+      // validation (the validation split, when split makes one) binds by name.
       inputs: {test: "split.test", train: "split.train", model: "train.model"}
     };
   },
@@ -147,6 +168,9 @@ export const evaluate = defineStep({
             await loadModelSpec(params.fit.model.type, params.base)
           )
         : undefined;
+    const validation = inputs.validation
+      ? await heldOutReport(ctx, inputs.validation, bundle, estimator, "validation")
+      : undefined;
     const permutation = {
       metric: params.permutation.metric ?? (bundle.task === "classification" ? "balanced_accuracy" : "r2"),
       repeats: params.permutation.repeats,
@@ -168,7 +192,8 @@ export const evaluate = defineStep({
           rows: table.rows,
           classes: bundle.classes,
           ...report,
-          ...(cv ? {cv} : {})
+          ...(cv ? {cv} : {}),
+          ...(validation ? {validation} : {})
         },
         curves: {
           classes: classCurves(labels, proba!, bundle.classes),
@@ -185,7 +210,13 @@ export const evaluate = defineStep({
     for (let i = 0; i < table.rows && points.length < params.sample_points; i += step)
       points.push({actual: actual[i], predicted: predicted[i]});
     return {
-      metrics: {task: bundle.task, rows: table.rows, ...report, ...(cv ? {cv} : {})},
+      metrics: {
+        task: bundle.task,
+        rows: table.rows,
+        ...report,
+        ...(cv ? {cv} : {}),
+        ...(validation ? {validation} : {})
+      },
       curves: {points},
       importances: importances(bundle, estimator, table, actual, permutation),
       predictions
@@ -227,6 +258,37 @@ async function storePredictions(
     predicted.length
   );
   return `SELECT * FROM ${name}`;
+}
+
+/** The model's report on other held-out rows (the validation split): what the test rows get. */
+async function heldOutReport(
+  ctx: StepContext,
+  relation: string,
+  bundle: ModelBundle,
+  estimator: ReturnType<typeof restoreEstimator>,
+  what: string
+): Promise<Record<string, unknown>> {
+  const columns = new Map((await describe(ctx.db, relation)).map((c) => [c.name, c]));
+  for (const s of [...bundle.features.map((s) => s.name), bundle.target]) {
+    if (!columns.has(s)) throw new DataError(`evaluate: the ${what} rows lack column ${JSON.stringify(s)}`);
+  }
+  const table = await readTable(ctx.db, relation, [
+    ...bundle.features.map((s) => columns.get(s.name)!),
+    columns.get(bundle.target)!
+  ]);
+  const {predicted, proba} = predictBundle(bundle, table, estimator);
+  if (bundle.task !== "classification")
+    return {
+      rows: table.rows,
+      ...regressionReport(table.columns[bundle.target] as Float64Array, predicted as Float64Array)
+    };
+  const {labels} = encodeLabels(table.columns[bundle.target], bundle.classes);
+  const unknown = labels.indexOf(-1);
+  if (unknown >= 0)
+    throw new DataError(
+      `evaluate: ${what} row ${unknown + 1} has target ${JSON.stringify(table.columns[bundle.target][unknown])}, a class the training rows never had`
+    );
+  return {rows: table.rows, ...classificationReport(labels, predicted as Int32Array, proba, bundle.classes)};
 }
 
 async function crossValidate(

@@ -25,6 +25,11 @@ export function headlineMetrics(metrics: Record<string, unknown>): Record<string
   // Cross-validated means on the training rows, as cv_<metric>: what a sweep should select on.
   const cv = metrics.cv as {mean?: Record<string, number>} | undefined;
   for (const [name, value] of Object.entries(cv?.mean ?? {})) put(`cv_${name}`, value);
+  // The validation split's, as val_<metric>: the other choice a sweep may select on.
+  const validation = metrics.validation as Record<string, unknown> | undefined;
+  if (validation)
+    for (const [name, value] of Object.entries(headlineMetrics({task: metrics.task, ...validation})))
+      put(`val_${name}`, value);
   return out;
 }
 
