@@ -45,7 +45,9 @@ export async function configCommand(
 
 /** A leaf value on one line: YAML's scalar; lists and mappings as JSON (YAML's flow style). */
 function inline(value: unknown): string {
-  return Array.isArray(value) || isPlainObject(value) ? JSON.stringify(value) : stringify(value).trim();
+  return Array.isArray(value) || isPlainObject(value)
+    ? JSON.stringify(value)
+    : stringify(value, {lineWidth: 0}).trim();
 }
 
 function walk(value: unknown, path: string[], leaf: (path: string[]) => void): void {
