@@ -150,6 +150,19 @@ describe("bins", () => {
     });
   }
 
+  it("cuts kmeans bins halfway between 1-D k-means centres, as scikit-learn's KBinsDiscretizer", () => {
+    const kmeans = readFixture("kbins_kmeans.json") as Record<
+      string,
+      {values: number[]; n_bins: number; edges: number[]}
+    >;
+    expect(Object.keys(kmeans)).toHaveLength(12);
+    for (const [name, c] of Object.entries(kmeans)) {
+      const {edges} = fitBins(Float64Array.from(c.values), {n_bins: c.n_bins, strategy: "kmeans"});
+      expect(edges.length, name).toBe(c.edges.length);
+      edges.forEach((e, i) => expect(Math.abs(e - c.edges[i]), `${name} edge ${i}`).toBeLessThan(1e-9));
+    }
+  });
+
   it("averages at exact quantile boundaries and drops repeated edges", () => {
     // averaged_inverted_cdf of 1..4 at 50%: mean of 2 and 3.
     expect(fitBins(numbers([4, 1, 3, 2]), {n_bins: 2}).edges).toEqual([1, 2.5, 4]);
