@@ -1,6 +1,8 @@
-import {writeFileSync} from "node:fs";
+import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
+import {openDb} from "../../src/pipeline/engine/db.ts";
+import {quoteString} from "../../src/pipeline/engine/sql.ts";
 import {mlbook, tinyConfig, tinyProject} from "../helpers/project.ts";
 
 interface JsonRun {
@@ -58,5 +60,51 @@ describe("the validation split (split.validation_size)", () => {
     const refused = await mlbook(dir, ["run", "-c", "plain.yaml"]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/selection\.on.*set split\.validation_size/);
+  });
+
+  it("is what boosting's early stopping watches: its first score is the training prior's loss on the validation rows", async () => {
+    const dir = tinyProject();
+    // Classes of unequal size, split without stratifying: each held-out set has its own shares.
+    const lines = readFileSync(join(dir, "data.csv"), "utf8").trim().split("\n");
+    writeFileSync(
+      join(dir, "data.csv"),
+      `${[lines[0], ...lines.slice(1).filter((l, i) => !l.endsWith(",c") || i % 4 === 0)].join("\n")}\n`
+    );
+    writeFileSync(
+      join(dir, "mlbook.yaml"),
+      tinyConfig
+        .replace("test_size: 0.25", "test_size: 0.25\n  validation_size: 0.2\n  stratify: false")
+        .replace(
+          /model:\n( {2}.*\n)+/,
+          "model:\n  type: hist_gradient_boosting\n  params: {early_stopping: true, n_iter_no_change: 3, max_iter: 40}\n"
+        )
+    );
+    const run = await mlbook(dir, ["run", "--json"]);
+    expect(run.status, run.stderr).toBe(0);
+    const keys = Object.fromEntries(
+      (JSON.parse(run.stdout) as {steps: {name: string; key: string}[]}).steps.map((s) => [s.name, s.key])
+    );
+    const store = join(dir, ".mlbook", "store");
+    const bundle = JSON.parse(readFileSync(join(store, "train", keys.train, "model.json"), "utf8")) as {
+      estimator: {state: {validationScore: number[]}};
+    };
+    const labels = async (table: string) => {
+      const file = join(store, "split", keys.split, `${table}.parquet`);
+      const db = await openDb({files: [file]});
+      try {
+        return (await db.rows<{label: string}>(`SELECT label FROM read_parquet(${quoteString(file)})`)).map(
+          (r) => r.label
+        );
+      } finally {
+        db.close();
+      }
+    };
+    const train = await labels("train");
+    const validation = await labels("validation");
+    // Before any tree the model predicts the training rows' class shares; its validation score is
+    // minus the log loss of those shares on the validation rows (not on training rows it held out).
+    const share = (c: string) => train.filter((l) => l === c).length / train.length;
+    const expected = -validation.reduce((sum, l) => sum - Math.log(share(l)), 0) / validation.length;
+    expect(bundle.estimator.state.validationScore[0]).toBeCloseTo(expected, 12);
   });
 });

@@ -54,6 +54,7 @@ export function copyOfRepo(): string {
     "docs",
     "steps",
     "models",
+    "conf",
     "mlbook.yaml",
     "package.json",
     "observablehq.config.ts"

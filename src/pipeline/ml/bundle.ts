@@ -3,6 +3,7 @@ import {modelSpec} from "./registry.ts";
 import type {
   Classifier,
   Estimator,
+  Features,
   EstimatorOptions,
   ModelJSON,
   ModelSpec,
@@ -84,6 +85,11 @@ export interface FitBundleOptions {
   seed: number;
   threads?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The validation split's rows (features and target): an estimator that stops early watches
+   * them, through the preprocessing fitted on the training rows. Rows without a target are left out.
+   */
+  validation?: Table;
 }
 
 /** Fits preprocessing and estimator on training rows (the only rows it ever sees). */
@@ -128,7 +134,13 @@ export async function fitBundle(
   const {X, featureNames, sourceColumn} = applyColumnTransformer(transform, inputs);
   const spec = options.spec ?? modelSpec(options.model.type);
   const estimator = spec.create(spec.params.parse(options.model.params), task, {warn: options.warn});
-  const fitOptions = {seed: options.seed, threads: options.threads, onProgress: options.onProgress};
+  const validation = options.validation && heldOut(options.validation, transform, features, target, classes);
+  const fitOptions = {
+    seed: options.seed,
+    threads: options.threads,
+    onProgress: options.onProgress,
+    ...(validation ? {validation} : {})
+  };
   // A value no model can fit, named by feature and column rather than by index inside the model.
   const named = (j: number) =>
     `feature ${JSON.stringify(featureNames[j])}${sourceColumn[j] !== featureNames[j] ? ` (from column ${JSON.stringify(sourceColumn[j])})` : ""}`;
@@ -184,6 +196,36 @@ export async function fitBundle(
     reference: monitorReference(table, signature, estimator, X, classes)
   };
   return {bundle, estimator};
+}
+
+/** Held-out rows as an estimator reads them: transformed features, encoded labels, no missing target. */
+function heldOut(
+  table: Table,
+  transform: ColumnTransformerState,
+  features: readonly ColumnInfo[],
+  target: string,
+  classes: readonly string[]
+): {X: Features; y: Int32Array | Float64Array} | undefined {
+  const y = table.columns[target];
+  const labels = classes.length ? encodeLabels(y, [...classes]).labels : (y as Float64Array);
+  const keep: number[] = [];
+  for (let i = 0; i < table.rows; ++i)
+    if (classes.length ? labels[i] >= 0 : !Number.isNaN(labels[i])) keep.push(i);
+  if (!keep.length) return undefined;
+  const columns = Object.fromEntries(
+    features.map((f) => {
+      const c = table.columns[f.name];
+      return [
+        f.name,
+        c instanceof Float64Array ? Float64Array.from(keep, (i) => c[i]) : keep.map((i) => c[i])
+      ];
+    })
+  );
+  const {X} = applyColumnTransformer(transform, {rows: keep.length, columns});
+  return {
+    X,
+    y: classes.length ? Int32Array.from(keep, (i) => labels[i]) : Float64Array.from(keep, (i) => labels[i])
+  };
 }
 
 /**

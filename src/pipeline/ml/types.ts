@@ -21,6 +21,11 @@ export interface FitOptions {
   nClasses?: number;
   /** Called with (done, total) units of work so long fits can show progress. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Held-out rows (the pipeline's validation split) an estimator that stops early watches instead
+   * of holding out some of its training rows; estimators that do not stop early ignore them.
+   */
+  validation?: {X: Features; y: Int32Array | Float64Array};
 }
 
 /** A fitted model as plain JSON data: never code, never a pickle. */

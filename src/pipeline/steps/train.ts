@@ -49,7 +49,12 @@ export const train = defineStep({
   },
   // Another model's params mean nothing to this one (as switching a Hydra config group).
   switches: {"model.type": "model.params"},
-  inputs: {train: {kind: "table"}, replay: {kind: "json", optional: true}},
+  // validation: the validation split (when split makes one), by name: early stopping watches it.
+  inputs: {
+    train: {kind: "table"},
+    replay: {kind: "json", optional: true},
+    validation: {kind: "table", optional: true}
+  },
   outputs: {model: {kind: "json", artifact: "model", type: "model"}},
   modules: modelModules,
   validate(config, env) {
@@ -123,7 +128,11 @@ export const train = defineStep({
         `model.type: ${params.model.type} does not do ${params.task} (it does ${spec.tasks.join(", ")})`
       );
     }
+    const validation = inputs.validation
+      ? await readTable(ctx.db, inputs.validation, [...features, target])
+      : undefined;
     const {bundle} = await fitBundle(table, {
+      ...(validation ? {validation} : {}),
       target: params.target,
       task: params.task,
       features,

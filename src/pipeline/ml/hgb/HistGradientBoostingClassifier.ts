@@ -35,7 +35,8 @@ export class HistGradientBoostingClassifier implements Classifier {
       seed: options.seed ?? this.params.seed,
       threads: options.threads,
       stratify: y,
-      onProgress: options.onProgress
+      onProgress: options.onProgress,
+      validation: options.validation && {X: options.validation.X, y: Float64Array.from(options.validation.y)}
     });
   }
 

@@ -22,7 +22,8 @@ export class HistGradientBoostingRegressor implements Regressor {
     this.fitted = fitHistGradientBoosting(X, y, halfSquaredError, this.params, {
       seed: options.seed ?? this.params.seed,
       threads: options.threads,
-      onProgress: options.onProgress
+      onProgress: options.onProgress,
+      validation: options.validation && {X: options.validation.X, y: Float64Array.from(options.validation.y)}
     });
   }
 

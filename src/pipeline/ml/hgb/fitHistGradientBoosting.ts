@@ -34,6 +34,11 @@ export interface HgbFitOptions {
   minThreadedRows?: number;
   /** Class of each row, for a stratified validation split (classifiers). */
   stratify?: Int32Array;
+  /**
+   * Held-out rows to stop early on (sklearn ≥ 1.6's `fit(X_val=…, y_val=…)`): used instead of
+   * holding out `validation_fraction` of the training rows.
+   */
+  validation?: {X: Features; y: Float64Array};
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -47,17 +52,28 @@ export function fitHistGradientBoosting(
   y: Float64Array,
   loss: HgbLoss,
   params: HistGradientBoostingParams,
-  {seed, stratify, onProgress, threads = defaultThreads(), minThreadedRows = MIN_THREADED_ROWS}: HgbFitOptions
+  {
+    seed,
+    stratify,
+    onProgress,
+    validation: external,
+    threads = defaultThreads(),
+    minThreadedRows = MIN_THREADED_ROWS
+  }: HgbFitOptions
 ): HgbFit {
   const rng = createRng(seed);
   const splitRng = rng.fork();
   const binRng = rng.fork();
   const n = X.rows;
   const earlyStopping = params.early_stopping === "auto" ? n > 10_000 : params.early_stopping;
-  const useValidation = earlyStopping && params.validation_fraction !== null;
-  const split = useValidation
-    ? validationSplit(n, params.validation_fraction!, splitRng, stratify)
-    : undefined;
+  const useValidation = earlyStopping && (external !== undefined || params.validation_fraction !== null);
+  const split =
+    useValidation && !external
+      ? validationSplit(n, params.validation_fraction!, splitRng, stratify)
+      : undefined;
+  const heldOut = useValidation ? external : undefined;
+  if (heldOut && heldOut.X.cols.length !== X.cols.length)
+    throw new Error(`validation rows have ${heldOut.X.cols.length} features, training rows ${X.cols.length}`);
 
   const mapper = fitBinMapper(X, {maxBins: params.max_bins, subsample: 200_000, rng: binRng}, split?.train);
   const K = loss.nTrees;
@@ -71,7 +87,7 @@ export function fitHistGradientBoosting(
     nOutputs: K,
     constantHessian: loss.constantHessian,
     histCapacity,
-    nVal: split ? split.validation.length : 0,
+    nVal: split ? split.validation.length : (heldOut?.X.rows ?? 0),
     maxTreeNodes: params.max_leaf_nodes !== null ? 2 * params.max_leaf_nodes - 1 : 0
   };
   const ws = new HgbWorkspace(dims, {shared: nThreads > 1});
@@ -84,9 +100,13 @@ export function fitHistGradientBoosting(
     if (split)
       for (let j = 0; j < X.cols.length; ++j)
         binColumn(X.cols[j], mapper.thresholds[j], ws.valColumn(j), split.validation);
+    if (heldOut)
+      for (let j = 0; j < X.cols.length; ++j)
+        binColumn(heldOut.X.cols[j], mapper.thresholds[j], ws.valColumn(j));
     const yTrain = split ? gatherF64(y, split.train) : y;
     ws.y.set(yTrain);
     if (split) ws.yVal.set(gatherF64(y, split.validation));
+    if (heldOut) ws.yVal.set(heldOut.y);
 
     const hasMissing = Uint8Array.from({length: X.cols.length}, (_, j) =>
       ws.column(j).includes(MISSING_BIN) ? 1 : 0

@@ -5,6 +5,7 @@ import {HistGradientBoostingRegressor} from "../../../../src/pipeline/ml/hgb/His
 import {histGradientBoostingSpec} from "../../../../src/pipeline/ml/hgb/histGradientBoosting.ts";
 import type {Classifier, Features, Regressor} from "../../../../src/pipeline/ml/types.ts";
 import {createRng} from "../../../../src/pipeline/ml/rng.ts";
+import {validationSplit} from "../../../../src/pipeline/ml/hgb/validationSplit.ts";
 
 const defaults = (extra: Record<string, unknown> = {}) => histGradientBoostingSpec.params.parse(extra);
 
@@ -209,5 +210,38 @@ describe("histGradientBoostingSpec", () => {
     expect(() => histGradientBoostingSpec.params.parse({n_estimators: 10})).toThrow();
     expect(() => histGradientBoostingSpec.params.parse({early_stopping: "yes"})).toThrow();
     expect(histGradientBoostingSpec.tasks).toEqual(["classification", "regression"]);
+  });
+});
+
+describe("early stopping on given validation rows (fit's options.validation)", () => {
+  it("grows the trees it grows on the same rows held out by validation_fraction", () => {
+    const {X, y} = makeClassification(3000, 5, {classes: 3, seed: 21});
+    const params = defaults({
+      early_stopping: true,
+      validation_fraction: 0.2,
+      n_iter_no_change: 3,
+      max_iter: 80,
+      seed: 4
+    });
+    // The split early stopping makes of its own: the first fork of the seed's stream, stratified.
+    const split = validationSplit(X.rows, 0.2, createRng(4).fork(), y);
+    const rows = (idx: Uint32Array): Features => ({
+      rows: idx.length,
+      cols: X.cols.map((c) => Float64Array.from(idx, (i) => c[i]))
+    });
+    const own = new HistGradientBoostingClassifier(params);
+    own.fit(X, y);
+    const given = new HistGradientBoostingClassifier(params);
+    given.fit(
+      rows(split.train),
+      Int32Array.from(split.train, (i) => y[i]),
+      {
+        validation: {X: rows(split.validation), y: Int32Array.from(split.validation, (i) => y[i])}
+      }
+    );
+    expect(own.nIter).toBeLessThan(80);
+    expect(given.nIter).toBe(own.nIter);
+    expect(given.validationScore).toEqual(own.validationScore);
+    expect(JSON.stringify(given.toJSON())).toBe(JSON.stringify(own.toJSON()));
   });
 });
