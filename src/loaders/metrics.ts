@@ -23,6 +23,18 @@ export interface MetricsData {
    * `row` is the row's position among the test rows (0-based).
    */
   worst: Record<string, string | number | null>[];
+  /**
+   * What a model that learnt nothing scores on the same test rows, beside the model: the commonest
+   * class (accuracy, balanced accuracy 1/K) and the classes' shares as probabilities (log loss);
+   * for regression the mean (RMSE, MAE, R² 0).
+   */
+  baseline: {metric: string; model: number | null; baseline: number}[];
+  /**
+   * Reliability of the probabilities, in ten bins of the predicted probability: for two classes
+   * the second class's probability against how often it was the class; for more, the top
+   * probability (confidence) against how often the top class was right.
+   */
+  calibration: {bin: number; predicted: number; observed: number; rows: number}[];
 }
 
 /** Rows of worst errors the page lists. */
@@ -38,23 +50,39 @@ export async function metrics({name, loaded}: PipelineContext): Promise<MetricsD
     headline: run.result.headline,
     report: run.result.metrics,
     curves: (await artifactJson<Curves>(run, "curves")) ?? null,
-    worst: await worstErrors(artifactFile(run, "predictions"), loaded.config.data.task)
+    ...(await diagnostics(artifactFile(run, "predictions"), loaded.config.data.task, run.result.headline))
   };
 }
 
-async function worstErrors(
+type Diagnostics = Pick<MetricsData, "worst" | "baseline" | "calibration">;
+
+/** Worst errors, baseline and calibration, from the predictions artifact (the scored test rows). */
+async function diagnostics(
   file: string | undefined,
-  task: string
-): Promise<Record<string, string | number | null>[]> {
-  if (!file) return [];
+  task: string,
+  headline: Record<string, number>
+): Promise<Diagnostics> {
+  if (!file) return {worst: [], baseline: [], calibration: []};
   const db = await openDb({files: [file]});
   try {
     const rows = `(SELECT (row_number() OVER () - 1)::INTEGER AS row, * FROM read_parquet(${quoteString(file)}))`;
-    if (task !== "classification")
-      return await db.rows(
+    const model = (name: string) => headline[name] ?? null;
+    if (task !== "classification") {
+      const worst = await db.rows<Record<string, string | number | null>>(
         `SELECT row, actual, prediction, prediction - actual AS error FROM ${rows}
          WHERE actual IS NOT NULL ORDER BY abs(prediction - actual) DESC, row LIMIT ${WORST}`
       );
+      const [mean] = await db.rows<{rmse: number; mae: number}>(
+        `SELECT sqrt(avg((actual - m) ^ 2)) AS rmse, avg(abs(actual - m)) AS mae
+         FROM (SELECT actual, avg(actual) OVER () AS m FROM ${rows} WHERE actual IS NOT NULL)`
+      );
+      const baseline = [
+        {metric: "r2", model: model("r2"), baseline: 0},
+        {metric: "rmse", model: model("rmse"), baseline: mean.rmse},
+        {metric: "mae", model: model("mae"), baseline: mean.mae}
+      ];
+      return {worst, baseline, calibration: []};
+    }
     // The true class's probability: the column proba_<actual>, looked up per row.
     const columns = (await db.rows<{column_name: string}>(`DESCRIBE SELECT * FROM ${rows}`)).map(
       (c) => c.column_name
@@ -63,10 +91,37 @@ async function worstErrors(
     const truth = proba.length
       ? `CASE actual ${proba.map((c) => `WHEN ${quoteString(c.slice("proba_".length))} THEN "${c.replace(/"/g, '""')}"`).join(" ")} END`
       : "NULL";
-    return await db.rows(
+    const worst = await db.rows<Record<string, string | number | null>>(
       `SELECT row, actual, prediction, ${truth} AS p_actual FROM ${rows}
        WHERE actual IS DISTINCT FROM prediction ORDER BY p_actual NULLS LAST, row LIMIT ${WORST}`
     );
+    const shares = await db.rows<{n: number; share: number}>(
+      `SELECT count(*)::DOUBLE AS n, count(*) / (SUM(count(*)) OVER ()) AS share FROM ${rows}
+       WHERE actual IS NOT NULL GROUP BY actual`
+    );
+    const k = Math.max(proba.length, shares.length);
+    const baseline = [
+      {metric: "accuracy", model: model("accuracy"), baseline: Math.max(...shares.map((c) => c.share))},
+      {metric: "balanced_accuracy", model: model("balanced_accuracy"), baseline: 1 / k},
+      {
+        metric: "log_loss",
+        model: model("log_loss"),
+        baseline: -shares.reduce((sum, c) => sum + c.share * Math.log(c.share), 0)
+      }
+    ];
+    const q = (c: string) => `"${c.replace(/"/g, '""')}"`;
+    const [p, hit] =
+      proba.length === 2
+        ? [q(proba[1]), `actual = ${quoteString(proba[1].slice("proba_".length))}`]
+        : [`greatest(${proba.map(q).join(", ")})`, "actual = prediction"];
+    const calibration = proba.length
+      ? await db.rows<Diagnostics["calibration"][number]>(
+          `SELECT least(floor(p * 10), 9)::INTEGER AS bin, avg(p) AS predicted, avg(hit::DOUBLE) AS observed,
+             count(*)::INTEGER AS rows
+           FROM (SELECT ${p} AS p, ${hit} AS hit FROM ${rows} WHERE actual IS NOT NULL) GROUP BY 1 ORDER BY 1`
+        )
+      : [];
+    return {worst, baseline, calibration};
   } finally {
     db.close();
   }

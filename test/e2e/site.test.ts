@@ -224,7 +224,7 @@ describe("the static report site", () => {
     const after = await cells();
     expect(after).not.toEqual(before);
     // Same rows, split differently: the four cells still add up to the test set.
-    const total = (xs: string[]) => xs.reduce((s, x) => s + Number(x), 0);
+    const total = (xs: string[]) => xs.reduce((s, x) => s + Number(x.replace(/,/g, "")), 0);
     expect(total(after)).toBe(total(before));
     expect(await page.locator("table.threshold-metrics td.precision").textContent()).not.toBe("");
     await page.close();
