@@ -38,8 +38,14 @@ export async function runsCommand(options: RunsOptions): Promise<void> {
   const available = new Set(runs.flatMap((r) => Object.keys(r.metrics)));
   // Two headline metrics per task: classification runs show accuracy and F1, regression runs R²
   // and RMSE, and a list holding both kinds shows all four.
+  // Runs with a validation split show its score of each task's first metric too (val_accuracy).
+  const validated = ["accuracy", "r2"].map((m) => `val_${m}`).filter((m) => available.has(m));
   const shown = [
-    ...new Set([...(options.sort ? [options.sort] : []), ...preferred.filter((m) => available.has(m))])
+    ...new Set([
+      ...(options.sort ? [options.sort] : []),
+      ...preferred.filter((m) => available.has(m)),
+      ...validated
+    ])
   ];
   const rows = runs.map((r) => [
     r.id,

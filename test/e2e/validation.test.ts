@@ -29,6 +29,9 @@ describe("the validation split (split.validation_size)", () => {
       metrics: Record<string, number>;
     }[];
     expect(listed[0].metrics.val_accuracy).toBe(metrics.val_accuracy);
+    const table = (await mlbook(dir, ["runs"])).stdout.split("\n");
+    expect(table[0]).toMatch(/^RUN +PIPELINE +STATUS +STARTED +ACCURACY +F1_MACRO +VAL_ACCURACY$/);
+    expect(table[1]).toMatch(new RegExp(` ${metrics.val_accuracy.toFixed(4)}$`));
     // Without a validation split there are none.
     const plain = tinyProject();
     const none = JSON.parse((await mlbook(plain, ["run", "--json"])).stdout) as JsonRun;
