@@ -1,20 +1,9 @@
 import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
+import {createRng} from "../../src/pipeline/ml/rng.ts";
 import {repoRoot} from "./project.ts";
 
 type Row = Record<string, string | number | null>;
-
-/** mulberry32: a fixed-seed stream that is the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rows of one of vega-datasets' JSON files. */
 function dataset(name: string): Row[] {
@@ -32,8 +21,8 @@ const plus = (v: Row[string], f: (x: number) => number) => (v === null ? null : 
  */
 export function writeCarBatches(dir: string): void {
   const cars = dataset("cars.json");
-  const random = rng(11);
-  const resample = Array.from({length: 150}, () => cars[Math.floor(random() * cars.length)]);
+  const random = createRng(11);
+  const resample = Array.from({length: 150}, () => cars[Math.floor(random.next() * cars.length)]);
   const shifted = resample.map((r) => ({
     ...r,
     Horsepower: plus(r.Horsepower, (x) => x * 1.5),
@@ -50,8 +39,8 @@ export function writeCarBatches(dir: string): void {
  */
 export function writePenguinBatches(dir: string): void {
   const penguins = dataset("penguins.json");
-  const random = rng(7);
-  const resample = Array.from({length: 200}, () => penguins[Math.floor(random() * penguins.length)]);
+  const random = createRng(7);
+  const resample = Array.from({length: 200}, () => penguins[Math.floor(random.next() * penguins.length)]);
   const shifted = resample.map((r) => ({
     ...r,
     "Flipper Length (mm)": plus(r["Flipper Length (mm)"], (x) => x + 15),

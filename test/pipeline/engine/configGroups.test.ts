@@ -2,7 +2,7 @@ import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
 import {loadConfig} from "../../../src/pipeline/builtins.ts";
-import {ConfigError} from "../../../src/pipeline/errors.ts";
+import {configError} from "../../helpers/configError.ts";
 import {mlbook, tinyConfig, tinyProject} from "../../helpers/project.ts";
 
 /** A tiny project whose model section comes from config groups: conf/model/{logistic,forest}.yaml. */
@@ -19,15 +19,6 @@ function project(config = tinyConfig.replace(/model:\n( {2}.*\n)+/, "")): string
   );
   writeFileSync(join(dir, "mlbook.yaml"), `defaults:\n  - model: logistic\n${config}`);
   return dir;
-}
-
-async function configError(fn: () => Promise<unknown>): Promise<string> {
-  const error = await fn().then(
-    () => undefined,
-    (e: unknown) => e
-  );
-  if (!(error instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(error)}`);
-  return error.message;
 }
 
 describe("config groups (defaults:)", () => {

@@ -5,10 +5,11 @@ import {loadConfig} from "../../../src/pipeline/builtins.ts";
 import {pipelineStatus} from "../../../src/pipeline/engine/status.ts";
 import {runPipeline} from "../../../src/pipeline/engine/run.ts";
 import type {RunResult} from "../../../src/pipeline/engine/runTypes.ts";
-import {ConfigError, MlbookError} from "../../../src/pipeline/errors.ts";
+import {MlbookError} from "../../../src/pipeline/errors.ts";
 import type {ModelBundle} from "../../../src/pipeline/ml/bundle.ts";
 import {builtinCatalog} from "../../../src/pipeline/builtins.ts";
 import {composeSweep} from "../../../src/pipeline/sweep/compose.ts";
+import {configError} from "../../helpers/configError.ts";
 import {mlbook, tinyConfig, tinyProject} from "../../helpers/project.ts";
 
 /** A workspace step: x1 over x2, scaled; throws for a scale above 5 (a bug in user code). */
@@ -38,15 +39,6 @@ function project(extra = "", step = ratio): string {
 }
 
 const statuses = (r: RunResult) => r.steps.map((s) => [s.name, s.status === "fresh" ? "fresh" : s.reason]);
-
-async function configError(fn: () => Promise<unknown>): Promise<string> {
-  const error = await fn().then(
-    () => undefined,
-    (e: unknown) => e
-  );
-  if (!(error instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(error)}`);
-  return error.message;
-}
 
 /** Entries of a step in the store, and whatever is left in the store's temp folder. */
 function stored(dir: string, step: string): {entries: string[]; scratch: string[]} {
