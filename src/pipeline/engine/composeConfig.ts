@@ -2,7 +2,7 @@ import {existsSync, readdirSync, readFileSync, statSync} from "node:fs";
 import {dirname, join, relative, resolve} from "node:path";
 import {LineCounter, parseDocument} from "yaml";
 import {ConfigError, formatValue} from "../errors.ts";
-import {locator, type Locate} from "./configIssues.ts";
+import {editDistance, locator, type Locate} from "./configIssues.ts";
 import type {Override} from "./overrides.ts";
 import {isPlainObject} from "./plainObject.ts";
 import {YAML_OPTIONS} from "./yamlOptions.ts";
@@ -105,7 +105,7 @@ export function composeConfig(path: string, overrides: readonly Override[]): Com
             .map((n) => n.slice(0, -".yaml".length))
             .sort()
         : [];
-      const near = have.filter((h) => distance(h, entry.option) <= 2);
+      const near = have.filter((h) => editDistance(h, entry.option) <= 2);
       throw new ConfigError(
         `${entry.override ? `override ${entry.override}` : main.shown}: no file ${entry.option}.yaml in config group ${entry.group} (${shownPath(folder)}${have.length ? `: ${have.join(", ")}` : " is empty or missing"})${near.length ? `; did you mean ${near.join(" or ")}?` : ""}`
       );
@@ -244,19 +244,4 @@ export function merge(a: Record<string, unknown>, b: Record<string, unknown>): R
     out[k] = isPlainObject(out[k]) && isPlainObject(v) ? merge(out[k], v) : structuredClone(v);
   }
   return out;
-}
-
-/** Edit distance, for did-you-mean (names are short). */
-function distance(a: string, b: string): number {
-  const row = Array.from({length: b.length + 1}, (_, j) => j);
-  for (let i = 1; i <= a.length; ++i) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; ++j) {
-      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = row[j];
-      row[j] = next;
-    }
-  }
-  return row[b.length];
 }

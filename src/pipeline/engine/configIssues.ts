@@ -108,7 +108,8 @@ export function closest(key: string, known: readonly string[]): string | undefin
   return best;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance: insertions, deletions and substitutions. */
+export function editDistance(a: string, b: string): number {
   let row = Array.from({length: b.length + 1}, (_, j) => j);
   for (let i = 1; i <= a.length; ++i) {
     const next = [i];

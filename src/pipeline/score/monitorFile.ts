@@ -1,9 +1,6 @@
-import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
-import {join, resolve} from "node:path";
 import type {Db} from "../engine/db.ts";
 import {hashFile} from "../engine/hash.ts";
-import {quoteIdent, quoteString} from "../engine/sql.ts";
+import {quoteIdent} from "../engine/sql.ts";
 import {ConfigError, DataError} from "../errors.ts";
 import {encodeLabels} from "../ml/bundle.ts";
 import {headlineMetrics, lowerIsBetter} from "../ml/metrics/headline.ts";
@@ -12,7 +9,7 @@ import {compareColumn, short, type ColumnDrift, type CurrentColumn} from "../ml/
 import {monitorReferenceSchema, type ColumnProfile} from "../ml/monitor/profile.ts";
 import type {MonitorConfig} from "./monitorConfig.ts";
 import type {Model} from "./model.ts";
-import {SCORED, STAGED, stageAndScore} from "./scoreFile.ts";
+import {predictedValue, SCORED, STAGED, stageAndScore, withScoringDb} from "./scoreFile.ts";
 
 export interface MonitorOptions {
   /** The batch's column holding the true target: metrics beside the model's test metrics. */
@@ -80,46 +77,32 @@ export async function monitorFile(
   const digest = await hashFile(input).catch((error: unknown) => {
     throw new DataError(`${input}: cannot read (${error instanceof Error ? error.message : String(error)})`);
   });
-  const {openDb} = await import("../engine/db.ts");
-  const scratch = await mkdtemp(join(tmpdir(), "mlbook-monitor-"));
-  const db = await openDb({
-    directories: [scratch],
-    files: [input, resolve(input)],
-    spill: join(scratch, "spill"),
-    memory: options.memory ?? "512MB"
-  }).catch(async (error: unknown) => {
-    await rm(scratch, {recursive: true, force: true});
-    throw error;
-  });
-  try {
-    const keep = options.labels ? [options.labels] : [];
-    const rows = await stageAndScore(db, model, input, {keep, keepFlag: "--labels"});
-    const thresholds = options.config;
-    const columns: ColumnDrift[] = [];
-    for (const profile of profiles)
-      columns.push(
-        compareColumn(profile, await counted(db, STAGED, quoteIdent(profile.name), profile), thresholds)
+  return withScoringDb(
+    "monitor",
+    () => ({files: [input], memory: options.memory}),
+    async (db) => {
+      const keep = options.labels ? [options.labels] : [];
+      const rows = await stageAndScore(db, model, input, {keep, keepFlag: "--labels"});
+      const thresholds = options.config;
+      const columns: ColumnDrift[] = [];
+      for (const profile of profiles)
+        columns.push(
+          compareColumn(profile, await counted(db, STAGED, quoteIdent(profile.name), profile), thresholds)
+        );
+      const prediction = compareColumn(
+        reference.prediction,
+        await counted(db, SCORED, predictedValue(bundle), reference.prediction),
+        thresholds
       );
-    const predicted =
-      bundle.task === "classification"
-        ? `([${bundle.classes.map(quoteString).join(", ")}]::VARCHAR[])[c0::INTEGER + 1]`
-        : "c0";
-    const prediction = compareColumn(
-      reference.prediction,
-      await counted(db, SCORED, predicted, reference.prediction),
-      thresholds
-    );
-    const metrics = options.labels ? await batchMetrics(db, model, options) : null;
-    const drifted = [
-      ...columns.filter((c) => c.flags.length).map((c) => c.name),
-      ...(prediction.flags.length ? ["prediction"] : []),
-      ...(metrics?.flags.length ? ["metrics"] : [])
-    ];
-    return {file: input, digest, rows, columns, prediction, metrics, drifted};
-  } finally {
-    db.close();
-    await rm(scratch, {recursive: true, force: true});
-  }
+      const metrics = options.labels ? await batchMetrics(db, model, options) : null;
+      const drifted = [
+        ...columns.filter((c) => c.flags.length).map((c) => c.name),
+        ...(prediction.flags.length ? ["prediction"] : []),
+        ...(metrics?.flags.length ? ["metrics"] : [])
+      ];
+      return {file: input, digest, rows, columns, prediction, metrics, drifted};
+    }
+  );
 }
 
 /** One column's values in the batch, counted as its profile counts them. */

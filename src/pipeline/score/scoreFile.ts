@@ -52,51 +52,78 @@ export async function scoreFile(
   options: ScoreFileOptions = {}
 ): Promise<ScoreFileResult> {
   const {bundle} = model;
-  const {openDb} = await import("../engine/db.ts");
-  const scratch = await mkdtemp(join(tmpdir(), "mlbook-predict-"));
-  const tmp = options.output ? `${options.output}.${process.pid}.tmp` : join(scratch, "predictions.csv");
-  // The bundle's SQL reaches the input, the output and the scratch folder, no other file. The
-  // staged rows and the replay's sorts spill to disk past the memory limit (a batch in JS is on top).
-  const db = await openDb({
-    directories: [scratch],
-    files: [input, tmp].flatMap((f) => [f, resolve(f)]),
-    spill: join(scratch, "spill"),
-    memory: options.memory ?? DEFAULT_MEMORY
-  }).catch(async (error: unknown) => {
-    await rm(scratch, {recursive: true, force: true});
-    throw error;
-  });
-  try {
-    const keep = options.keep ?? [];
-    const total = await stageAndScore(db, model, input, {...options, keep});
-    const outputs = outputColumns(bundle);
-    if (options.output) await mkdir(dirname(options.output), {recursive: true});
-    const parquet = options.output !== undefined && /\.parquet$/i.test(options.output);
-    const labels = `[${bundle.classes.map(quoteString).join(", ")}]::VARCHAR[]`;
-    const select = [
-      ...keep.map((c, i) => `__keep_${i} AS ${quoteIdent(c)}`),
-      ...outputs.map(([name], k) =>
-        k === 0 && bundle.task === "classification"
-          ? `(${labels})[c0::INTEGER + 1] AS ${quoteIdent(name)}`
-          : `c${k} AS ${quoteIdent(name)}`
-      ),
-      `${WARNINGS} AS warnings`
-    ];
-    // Both tables hold the rows in input order: a positional join lines them up.
-    await db.run(
-      `COPY (SELECT ${select.join(", ")} FROM ${STAGED} POSITIONAL JOIN ${SCORED})
+  // The bundle's SQL reaches the input, the output and the scratch folder, no other file.
+  return withScoringDb(
+    "predict",
+    (scratch) => {
+      const tmp = options.output ? `${options.output}.${process.pid}.tmp` : join(scratch, "predictions.csv");
+      return {files: [input, tmp], memory: options.memory, tmp};
+    },
+    async (db, {tmp}) => {
+      try {
+        const keep = options.keep ?? [];
+        const total = await stageAndScore(db, model, input, {...options, keep});
+        const outputs = outputColumns(bundle);
+        if (options.output) await mkdir(dirname(options.output), {recursive: true});
+        const parquet = options.output !== undefined && /\.parquet$/i.test(options.output);
+        const select = [
+          ...keep.map((c, i) => `__keep_${i} AS ${quoteIdent(c)}`),
+          ...outputs.map(([name], k) =>
+            k === 0 ? `${predictedValue(bundle)} AS ${quoteIdent(name)}` : `c${k} AS ${quoteIdent(name)}`
+          ),
+          `${WARNINGS} AS warnings`
+        ];
+        // Both tables hold the rows in input order: a positional join lines them up.
+        await db.run(
+          `COPY (SELECT ${select.join(", ")} FROM ${STAGED} POSITIONAL JOIN ${SCORED})
        TO ${quoteString(tmp)} (FORMAT ${parquet ? "parquet" : "csv"}${parquet ? "" : ", HEADER true"})`
-    );
-    if (options.output) await rename(tmp, options.output);
-    else await pipeline(createReadStream(tmp), options.stdout ?? process.stdout, {end: false});
-    return {rows: total, output: options.output ?? null};
-  } catch (error) {
-    if (options.output) await rm(tmp, {force: true});
-    throw error;
+        );
+        if (options.output) await rename(tmp, options.output);
+        else await pipeline(createReadStream(tmp), options.stdout ?? process.stdout, {end: false});
+        return {rows: total, output: options.output ?? null};
+      } catch (error) {
+        if (options.output) await rm(tmp, {force: true});
+        throw error;
+      }
+    }
+  );
+}
+
+/**
+ * Runs `use` on a DuckDB that reaches `files` and a scratch folder of its own, no other file, and
+ * spills its staged rows and sorts there past `memory` (default 512MB); both go afterwards.
+ * `setup` names the files once the scratch folder exists (an output may be written inside it).
+ */
+export async function withScoringDb<S extends {files: string[]; memory?: string}, T>(
+  name: string,
+  setup: (scratch: string) => S,
+  use: (db: Db, setup: S) => Promise<T>
+): Promise<T> {
+  const {openDb} = await import("../engine/db.ts");
+  const scratch = await mkdtemp(join(tmpdir(), `mlbook-${name}-`));
+  try {
+    const given = setup(scratch);
+    const db = await openDb({
+      directories: [scratch],
+      files: given.files.flatMap((f) => [f, resolve(f)]),
+      spill: join(scratch, "spill"),
+      memory: given.memory ?? DEFAULT_MEMORY
+    });
+    try {
+      return await use(db, given);
+    } finally {
+      db.close();
+    }
   } finally {
-    db.close();
     await rm(scratch, {recursive: true, force: true});
   }
+}
+
+/** The prediction as SQL over SCORED's c0: the class label (classification) or the value. */
+export function predictedValue(bundle: ModelBundle): string {
+  return bundle.task === "classification"
+    ? `([${bundle.classes.map(quoteString).join(", ")}]::VARCHAR[])[c0::INTEGER + 1]`
+    : "c0";
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   type ModelBundle,
   type Predictions
 } from "../ml/bundle.ts";
-import type {Column} from "../ml/table.ts";
+import type {Column, Table} from "../ml/table.ts";
 import {crossValidateBundle, type CvResult} from "../ml/evaluation/crossValidateBundle.ts";
 import {classCurves, scoreHistogram} from "../ml/evaluation/curves.ts";
 import {importances} from "../ml/evaluation/importances.ts";
@@ -148,13 +148,7 @@ export const evaluate = defineStep({
   async run(inputs, params, ctx) {
     const bundle = upgradeBundle(inputs.model as ModelBundle);
     const spec = await specForBundle(bundle.estimator, workspaceModules(params.base));
-    const relation = inputs.test;
-    const columns = new Map((await describe(ctx.db, relation)).map((c) => [c.name, c]));
-    for (const s of [...bundle.features.map((s) => s.name), bundle.target]) {
-      if (!columns.has(s)) throw new DataError(`evaluate: the test rows lack column ${JSON.stringify(s)}`);
-    }
-    const wanted = [...bundle.features.map((s) => columns.get(s.name)!), columns.get(bundle.target)!];
-    const table = await readTable(ctx.db, relation, wanted);
+    const table = await readHeldOut(ctx, inputs.test, bundle, "test");
     const estimator = restoreEstimator(bundle, spec, {warn: ctx.log});
     const {predicted, proba} = predictBundle(bundle, table, estimator);
     const predictions = await storePredictions(ctx, bundle, table.columns[bundle.target], {predicted, proba});
@@ -178,13 +172,7 @@ export const evaluate = defineStep({
       maxRows: params.permutation.max_rows
     };
     if (bundle.task === "classification") {
-      const {labels} = encodeLabels(table.columns[bundle.target], bundle.classes);
-      const unknown = labels.indexOf(-1);
-      if (unknown >= 0) {
-        throw new DataError(
-          `evaluate: test row ${unknown + 1} has target ${JSON.stringify(table.columns[bundle.target][unknown])}, a class the training rows never had`
-        );
-      }
+      const labels = knownLabels(table, bundle, "test");
       const report = classificationReport(labels, predicted as Int32Array, proba, bundle.classes);
       return {
         metrics: {
@@ -268,27 +256,38 @@ async function heldOutReport(
   estimator: ReturnType<typeof restoreEstimator>,
   what: string
 ): Promise<Record<string, unknown>> {
-  const columns = new Map((await describe(ctx.db, relation)).map((c) => [c.name, c]));
-  for (const s of [...bundle.features.map((s) => s.name), bundle.target]) {
-    if (!columns.has(s)) throw new DataError(`evaluate: the ${what} rows lack column ${JSON.stringify(s)}`);
-  }
-  const table = await readTable(ctx.db, relation, [
-    ...bundle.features.map((s) => columns.get(s.name)!),
-    columns.get(bundle.target)!
-  ]);
+  const table = await readHeldOut(ctx, relation, bundle, what);
   const {predicted, proba} = predictBundle(bundle, table, estimator);
   if (bundle.task !== "classification")
     return {
       rows: table.rows,
       ...regressionReport(table.columns[bundle.target] as Float64Array, predicted as Float64Array)
     };
+  const labels = knownLabels(table, bundle, what);
+  return {rows: table.rows, ...classificationReport(labels, predicted as Int32Array, proba, bundle.classes)};
+}
+
+/** Held-out rows (test, validation) with the model's features and the target, each checked present. */
+async function readHeldOut(ctx: StepContext, relation: string, bundle: ModelBundle, what: string) {
+  const columns = new Map((await describe(ctx.db, relation)).map((c) => [c.name, c]));
+  for (const s of [...bundle.features.map((s) => s.name), bundle.target]) {
+    if (!columns.has(s)) throw new DataError(`evaluate: the ${what} rows lack column ${JSON.stringify(s)}`);
+  }
+  return readTable(ctx.db, relation, [
+    ...bundle.features.map((s) => columns.get(s.name)!),
+    columns.get(bundle.target)!
+  ]);
+}
+
+/** Held-out rows' class indices; a class the training rows never had is an error naming the row. */
+function knownLabels(table: Table, bundle: ModelBundle, what: string): Int32Array {
   const {labels} = encodeLabels(table.columns[bundle.target], bundle.classes);
   const unknown = labels.indexOf(-1);
   if (unknown >= 0)
     throw new DataError(
       `evaluate: ${what} row ${unknown + 1} has target ${JSON.stringify(table.columns[bundle.target][unknown])}, a class the training rows never had`
     );
-  return {rows: table.rows, ...classificationReport(labels, predicted as Int32Array, proba, bundle.classes)};
+  return labels;
 }
 
 async function crossValidate(

@@ -1,6 +1,7 @@
 import {chiSquareContingency} from "../stats/chiSquare.ts";
 import {kolmogorovSf} from "../stats/kolmogorov.ts";
 import {ksTwoSample} from "../stats/ksTwoSample.ts";
+import {shortNumber} from "../shortNumber.ts";
 import {compareStrings} from "../transforms/compareStrings.ts";
 import {binCounts, type CategoricalProfile, type ColumnProfile, type NumericProfile} from "./profile.ts";
 
@@ -228,13 +229,10 @@ function share(count: number, total: number): number {
   return total ? count / total : 0;
 }
 
-/** 8.3e-6, 0.041, 0.43, 1250: two significant digits (whole numbers as they are). */
+/** As shortNumber, but whole numbers as they are and four digits from 100 up (a PSI of 1250). */
 export function short(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
   if (Number.isInteger(x)) return String(x);
-  return x !== 0 && Math.abs(x) < 1e-3
-    ? x.toExponential(1)
-    : String(Number(x.toPrecision(Math.abs(x) >= 100 ? 4 : 2)));
+  return Number.isFinite(x) && Math.abs(x) >= 100 ? String(Number(x.toPrecision(4))) : shortNumber(x);
 }
 
 export function percent(x: number): string {

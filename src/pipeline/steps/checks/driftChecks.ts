@@ -5,6 +5,7 @@ import type {DriftRules} from "./rules.ts";
 import {chiSquareDrift} from "./chiSquareDrift.ts";
 import {columnKind} from "./columnKind.ts";
 import {ksDrift} from "./ksDrift.ts";
+import {shortNumber} from "../../ml/shortNumber.ts";
 import {expectation, type DriftResult, type Expectation} from "./report.ts";
 
 /**
@@ -68,10 +69,4 @@ export async function driftChecks(
     );
   }
   return {drift, expectations};
-}
-
-/** 8.3e-6, 0.041, 0.43: two significant digits, small ones as exponents. */
-function shortNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(1) : String(Number(x.toPrecision(2)));
 }
