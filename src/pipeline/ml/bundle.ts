@@ -90,6 +90,8 @@ export interface FitBundleOptions {
    * them, through the preprocessing fitted on the training rows. Rows without a target are left out.
    */
   validation?: Table;
+  /** Profile the training rows for monitoring (default true): a cross-validation fold's model needs none. */
+  profile?: boolean;
 }
 
 /** Fits preprocessing and estimator on training rows (the only rows it ever sees). */
@@ -193,7 +195,9 @@ export async function fitBundle(
     featureNames,
     sourceColumn,
     estimator: estimator.toJSON(),
-    reference: monitorReference(table, signature, estimator, X, classes)
+    ...(options.profile === false
+      ? {}
+      : {reference: monitorReference(table, signature, estimator, X, classes)})
   };
   return {bundle, estimator};
 }

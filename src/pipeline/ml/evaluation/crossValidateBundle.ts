@@ -33,7 +33,7 @@ export async function crossValidateBundle(
   const folds = labels && options.stratified ? stratifiedKFold(labels, split) : kFold(table.rows, split);
   const scores: Record<string, number>[] = [];
   for (const fold of folds) {
-    const {bundle, estimator} = await fitBundle(take(table, fold.train), fit);
+    const {bundle, estimator} = await fitBundle(take(table, fold.train), {...fit, profile: false});
     const held = take(table, fold.test);
     const {predicted, proba} = predictBundle(bundle, held, estimator);
     const truth =
