@@ -1,6 +1,12 @@
 import {ConfigError, formatValue} from "../errors.ts";
 import {isPlainObject} from "./plainObject.ts";
 
+/**
+ * What references may expand a config to, in characters of text and values: a config file is at
+ * most 1 MiB, and `k2: "${k1}${k1}"`, `k3: "${k2}${k2}"` … doubles with every line.
+ */
+const MAX_RESOLVED = 1024 * 1024;
+
 /** `${a.b}`: a reference to another key of the config (OmegaConf's grammar, keys only). */
 const REFERENCE = /\\?\$\{([^{}]*)\}/g;
 
@@ -17,7 +23,10 @@ export function interpolate(
   where: (path: string[]) => string
 ): Record<string, unknown> {
   const resolving = new Set<string>();
+  // The key whose reference is being followed (the outermost, when references chain): errors name it.
+  let holder: string[] = [];
   const lookup = (target: string, from: string[]): unknown => {
+    if (!resolving.size) holder = from;
     const path = target.split(".");
     let node: unknown = raw;
     for (const k of path) {
@@ -64,8 +73,23 @@ export function interpolate(
       );
     return target;
   };
+  // Every value made counts (each reference is resolved where it is used): a bound on time and memory.
+  let made = 0;
+  const spend = (size: number, at: string[]) => {
+    made += size;
+    const key = resolving.size ? holder : at;
+    if (made > MAX_RESOLVED)
+      throw new ConfigError(
+        `${where(key)}: ${key.join(".")}: references expand the config past ${MAX_RESOLVED / 1024} KiB (each \${…} is copied where it is used)`
+      );
+  };
   const resolveValue = (value: unknown, at: string[]): unknown => {
-    if (typeof value === "string") return resolveString(value, at);
+    if (typeof value === "string") {
+      const resolved = resolveString(value, at);
+      spend(typeof resolved === "string" ? resolved.length : 1, at);
+      return resolved;
+    }
+    spend(1, at);
     if (Array.isArray(value)) return value.map((v, i) => resolveValue(v, [...at, String(i)]));
     if (isPlainObject(value))
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, [...at, k])]));

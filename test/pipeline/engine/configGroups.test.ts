@@ -149,6 +149,12 @@ describe("interpolation (${key})", () => {
     expect(
       await configError(() => loadConfig(config("description: ${title}\ntitle: ${description}\n")))
     ).toMatch(/refers back to itself \((description → title → description|title → description → title)\)/);
+    // References that double with every line (a "billion laughs" of ${…}) stop at 1 MiB.
+    const doubling = ["description: ${k30}", "k0: xxxxxxxxxx"];
+    for (let i = 1; i <= 30; ++i) doubling.push(`k${i}: "\${k${i - 1}}\${k${i - 1}}"`);
+    expect(await configError(() => loadConfig(config(`${doubling.join("\n")}\n`)))).toMatch(
+      /^\S*mlbook\.yaml:\d+:1: description: references expand the config past 1024 KiB/
+    );
     expect(await configError(() => loadConfig(config("description: ${env:HOME}\n")))).toMatch(
       /description: \$\{env:HOME\} uses a resolver; a config refers only to its own keys/
     );
