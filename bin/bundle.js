@@ -4,7 +4,7 @@
 // and worker entry points keep reading the TypeScript sources, exactly as under tsx.
 import {build} from "esbuild";
 import {existsSync} from "node:fs";
-import {readFile, rename, rm} from "node:fs/promises";
+import {mkdir, readdir, readFile, rename, rm, stat} from "node:fs/promises";
 import {dirname, join} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
 
@@ -18,9 +18,30 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
  */
 const bundled = ["@duckdb/node-api", "yaml", "zod", "commander"];
 
-/** Builds lib/ into a temp folder and swaps it in, so a concurrent reader never sees half a build. */
+/**
+ * Builds lib/ into a temp folder, then moves it in file by file: chunks first (their names carry
+ * a hash of their content, so a name already there holds the same bytes), entries last (each
+ * rename is atomic). A process starting while this runs — a page loader the live preview starts,
+ * another mlbook command — imports either the old entry with its old chunks or the new one with
+ * its new chunks, never a missing file. Chunks no entry names any more are removed an hour after
+ * they were built: a long-running process may still import one lazily.
+ */
 export async function bundle() {
   const out = join(root, `lib.${process.pid}.tmp`);
+  const builtAt = Date.now();
+  const entryPoints = Object.fromEntries(
+    Object.entries({
+      main: join(root, "src", "cli", "main.ts"),
+      index: join(root, "src", "index.ts"),
+      loaders: join(root, "src", "loaders", "index.ts"),
+      site: join(root, "src", "site", "index.ts"),
+      receipt: join(root, "src", "cli", "receipt.ts"),
+      worker: join(root, "src", "cli", "sweepWorker.ts"),
+      forestWorker: join(root, "src", "pipeline", "ml", "forest", "forestWorker.ts"),
+      hgbHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbHelper.ts"),
+      hgbPredictHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbPredictHelper.ts")
+    }).filter(([name, path]) => name === "main" || existsSync(path))
+  );
   await build({
     // main: the CLI; index: the public API (`import … from "mlbook"`, also what workspace modules
     // loaded by the CLI get); loaders and site: a workspace's page loaders and site config
@@ -30,19 +51,7 @@ export async function bundle() {
     // prediction (src/pipeline/ml/threads/startThread.ts).
     // An entry whose source is missing (a checkout without it) is left out rather than failing
     // the whole build: lib/main.js alone still runs the CLI.
-    entryPoints: Object.fromEntries(
-      Object.entries({
-        main: join(root, "src", "cli", "main.ts"),
-        index: join(root, "src", "index.ts"),
-        loaders: join(root, "src", "loaders", "index.ts"),
-        site: join(root, "src", "site", "index.ts"),
-        receipt: join(root, "src", "cli", "receipt.ts"),
-        worker: join(root, "src", "cli", "sweepWorker.ts"),
-        forestWorker: join(root, "src", "pipeline", "ml", "forest", "forestWorker.ts"),
-        hgbHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbHelper.ts"),
-        hgbPredictHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbPredictHelper.ts")
-      }).filter(([name, path]) => name === "main" || existsSync(path))
-    ),
+    entryPoints,
     outdir: out,
     bundle: true,
     splitting: true,
@@ -55,8 +64,10 @@ export async function bundle() {
       js: 'import {createRequire as __createRequire} from "node:module"; const require = __createRequire(import.meta.url);'
     },
     logLevel: "error",
-    // The bundled engine knows it is one (src/pipeline/engine/workspaceModule.ts).
-    define: {__MLBOOK_BUNDLED__: "true"},
+    // The bundled engine knows it is one (src/pipeline/engine/workspaceModule.ts),
+    // and when it was built: a page loader refuses to run a bundle older than the sources
+    // (src/pipeline/ml/threads/bundledEntry.ts).
+    define: {__MLBOOK_BUNDLED__: "true", __MLBOOK_BUNDLED_AT__: String(builtAt)},
     plugins: [
       {
         name: "external-packages",
@@ -83,16 +94,20 @@ export async function bundle() {
     ]
   });
   const lib = join(root, "lib");
-  // The declarations (bin/build.js) are made by tsc, not here: they move into the new build.
-  await rename(join(lib, "types"), join(out, "types")).catch(() => undefined);
-  const old = join(root, `lib.${process.pid}.old`);
-  await rename(lib, old).catch(() => undefined);
-  await rename(out, lib).catch(async (error) => {
-    // Another process swapped in its build first: keep that one.
-    await rm(out, {recursive: true, force: true});
-    if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
-  });
-  await rm(old, {recursive: true, force: true});
+  await mkdir(lib, {recursive: true});
+  const entries = new Set(Object.keys(entryPoints).map((name) => `${name}.js`));
+  const built = await readdir(out);
+  const chunks = built.filter((name) => !entries.has(name));
+  for (const name of [...chunks, ...built.filter((name) => entries.has(name))])
+    await rename(join(out, name), join(lib, name));
+  await rm(out, {recursive: true, force: true});
+  const kept = new Set(built);
+  for (const name of await readdir(lib)) {
+    if (kept.has(name) || !name.endsWith(".js")) continue;
+    const path = join(lib, name);
+    const info = await stat(path).catch(() => null);
+    if (info && info.mtimeMs < builtAt - 3_600_000) await rm(path, {force: true});
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();

@@ -4,6 +4,7 @@ import type {AddressInfo} from "node:net";
 import {basename, delimiter, dirname, join, relative} from "node:path";
 import open from "open";
 import {clearCodeDigests} from "../pipeline/engine/codeDigest.ts";
+import {bundledEntry} from "../pipeline/ml/threads/bundledEntry.ts";
 import {loadConfig} from "../pipeline/builtins.ts";
 import {buildGraph} from "../pipeline/engine/graph.ts";
 import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
@@ -80,6 +81,7 @@ export async function devCommand(
       console.log(`mlbook: ${what} changed`);
       running = running.then(async () => {
         try {
+          await freshBundle();
           pipelines = await check(false);
           await rewatch();
         } catch (error) {
@@ -116,6 +118,20 @@ export async function devCommand(
   });
   front.close();
   watchers.forEach((w) => w.close());
+}
+
+/**
+ * Rebuilds mlbook's bundle (lib/) when its sources changed since it was built: the page loaders
+ * run it (`mlbook/loaders`), and refuse a bundle older than the sources. Done before the loaders
+ * are touched, so the ones a source edit made stale run the new code.
+ */
+async function freshBundle(): Promise<void> {
+  const recipe = new URL("../../bin/bundle.js", import.meta.url);
+  // A package installed without its sources has only its bundle, which nothing can change.
+  if (!existsSync(new URL("../../src", import.meta.url)) || !existsSync(recipe)) return;
+  if (bundledEntry("loaders", {}) !== undefined) return;
+  await ((await import(recipe.href)) as {bundle: () => Promise<void>}).bundle();
+  console.log("mlbook: rebuilt its bundle (lib/) from the changed sources");
 }
 
 /**

@@ -1,3 +1,4 @@
+import {staleBundleError} from "../pipeline/ml/threads/bundledEntry.ts";
 import {inputStamps} from "./inputStamps.ts";
 import {pipelineContext, type PipelineContext} from "./pipelineContext.ts";
 
@@ -7,6 +8,8 @@ import {pipelineContext, type PipelineContext} from "./pipelineContext.ts";
  * three times): the live preview may have seen the edit while this run was reading the old
  * inputs, and must not be handed their output as fresh. On failure it prints the error's own
  * message (a failed step's, say) as `error: …` and exits non-zero, which `mlbook build` passes on.
+ * A loader running mlbook's bundle (`mlbook/loaders`) refuses to when the sources are newer: it
+ * would run old code for steps whose keys name the new code.
  */
 export async function runLoader(
   fn: (context: PipelineContext) => Promise<unknown>,
@@ -15,6 +18,8 @@ export async function runLoader(
   const root = io.root ?? process.cwd();
   const write = io.write ?? ((text: string) => void process.stdout.write(text));
   try {
+    const stale = staleBundleError();
+    if (stale) throw new Error(stale);
     for (let attempt = 1; ; ++attempt) {
       const context = await pipelineContext(io.argv, root);
       const before = inputStamps(context, root);

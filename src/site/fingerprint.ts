@@ -12,7 +12,7 @@ import {trackingDigest} from "./trackingDigest.ts";
 import type {LoaderFile} from "./loaders.ts";
 
 /** mlbook's page-data module, and its steps (whose code is in the keys). */
-const mlbookLoaders = new URL("../loaders/index.ts", import.meta.url).href;
+const mlbookLoaders = new URL("../loaders/index.ts", import.meta.url);
 const mlbookSteps = fileURLToPath(new URL("../pipeline/steps", import.meta.url));
 
 /** Plans by config file, shared by the loaders of one pipeline: planning hashes the data. */
@@ -59,13 +59,36 @@ export async function loaderFingerprint(
   // change to one step's code makes stale only the loaders that read that step.
   const file = join(projectRoot, "docs", loader.loader);
   const own = codeDigest(pathToFileURL(file).href, {except: join(projectRoot, "src", "pipeline", "steps")});
-  // A workspace's loader reads through the package (`mlbook/loaders`), which a digest of local
-  // imports does not follow: the page code it runs is mlbook's loaders, so their digest joins in.
-  const code = readFileSync(file, "utf8").includes('"mlbook/loaders"')
-    ? hashValue({own, mlbook: codeDigest(mlbookLoaders, {except: mlbookSteps})})
-    : own;
+  // A loader reading through the package (`mlbook/loaders`, as mlbook's own and a workspace's
+  // do) is not followed by a digest of local imports: the page code it runs is the modules of
+  // mlbook's loaders it names, so their digest joins in.
+  const source = readFileSync(file, "utf8");
+  const code = source.includes('"mlbook/loaders"') ? hashValue({own, mlbook: loadersDigest(source)}) : own;
   const config = reads?.length ? null : hashValue(loaded.raw);
   const shows = loaderTracking[basename(loader.target)];
   const tracking = shows ? await trackingDigest(loaded, shows) : null;
   return {fingerprint: hashValue({code, config, keys, tracking}), keys, code, config, tracking};
+}
+
+/**
+ * Digest of the modules of `mlbook/loaders` a loader imports by name (`import {checks, runLoader}
+ * from "mlbook/loaders"` → loaders/checks.ts and loaders/runLoader.ts, with what they import), so
+ * editing one page's loader code stales that page only. A name the index does not re-export from
+ * a module of its own (or an import this does not parse) counts the whole index.
+ */
+function loadersDigest(loaderSource: string): string {
+  const imported = /import\s*\{([^}]*)\}\s*from\s*"mlbook\/loaders"/.exec(loaderSource);
+  const names = imported?.[1]
+    .split(",")
+    .map((n) => n.trim().replace(/^type\s+/, ""))
+    .filter(Boolean);
+  const modules = new Map<string, string>();
+  for (const m of readFileSync(mlbookLoaders, "utf8").matchAll(
+    /export\s*\{([^}]*)\}\s*from\s*"(\.\/[\w/]+\.ts)"/g
+  ))
+    for (const name of m[1].split(",")) modules.set(name.trim().replace(/^type\s+/, ""), m[2]);
+  if (!names?.length || names.some((n) => !modules.has(n)))
+    return codeDigest(mlbookLoaders.href, {except: mlbookSteps});
+  const files = [...new Set(names.map((n) => modules.get(n)!))].sort();
+  return hashValue(files.map((f) => codeDigest(new URL(f, mlbookLoaders).href, {except: mlbookSteps})));
 }

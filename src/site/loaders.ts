@@ -3,7 +3,7 @@ import {join, relative} from "node:path";
 
 /** A Framework data loader and the cached output Framework keeps for it. */
 export interface LoaderFile {
-  /** Loader source, relative to the docs root (`data/report.json.ts`). */
+  /** Loader source, relative to the docs root (`data/report.json.js`). */
   loader: string;
   /** Output path relative to the docs root (`data/report.json`). */
   target: string;
@@ -15,10 +15,10 @@ export interface LoaderFile {
   pipeline?: string;
 }
 
-const loaderPattern = /\.(json|csv|tsv|parquet|arrow|txt)\.ts$/;
+const loaderPattern = /\.(json|csv|tsv|parquet|arrow|txt)\.(js|ts)$/;
 
 /**
- * Lists the TypeScript data loaders under `<docs>/data`. A loader inside a `[pipeline]` folder is
+ * Lists the JavaScript and TypeScript data loaders under `<docs>/data`. A loader inside a `[pipeline]` folder is
  * a parameterised route, made once per pipeline config; any other reads the default config.
  */
 export function listLoaders(
@@ -34,7 +34,7 @@ export function listLoaders(
       if (statSync(path).isDirectory()) walk(path);
       else if (loaderPattern.test(name)) {
         const loader = relative(docs, path);
-        const target = loader.replace(/\.ts$/, "");
+        const target = loader.replace(/\.(js|ts)$/, "");
         if (target.includes("[pipeline]")) {
           for (const [pipeline, config] of Object.entries(pipelines)) {
             const concrete = target.replace("[pipeline]", pipeline);

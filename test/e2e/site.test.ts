@@ -25,9 +25,10 @@ const pages = [
 const pipelines = ["penguins", "cars", "flights", "movies"];
 
 /**
- * One build of a copy of the repo — the default pipeline and every example under pipelines/,
- * including the 3,000,000-row flights.yaml (a minute or two to train: the only run of it in the
- * suite) — serves every browser check below.
+ * One build of a copy of the repo — the default pipeline and every example under pipelines/ —
+ * serves every browser check below. flights.yaml reads the real 3,000,000-row file but keeps
+ * January's flights (about 500,000 rows): the whole file is built by `npm run bench -- site`,
+ * which also checks what its Data page ships.
  */
 describe("the static report site", () => {
   let dir: string;
@@ -41,6 +42,11 @@ describe("the static report site", () => {
       recursive: true,
       filter: (src) => !src.includes(".mlbook")
     });
+    const flights = join(dir, "pipelines", "flights.yaml");
+    writeFileSync(
+      flights,
+      readFileSync(flights, "utf8").replace(/^clean:\n/m, 'clean:\n  filter: "month(date) = 1"\n')
+    );
     // Two batches monitored against the penguins model, for its Monitoring page.
     expect((await mlbook(dir, ["run"], dir)).status).toBe(0);
     writePenguinBatches(dir);
@@ -52,7 +58,7 @@ describe("the static report site", () => {
     const t0 = Date.now();
     build = await mlbook(dir, ["build"], dir);
     console.log(
-      `site build (4 pipelines, flights on 3,000,000 rows): ${Math.round((Date.now() - t0) / 1000)} s`
+      `site build (4 pipelines, flights on January's rows): ${Math.round((Date.now() - t0) / 1000)} s`
     );
     browser = await launchChromium();
     site = await serve(join(dir, "dist"));
@@ -132,7 +138,7 @@ describe("the static report site", () => {
     }
   }, 600_000);
 
-  it("ships the flights Data page (3,000,000 rows) as bins and a bounded sample, and draws them", async () => {
+  it("ships the flights Data page (January: ~500,000 rows) as bins and a bounded sample, and draws them", async () => {
     const page = await browser.newPage({viewport: {width: 1280, height: 900}});
     const log = watchPage(page, site.url);
     const edaResponse = page.waitForResponse((r) =>
@@ -148,7 +154,7 @@ describe("the static report site", () => {
     }>("flights/eda.json");
     const shownRows = await page.locator("p", {hasText: "The cleaned table:"}).textContent();
     expect(shownRows).toContain(`${eda.rows.toLocaleString("en-US")} rows`);
-    expect(eda.rows).toBeGreaterThan(1_000_000);
+    expect(eda.rows).toBeGreaterThan(400_000);
     // The split step's own row counts (its manifest) add up to the table the page profiles.
     expect(Object.values(eda.split).reduce((a, b) => a + b, 0)).toBe(eda.rows);
     // Every present value of every column is counted in its bins (equal-width bins of a number,

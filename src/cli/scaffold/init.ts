@@ -89,7 +89,7 @@ export async function initCommand(dir: string): Promise<void> {
   console.log(`  npx mlbook new step NAME                      # a step of your own, wired into mlbook.yaml`);
 }
 
-/** mlbook's report pages, their loaders reading through `mlbook/loaders` instead of mlbook's sources. */
+/** mlbook's report pages, their loaders reading through `mlbook/loaders` as mlbook's own do. */
 function docs(): [string, string][] {
   const from = join(mlbookRoot, "docs");
   const out: [string, string][] = [];
@@ -98,26 +98,15 @@ function docs(): [string, string][] {
       const path = join(dir, entry.name);
       if (entry.name === ".observablehq") continue;
       if (entry.isDirectory()) walk(path);
-      else out.push([join("docs", relative(from, path)), loaderImports(readFileSync(path, "utf8"))]);
+      else
+        out.push([
+          join("docs", relative(from, path)),
+          readFileSync(path, "utf8").replace(/see src\/loaders\/(\w+)\.ts/g, "see mlbook's src/loaders/$1.ts")
+        ]);
     }
   };
   walk(from);
   return out;
-}
-
-/** `import {x} from "../../src/loaders/x.ts"` lines of a loader become one `from "mlbook/loaders"`. */
-export function loaderImports(source: string): string {
-  const pattern = /^import \{([^}]+)\} from "(?:\.\.\/)+src\/loaders\/[\w/]+\.ts";\n/gm;
-  const names = [...source.matchAll(pattern)].flatMap((m) => m[1].split(",").map((n) => n.trim()));
-  if (!names.length) return source;
-  let first = true;
-  return source
-    .replace(pattern, () => {
-      if (!first) return "";
-      first = false;
-      return `import {${names.join(", ")}} from "mlbook/loaders";\n`;
-    })
-    .replace(/see src\/loaders\/(\w+)\.ts/g, "see mlbook's src/loaders/$1.ts");
 }
 
 function configTemplate(name: string): string {

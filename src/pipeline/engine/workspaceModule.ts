@@ -3,6 +3,7 @@ import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from "no
 import {isAbsolute, join, relative, resolve} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
 import {MlbookError} from "../errors.ts";
+import {runsBundle} from "../ml/threads/bundledEntry.ts";
 import {fileStamp} from "./fileStamp.ts";
 import {hashValue, sha256} from "./hash.ts";
 import type {WorkspaceModule} from "./step.ts";
@@ -156,9 +157,6 @@ function stampsOf(files: readonly string[]): string {
   return files.map((f) => `${f}:${fileStamp(f)}`).join("\n");
 }
 
-/** Set by bin/bundle.js (esbuild's define) in the bundled engine; undefined in the sources. */
-declare const __MLBOOK_BUNDLED__: boolean | undefined;
-
 /**
  * The public API of the running engine: its bundle (lib/index.js) when this process runs the
  * bundle — even one older than the sources, since that is the engine running — else its
@@ -166,8 +164,7 @@ declare const __MLBOOK_BUNDLED__: boolean | undefined;
  */
 function mlbookEntry(): string {
   const source = fileURLToPath(new URL("../../index.ts", import.meta.url));
-  const bundled = typeof __MLBOOK_BUNDLED__ !== "undefined" && __MLBOOK_BUNDLED__;
-  return pathToFileURL(bundled ? join(source, "..", "..", "lib", "index.js") : source).href;
+  return pathToFileURL(runsBundle() ? join(source, "..", "..", "lib", "index.js") : source).href;
 }
 
 /**

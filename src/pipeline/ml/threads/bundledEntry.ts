@@ -22,6 +22,34 @@ export function bundledEntry(name: string, env: NodeJS.ProcessEnv = process.env)
   }
 }
 
+/** Set by bin/bundle.js (esbuild's define) in the bundled engine; undefined in the sources. */
+declare const __MLBOOK_BUNDLED__: boolean | undefined;
+declare const __MLBOOK_BUNDLED_AT__: number | undefined;
+
+/** Whether this process runs the bundle (lib/) rather than the TypeScript sources. */
+export function runsBundle(): boolean {
+  return typeof __MLBOOK_BUNDLED__ !== "undefined" && __MLBOOK_BUNDLED__;
+}
+
+/**
+ * When this process runs a bundle built before some source last changed: the code running is
+ * not the code the step keys (digests of the sources) describe, so what it computed must not be
+ * stored or shown. Null when it runs the sources or a bundle at least as new as every source.
+ */
+export function staleBundleError(): string | null {
+  if (!runsBundle() || typeof __MLBOOK_BUNDLED_AT__ === "undefined") return null;
+  let latest = 0;
+  try {
+    latest = newest(join(root, "src"));
+  } catch {
+    return null; // a package without its sources: the bundle is all there is
+  }
+  return latest > __MLBOOK_BUNDLED_AT__
+    ? `mlbook's sources (${join(root, "src")}) changed after its bundle (${join(root, "lib")}) was built: ` +
+        "run this through mlbook dev or mlbook build (or any mlbook command), which rebuild it"
+    : null;
+}
+
 /** The newest modification time of any file under `dir`. */
 function newest(dir: string): number {
   let latest = 0;

@@ -1,5 +1,4 @@
 // Page data for one pipeline (Framework passes --pipeline=<name>); see src/loaders/experiments.ts.
-import {experiments} from "../../../src/loaders/experiments.ts";
-import {runLoader} from "../../../src/loaders/runLoader.ts";
+import {experiments, runLoader} from "mlbook/loaders";
 
 await runLoader(experiments);

@@ -1,5 +1,4 @@
 // Page data for one pipeline (Framework passes --pipeline=<name>); see src/loaders/metrics.ts.
-import {metrics} from "../../../src/loaders/metrics.ts";
-import {runLoader} from "../../../src/loaders/runLoader.ts";
+import {metrics, runLoader} from "mlbook/loaders";
 
 await runLoader(metrics);

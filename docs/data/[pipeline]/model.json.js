@@ -1,5 +1,4 @@
 // Page data for one pipeline (Framework passes --pipeline=<name>); see src/loaders/modelCard.ts.
-import {modelCard} from "../../../src/loaders/modelCard.ts";
-import {runLoader} from "../../../src/loaders/runLoader.ts";
+import {modelCard, runLoader} from "mlbook/loaders";
 
 await runLoader(modelCard);

@@ -1,5 +1,4 @@
 // Page data for one pipeline (Framework passes --pipeline=<name>); see src/loaders/eda.ts.
-import {eda} from "../../../src/loaders/eda.ts";
-import {runLoader} from "../../../src/loaders/runLoader.ts";
+import {eda, runLoader} from "mlbook/loaders";
 
 await runLoader(eda);

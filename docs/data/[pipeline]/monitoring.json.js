@@ -1,5 +1,4 @@
 // Page data for one pipeline (Framework passes --pipeline=<name>); see src/loaders/monitoring.ts.
-import {monitoring} from "../../../src/loaders/monitoring.ts";
-import {runLoader} from "../../../src/loaders/runLoader.ts";
+import {monitoring, runLoader} from "mlbook/loaders";
 
 await runLoader(monitoring);
