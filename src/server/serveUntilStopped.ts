@@ -21,13 +21,17 @@ export async function serveUntilStopped(first: ServedModel, options: ServeOption
     `serving ${shown} at ${server.url} (POST /invocations; GET /ping, /health, /version, /metadata)\n`
   );
   let timer: NodeJS.Timeout | undefined;
+  // Set once a signal came: a reload check still awaiting then must not arm the next one, which
+  // would keep the process alive after the server closed.
+  let stopping = false;
   const {reload} = options;
   if (reload) {
     const look = async () => {
       const time = new Date().toISOString();
       try {
         const next = await reload.next(current);
-        if (next) {
+        if (next && stopping) next.model.close();
+        else if (next) {
           const previous = current;
           current = next;
           log(JSON.stringify({time, event: "reload", from: label(previous), to: label(next)}));
@@ -36,13 +40,14 @@ export async function serveUntilStopped(first: ServedModel, options: ServeOption
       } catch (error) {
         log(JSON.stringify({time, event: "reload-failed", error: String(error)}));
       }
-      timer = setTimeout(look, reload.everyMs);
+      if (!stopping) timer = setTimeout(look, reload.everyMs);
     };
     timer = setTimeout(look, reload.everyMs);
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`${signal}: finishing requests in flight, then stopping\n`);
+      stopping = true;
       clearTimeout(timer);
       void server.close().then(() => {
         current.model.close();
