@@ -14,7 +14,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
  * Packages bundled into lib/ instead of loaded from node_modules file by file: DuckDB's
  * JavaScript API (~60 CommonJS files, ~200 ms to resolve and load one by one, ~70 ms bundled; its
  * native binding stays outside), and the config's parsers and the CLI's (yaml, zod, commander:
- * ~50 files). Everything else (Framework, vega, arquero …) loads only where a command needs it.
+ * ~50 files). Everything else (Framework, vega …) loads only where a command needs it.
  */
 const bundled = ["@duckdb/node-api", "yaml", "zod", "commander"];
 

@@ -1,3 +1,4 @@
+import {lowerIsBetter} from "../pipeline/ml/metrics/headline.ts";
 import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {listRuns, listSweeps} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
@@ -38,6 +39,13 @@ export interface ExperimentsData {
   /** This pipeline's sweeps, newest first. */
   sweeps: ExperimentSweep[];
   metricNames: string[];
+  /**
+   * The metric the pipeline picks a sweep's best job by: its `selection` (cv_<metric> or
+   * val_<metric>), else the first headline metric (accuracy or r2); null when no run has it.
+   */
+  selectionMetric: string | null;
+  /** The metrics of metricNames where lower is better (losses, errors; their cv_ and val_ means too). */
+  lowerIsBetter: string[];
 }
 
 const maxRuns = 500;
@@ -81,5 +89,18 @@ export async function experiments({name, loaded}: PipelineContext): Promise<Expe
   const metricNames = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].filter(
     (k) => !k.includes(".")
   );
-  return {pipeline: name, currentRunId: run.result.runId, runs, sweeps, metricNames};
+  const selection = loaded.config.selection;
+  const selectionMetric =
+    (selection
+      ? `${selection.on === "validation" ? "val" : "cv"}_${selection.metric}`
+      : ["accuracy", "r2"].find((k) => metricNames.includes(k))) ?? null;
+  return {
+    pipeline: name,
+    currentRunId: run.result.runId,
+    runs,
+    sweeps,
+    metricNames,
+    selectionMetric: selectionMetric && metricNames.includes(selectionMetric) ? selectionMetric : null,
+    lowerIsBetter: metricNames.filter((k) => lowerIsBetter.has(k.replace(/^(cv|val)_/, "")))
+  };
 }

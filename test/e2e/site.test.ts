@@ -55,6 +55,10 @@ describe("the static report site", () => {
       ["shifted.json", "2026-06-01"]
     ])
       await mlbook(dir, ["monitor", "penguins-model", batch, "--labels", "Species", "--at", at], dir);
+    // Two movies sweeps for its Experiments page: ridge against a random forest (whose params ridge
+    // lacks), then ridge's alpha.
+    for (const sweep of ["model=ridge,random_forest", "model.params.alpha=0.3,30"])
+      expect((await mlbook(dir, ["run", "-c", "pipelines/movies.yaml", "-m", sweep], dir)).status).toBe(0);
     const t0 = Date.now();
     build = await mlbook(dir, ["build"], dir);
     console.log(
@@ -253,6 +257,77 @@ describe("the static report site", () => {
     );
     expect(await bars()).not.toBe(before);
     expect(await page.locator(".chart.histogram svg").textContent()).toContain("Body Mass (g)");
+    await page.close();
+  });
+
+  it("compares the movies runs on the Experiments page: by model type, coloured by a param, by another metric, two runs diffed", async () => {
+    const {page, log} = await open("movies/experiments.html");
+    const data = pageJson<{
+      runs: {id: string; params: Record<string, unknown>; metrics: Record<string, number>}[];
+    }>("movies/experiments.json");
+    const type = (r: {params: Record<string, unknown>}) => r.params["model.type"] as string;
+    // Every run with a metric is a line; a sweep's shared-steps run has none.
+    const scored = data.runs.filter((r) => r.metrics.r2 !== undefined);
+    const ridge = scored.filter((r) => type(r) === "ridge");
+    const forest = scored.filter((r) => type(r) === "random_forest");
+    expect([ridge.length, forest.length]).toEqual([scored.length - 1, 1]);
+    const lines = page.locator("svg.parallel-coords path.pc-run");
+    const legend = () => page.locator(".colour-legend .swatch").allTextContents();
+    const alphaChart = page.locator(".sweep-chart", {
+      has: page.locator(".role-title", {hasText: /^model\.params\.alpha$/})
+    });
+    const marks = (panel: string) => alphaChart.locator(`svg .role-mark.${panel}_marks path`);
+    const rows = page.locator("form table").first().locator("tbody tr");
+
+    // r2 (what the sweeps picked by, and it varies), the model family in colour, one line per run.
+    const picked = (label: string) =>
+      page.getByLabel(label, {exact: true}).locator("option:checked").textContent();
+    expect(await picked("Metric")).toBe("r2");
+    expect(await lines.count()).toBe(scored.length);
+    expect(await legend()).toEqual(["random_forest", "ridge"]);
+    // alpha is ridge's: the forest's run sits in the "(not set)" strip, not on the alpha axis.
+    await marks("set").first().waitFor();
+    expect([await marks("set").count(), await marks("notset").count()]).toEqual([ridge.length, 1]);
+    const best = (metric: string, sign: number) =>
+      scored.reduce((a, b) => (sign * b.metrics[metric] > sign * a.metrics[metric] ? b : a)).id;
+    expect(await page.locator("svg.parallel-coords path.pc-best").getAttribute("data-run")).toBe(
+      best("r2", 1)
+    );
+    // Two runs to diff, from the start: the best against the newest other one.
+    expect(await picked("Run A")).toContain(`${best("r2", 1)} ★ best`);
+    expect(await picked("Run B")).toContain(scored.find((r) => r.id !== best("r2", 1))!.id);
+    expect(await page.locator("table.diff-params").textContent()).toContain("model.type");
+
+    // Coloured by alpha: its values in order, the forest's run grey as "(not set)".
+    await page.getByLabel("Colour by").selectOption({label: "model.params.alpha"});
+    await page.waitForFunction(() => document.querySelectorAll(".colour-legend .swatch").length === 4);
+    expect(await legend()).toEqual(["0.3", "3", "30", "(not set)"]);
+    const strokes = await lines.evaluateAll((ps) => new Set(ps.map((p) => p.getAttribute("stroke"))).size);
+    expect(strokes).toBe(4);
+
+    // Another metric: rmse, lowest best.
+    await page.getByLabel("Metric", {exact: true}).selectOption({label: "rmse"});
+    await page.waitForFunction(
+      (id) => document.querySelector("svg.parallel-coords path.pc-best")?.getAttribute("data-run") === id,
+      best("rmse", -1)
+    );
+    expect(await page.locator("svg.parallel-coords").textContent()).toContain("rmse");
+
+    // Ridge only: its runs in the table, one line each, alpha on its axis with no strip beside it.
+    await page
+      .getByLabel("Model type")
+      .selectOption({label: `ridge (${data.runs.filter((r) => type(r) === "ridge").length} runs)`});
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("svg.parallel-coords path.pc-run").length === n,
+      ridge.length
+    );
+    expect(await rows.count()).toBe(data.runs.filter((r) => type(r) === "ridge").length);
+    expect((await rows.allTextContents()).some((row) => row.includes(forest[0].id))).toBe(false);
+    await marks("set").first().waitFor();
+    expect([await marks("set").count(), await marks("notset").count()]).toEqual([ridge.length, 0]);
+    expect(await page.locator(".sweep-chart").count()).toBe(1);
+    expect(log.consoleErrors).toEqual([]);
+    await page.screenshot({path: join(screenshots, "movies-experiments-ridge.png"), fullPage: true});
     await page.close();
   });
 
