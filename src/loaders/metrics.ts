@@ -1,7 +1,10 @@
-import {openDb} from "../pipeline/engine/db.ts";
-import {quoteString} from "../pipeline/engine/sql.ts";
+import {openDb, type Db} from "../pipeline/engine/db.ts";
+import {quoteIdent, quoteString} from "../pipeline/engine/sql.ts";
+import {classThresholds, type ClassThresholds} from "./classThresholds.ts";
 import {artifactFile, artifactJson, currentRun} from "./currentRun.ts";
+import {errorByColumn, type ColumnErrors} from "./errorByColumn.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
+import {residualHistogram, type ResidualHistogram} from "./residualHistogram.ts";
 
 export interface Curves {
   classes?: {class: string; roc: {x: number[]; y: number[]}; pr: {x: number[]; y: number[]}}[];
@@ -35,6 +38,15 @@ export interface MetricsData {
    * probability (confidence) against how often the top class was right.
    */
   calibration: {bin: number; predicted: number; observed: number; rows: number}[];
+  /**
+   * Classification: each class against the rest (two classes: the positive one), binned so the
+   * page counts the confusion matrix at any threshold, and its AUC. Empty without probabilities.
+   */
+  thresholds: ClassThresholds[];
+  /** Regression: the histogram of every test row's residual. */
+  residuals: ResidualHistogram | null;
+  /** Regression: the errors per group of each column of the test rows (the split's test_data). */
+  errorBy: ColumnErrors[];
 }
 
 /** Rows of worst errors the page lists. */
@@ -50,20 +62,32 @@ export async function metrics({name, loaded}: PipelineContext): Promise<MetricsD
     headline: run.result.headline,
     report: run.result.metrics,
     curves: (await artifactJson<Curves>(run, "curves")) ?? null,
-    ...(await diagnostics(artifactFile(run, "predictions"), loaded.config.data.task, run.result.headline))
+    ...(await diagnostics(
+      artifactFile(run, "predictions"),
+      artifactFile(run, "test_data"),
+      loaded.config.data,
+      run.result.headline
+    ))
   };
 }
 
-type Diagnostics = Pick<MetricsData, "worst" | "baseline" | "calibration">;
+type Diagnostics = Pick<
+  MetricsData,
+  "worst" | "baseline" | "calibration" | "thresholds" | "residuals" | "errorBy"
+>;
 
-/** Worst errors, baseline and calibration, from the predictions artifact (the scored test rows). */
+/**
+ * What the page shows beyond the report, from the predictions artifact (the scored test rows) and,
+ * for errors by column, the test rows themselves (test_data, in the same order).
+ */
 async function diagnostics(
   file: string | undefined,
-  task: string,
+  testFile: string | undefined,
+  {task, target}: {task: string; target: string},
   headline: Record<string, number>
 ): Promise<Diagnostics> {
-  if (!file) return {worst: [], baseline: [], calibration: []};
-  const db = await openDb({files: [file]});
+  if (!file) return {worst: [], baseline: [], calibration: [], thresholds: [], residuals: null, errorBy: []};
+  const db = await openDb({files: testFile ? [file, testFile] : [file]});
   try {
     const rows = `(SELECT (row_number() OVER () - 1)::INTEGER AS row, * FROM read_parquet(${quoteString(file)}))`;
     const model = (name: string) => headline[name] ?? null;
@@ -81,7 +105,16 @@ async function diagnostics(
         {metric: "rmse", model: model("rmse"), baseline: mean.rmse},
         {metric: "mae", model: model("mae"), baseline: mean.mae}
       ];
-      return {worst, baseline, calibration: []};
+      return {
+        worst,
+        baseline,
+        calibration: [],
+        thresholds: [],
+        residuals: await residualHistogram(db, rows),
+        errorBy: testFile
+          ? await errorByColumn(db, await scoredTestRows(db, file, testFile, target), target)
+          : []
+      };
     }
     // The true class's probability: the column proba_<actual>, looked up per row.
     const columns = (await db.rows<{column_name: string}>(`DESCRIBE SELECT * FROM ${rows}`)).map(
@@ -121,8 +154,41 @@ async function diagnostics(
            FROM (SELECT ${p} AS p, ${hit} AS hit FROM ${rows} WHERE actual IS NOT NULL) GROUP BY 1 ORDER BY 1`
         )
       : [];
-    return {worst, baseline, calibration};
+    return {
+      worst,
+      baseline,
+      calibration,
+      thresholds: await classThresholds(db, rows, proba),
+      residuals: null,
+      errorBy: []
+    };
   } finally {
     db.close();
   }
+}
+
+/**
+ * The test rows with their actual value and prediction beside them (as __actual, __prediction),
+ * matched by position: evaluate scores the test rows in their order. Rows without an actual value
+ * are left out, as the metrics leave them out.
+ */
+async function scoredTestRows(db: Db, predictions: string, test: string, target: string): Promise<string> {
+  const read = (f: string) => `read_parquet(${quoteString(f)}, file_row_number = true)`;
+  // A full join, so that a row on one side only shows as a mismatch below.
+  await db.run(
+    `CREATE TEMP VIEW matched AS SELECT t.* EXCLUDE (file_row_number), p.actual AS __actual,
+       p.prediction AS __prediction, t.file_row_number IS NOT NULL AND p.file_row_number IS NOT NULL AS __both
+     FROM ${read(test)} t FULL JOIN ${read(predictions)} p ON t.file_row_number = p.file_row_number`
+  );
+  // Matched by position, each test row's target must be the actual value scored beside it.
+  const [{wrong}] = await db.rows<{wrong: number}>(
+    `SELECT count(*)::INTEGER AS wrong FROM matched
+     WHERE NOT __both OR CAST(${quoteIdent(target)} AS DOUBLE) IS DISTINCT FROM __actual`
+  );
+  if (wrong)
+    throw new Error(`metrics: ${wrong} test rows do not match the predictions scored in their place`);
+  await db.run(
+    "CREATE TEMP VIEW scored_test AS SELECT * EXCLUDE (__both) FROM matched WHERE __actual IS NOT NULL"
+  );
+  return "scored_test";
 }

@@ -9,7 +9,7 @@ export const loaderArtifacts: Record<string, readonly string[]> = {
   "eda.json": ["clean_data", "train_data", "test_data"],
   "checks.json": ["check_report"],
   "features.json": ["importances"],
-  "metrics.json": ["metrics", "curves", "predictions"],
+  "metrics.json": ["metrics", "curves", "predictions", "test_data"],
   "model.json": ["test_data", "model", "registration", "model_export"],
   // Tracking's monitored batches and the config's thresholds: no artifact of the run.
   "monitoring.json": []

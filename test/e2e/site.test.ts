@@ -1,7 +1,7 @@
 import {csvParse} from "d3-dsv";
 import {cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import type {Browser} from "playwright-core";
+import type {Browser, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {launchChromium, serve, watchPage, type Served} from "../helpers/browser.ts";
 import {offlineProblems} from "../helpers/dist.ts";
@@ -218,25 +218,133 @@ describe("the static report site", () => {
     await empty.page.close();
   });
 
-  it("recomputes the confusion matrix in the page when the threshold slider moves", async () => {
-    const {page} = await open("flights/metrics.html");
-    const cells = async () => page.locator("table.threshold-matrix td.num").allTextContents();
-    const before = await cells();
-    const slider = page.locator("form:has-text('Threshold') input[type=range]");
-    await slider.fill("0.8");
-    await page.waitForFunction(
-      (b) =>
-        Array.from(document.querySelectorAll("table.threshold-matrix td.num"))
-          .map((e) => e.textContent)
-          .join() !== b,
-      before.join()
+  /** One class against the rest at threshold k / bins, counted here from the shipped bins. */
+  const countsAt = ({positive, negative}: {positive: number[]; negative: number[]}, k: number) => {
+    const sum = (a: number[], from: number, to?: number) => a.slice(from, to).reduce((x, y) => x + y, 0);
+    const [tp, fp, fn, tn] = [sum(positive, k), sum(negative, k), sum(positive, 0, k), sum(negative, 0, k)];
+    return {tp, fp, fn, tn, tpr: tp / (tp + fn), fpr: fp / (fp + tn), precision: tp / (tp + fp)};
+  };
+  type Thresholds = {thresholds: {class: string; auc: number; positive: number[]; negative: number[]}[]};
+  /** The heatmap's cells as written, by their aria label's actual and predicted class. */
+  const heatmapCells = (page: Page, chart: string) =>
+    page.locator(`.chart.${chart} g.role-mark text`).evaluateAll((ts) =>
+      Object.fromEntries(
+        ts.map((t) => {
+          const [, predicted, actual] = /predicted: (.*?); actual: (.*?);/.exec(
+            t.getAttribute("aria-label")!
+          )!;
+          return [`${actual}|${predicted}`, t.textContent];
+        })
+      )
     );
-    const after = await cells();
-    expect(after).not.toEqual(before);
-    // Same rows, split differently: the four cells still add up to the test set.
-    const total = (xs: string[]) => xs.reduce((s, x) => s + Number(x.replace(/,/g, "")), 0);
-    expect(total(after)).toBe(total(before));
-    expect(await page.locator("table.threshold-metrics td.precision").textContent()).not.toBe("");
+  /** Where a chart draws its first mark of a layer named `name`, in its plot's pixels. */
+  const markAt = async (page: Page, chart: string, name: string) => {
+    const transform = await page
+      .locator(`.chart.${chart} g.${name}_marks > *`)
+      .first()
+      .getAttribute("transform");
+    const [, x, y] = /translate\(([-\d.e]+),([-\d.e]+)\)/.exec(transform!)!;
+    return {x: Number(x), y: Number(y)};
+  };
+  const written = (n: number) => n.toLocaleString("en-US");
+
+  it("moves the operating point on ROC and PR, the rule and the heatmap of counts with the threshold slider", async () => {
+    const {page} = await open("flights/metrics.html");
+    const [yes] = pageJson<Thresholds>("flights/metrics.json").thresholds;
+    const expectAt = async (k: number) => {
+      const c = countsAt(yes, k);
+      // The 2 × 2 heatmap writes the counts as people read them (467,463).
+      expect(await heatmapCells(page, "threshold-matrix")).toEqual({
+        "no|no": written(c.tn),
+        "no|yes": written(c.fp),
+        "yes|no": written(c.fn),
+        "yes|yes": written(c.tp)
+      });
+      // The operating point sits at (FPR, TPR) on the ROC and (recall, precision) on the PR plot,
+      // both 300 × 280 pixels over [0, 1]; the sweep's rule at the threshold, 300 pixels wide.
+      const roc = await markAt(page, "roc", "operating_point");
+      expect(roc.x).toBeCloseTo(c.fpr * 300, 6);
+      expect(roc.y).toBeCloseTo((1 - c.tpr) * 280, 6);
+      const pr = await markAt(page, "pr", "operating_point");
+      expect(pr.x).toBeCloseTo(c.tpr * 300, 6);
+      expect(pr.y).toBeCloseTo((1 - c.precision) * 280, 6);
+      expect((await markAt(page, "threshold-sweep", "threshold_rule")).x).toBeCloseTo((k / 100) * 300, 6);
+      expect(await page.locator("table.threshold-metrics td.precision").textContent()).toBe(
+        c.precision.toFixed(4)
+      );
+      expect(await page.locator("table.threshold-metrics td.recall").textContent()).toBe(c.tpr.toFixed(4));
+    };
+    await expectAt(50);
+    await page.locator("form:has-text('Threshold') input[type=range]").fill("0.8");
+    // The threshold's cell redraws its charts and matrix together, under this heading.
+    await page.locator("h3", {hasText: "At threshold 0.80"}).waitFor();
+    await expectAt(80);
+    expect(await page.locator(".chart.roc svg").textContent()).toContain(`yes (AUC ${yes.auc.toFixed(3)})`);
+    await page.close();
+  });
+
+  it("puts one picked class against the rest on penguins' curves, each class's AUC in the legend", async () => {
+    const {page} = await open("penguins/metrics.html");
+    const {thresholds} = pageJson<Thresholds>("penguins/metrics.json");
+    expect(thresholds.map((t) => t.class)).toEqual(["Adelie", "Chinstrap", "Gentoo"]);
+    // Perfect scores: every curve runs along the axes, and the legend says so.
+    const legend = await page.locator(".chart.roc svg").textContent();
+    for (const t of thresholds) expect(legend).toContain(`${t.class} (AUC 1.000, perfect separation)`);
+    await page.locator("form:has-text('Class against the rest') select").selectOption("Chinstrap");
+    await page.locator("form:has-text('Threshold') input[type=range]").fill("0.97");
+    await page.locator("h3", {hasText: "At threshold 0.97"}).waitFor();
+    expect(await page.locator(".chart.threshold-sweep svg").textContent()).toContain("P(Chinstrap)");
+    const c = countsAt(thresholds[1], 97);
+    expect(await heatmapCells(page, "threshold-matrix")).toEqual({
+      "not Chinstrap|not Chinstrap": written(c.tn),
+      "not Chinstrap|Chinstrap": written(c.fp),
+      "Chinstrap|not Chinstrap": written(c.fn),
+      "Chinstrap|Chinstrap": written(c.tp)
+    });
+    // Some Chinstraps have a probability under 0.97: the point leaves the corner, down the axis.
+    expect(c.fn).toBeGreaterThan(0);
+    const roc = await markAt(page, "roc", "operating_point");
+    expect(roc.x).toBeCloseTo(c.fpr * 300, 6);
+    expect(roc.y).toBeCloseTo((1 - c.tpr) * 280, 6);
+    await page.close();
+  });
+
+  it("draws every test row's residual and the errors per group of the picked column", async () => {
+    const {page} = await open("movies/metrics.html");
+    const data = pageJson<{
+      report: {rows: number};
+      residuals: {bins: {from: number; rows: number}[]};
+      errorBy: {column: string; groups: {group: string; rows: number; mae: number; bias: number}[]}[];
+    }>("movies/metrics.json");
+    // One bar per bin, labelled with its rows, adding up to the test rows.
+    const bars = await page
+      .locator(".chart.residual-histogram g.role-mark path")
+      .evaluateAll((ps) => ps.map((p) => Number(/; rows: (\d+)/.exec(p.getAttribute("aria-label")!)![1])));
+    expect(bars).toEqual(data.residuals.bins.map((b) => b.rows));
+    expect(bars.reduce((a, b) => a + b, 0)).toBe(data.report.rows);
+    // Bars from zero: their lengths are in the ratio of the groups' values.
+    const widths = () =>
+      page
+        .locator(".chart.error-by-column g.mark-rect path")
+        .evaluateAll((ps) => ps.map((p) => Math.abs(Number(/h(-?[\d.e-]+)/.exec(p.getAttribute("d")!)![1]))));
+    const expectRatios = (got: number[], want: number[]) => {
+      expect(got).toHaveLength(want.length);
+      for (const [i, w] of got.entries())
+        expect(w / got[0]).toBeCloseTo(Math.abs(want[i]) / Math.abs(want[0]), 6);
+    };
+    await page.locator("form:has-text('Error by column') select").selectOption("Major Genre");
+    await page.locator(".chart.error-by-column svg", {hasText: "Drama"}).waitFor();
+    const genre = data.errorBy.find((c) => c.column === "Major Genre")!;
+    expectRatios(
+      await widths(),
+      genre.groups.map((g) => g.mae)
+    );
+    await page.locator("form:has-text('Measure') label", {hasText: "mean residual"}).click();
+    await page.locator(".chart.error-by-column svg", {hasText: "mean residual"}).waitFor();
+    expectRatios(
+      await widths(),
+      genre.groups.map((g) => g.bias)
+    );
     await page.close();
   });
 
