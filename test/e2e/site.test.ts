@@ -80,6 +80,14 @@ describe("the static report site", () => {
     return JSON.parse(readFileSync(join(folder, file), "utf8")) as T;
   };
 
+  /** A Vega mark's fields, from the aria-label Vega writes on it (`delay: -30.5; count: 12`). */
+  const markFields = (label: string | null) =>
+    Object.fromEntries(
+      (label ?? "")
+        .split("; ")
+        .map((kv) => [kv.slice(0, kv.lastIndexOf(": ")), kv.slice(kv.lastIndexOf(": ") + 2)])
+    );
+
   it("builds every page of every pipeline with no network", () => {
     expect(build.stderr).not.toMatch(/error/i);
     expect(build.status).toBe(0);
@@ -143,7 +151,13 @@ describe("the static report site", () => {
     const eda = pageJson<{
       rows: number;
       split: Record<string, number>;
-      columns: {name: string; kind: string; missingPct: number; bins: {count: number}[]}[];
+      columns: {
+        name: string;
+        kind: string;
+        missingPct: number;
+        bins: {count: number}[];
+        clipped?: {below: number; above: number; bins: {count: number}[]} | null;
+      }[];
       sample: Record<string, unknown[]>;
     }>("flights/eda.json");
     const shownRows = await page.locator("p", {hasText: "The cleaned table:"}).textContent();
@@ -158,7 +172,22 @@ describe("the static report site", () => {
       const counted = c.bins.reduce((sum, b) => sum + b.count, 0);
       expect(counted, c.name).toBeCloseTo(eda.rows * (1 - c.missingPct / 100), 0);
       expect(c.bins.length, c.name).toBeLessThanOrEqual(30);
+      // Clipped to the 1st–99th percentile: what is drawn and what is not add up to every value.
+      if (c.clipped) {
+        const drawn = c.clipped.bins.reduce((sum, b) => sum + b.count, 0);
+        expect(drawn + c.clipped.below + c.clipped.above, c.name).toBe(counted);
+        expect(c.clipped.bins.length, c.name).toBeLessThanOrEqual(30);
+      }
     }
+    // The date is a date (by week over January–June 2001), the delay a whole number.
+    expect(eda.columns.map((c) => [c.name, c.kind])).toEqual([
+      ["date", "date"],
+      ["delay", "numeric"],
+      ["distance", "numeric"],
+      ["origin", "categorical"],
+      ["destination", "categorical"],
+      ["late", "categorical"]
+    ]);
     for (const [column, values] of Object.entries(eda.sample))
       expect(values.length, column).toBeLessThanOrEqual(2000);
     const histogramBars = await page.locator(".chart.histogram svg .role-mark path").count();
@@ -177,6 +206,119 @@ describe("the static report site", () => {
       offHostRequests: [],
       bytes: 0
     });
+    await page.close();
+  });
+
+  it("clips the flights delay histogram to its 1st–99th percentile by default, draws every bin unclipped, and rescales on log", async () => {
+    const {page, log} = await open("flights/data.html");
+    type Bins = {lo: number; hi: number; count: number; byClass: number[]}[];
+    const eda = pageJson<{
+      classes: string[];
+      columns: {name: string; bins: Bins; clipped: {below: number; above: number; bins: Bins} | null}[];
+    }>("flights/eda.json");
+    const delay = eda.columns.find((c) => c.name === "delay")!;
+    // The column most associated with the target is shown first: delay, which `late` is made from.
+    expect(
+      await page
+        .locator("form:has-text('Column') select")
+        .evaluate((select: HTMLSelectElement) => select.selectedOptions[0].textContent)
+    ).toBe("delay");
+    const histogram = page.locator(".chart.histogram svg .role-mark path");
+    const stacked = page.locator(".chart.target-by-feature svg .role-mark path");
+    const drawn = () => histogram.evaluateAll((ps) => ps.map((p) => p.getAttribute("d")).join("|"));
+    const redrawn = (before: string) =>
+      page.waitForFunction(
+        (b) =>
+          Array.from(document.querySelectorAll(".chart.histogram svg .role-mark path"))
+            .map((p) => p.getAttribute("d"))
+            .join("|") !== b,
+        before
+      );
+    await histogram.first().waitFor();
+    const clipped = delay.clipped!;
+    expect(await histogram.count()).toBe(clipped.bins.length);
+    expect(await page.locator(".clip-note").textContent()).toContain(
+      `${clipped.below.toLocaleString("en-US")} values below and ${clipped.above.toLocaleString("en-US")} above are not drawn`
+    );
+    // Against the target, over the same bins: one rect per class of each bin holding rows.
+    const withRows = (bins: Bins) => bins.filter((b) => b.count > 0).length * eda.classes.length;
+    expect(await stacked.count()).toBe(withRows(clipped.bins));
+    const clippedBars = await drawn();
+
+    await page.locator("form:has-text('Clip to') input[type=checkbox]").uncheck();
+    await redrawn(clippedBars);
+    expect(await histogram.count()).toBe(delay.bins.length);
+    expect(await page.locator(".clip-note").count()).toBe(0);
+    expect(await stacked.count()).toBe(withRows(delay.bins));
+    const wholeBars = await drawn();
+
+    await page.locator("form:has-text('Log count scale') input[type=checkbox]").check();
+    await redrawn(wholeBars);
+    expect(await histogram.count()).toBe(delay.bins.length);
+    expect(await page.locator(".chart.histogram svg").textContent()).toContain("rows (log scale)");
+    expect(log.consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("bins whole-number columns on whole numbers: a bar per cylinder count, flipper lengths two millimetres a bar", async () => {
+    for (const [pipeline, column, width] of [
+      ["cars", "Cylinders", 1],
+      ["penguins", "Flipper Length (mm)", 2]
+    ] as const) {
+      const {page} = await open(`${pipeline}/data.html`);
+      const eda = pageJson<{
+        columns: {name: string; integer?: boolean; bins: {lo: number; hi: number; count: number}[]}[];
+      }>(`${pipeline}/eda.json`);
+      const c = eda.columns.find((x) => x.name === column)!;
+      expect(c.integer).toBe(true);
+      await page.locator("form:has-text('Column') select").selectOption(column);
+      await page.locator(".chart.histogram svg", {hasText: column}).waitFor();
+      // Each bar spans the integers it counts, drawn from half below the first to half below the next bin.
+      const bars = (
+        await page
+          .locator(".chart.histogram svg .role-mark path")
+          .evaluateAll((ps) => ps.map((p) => p.getAttribute("aria-label")))
+      ).map(markFields);
+      expect(bars.map((b) => [Number(b[column]), Number(b.x1), Number(b.count)])).toEqual(
+        c.bins.map((b) => [b.lo - 0.5, b.hi - 0.5, b.count])
+      );
+      expect(c.bins.every((b) => Number.isInteger(b.lo) && b.hi - b.lo === width)).toBe(true);
+      await page.close();
+    }
+  });
+
+  it("summarises text and dates as what they are, and writes numbers by their size", async () => {
+    const {page} = await open("movies/data.html");
+    const eda = pageJson<{
+      columns: {
+        name: string;
+        kind: string;
+        stats?: Record<string, number>;
+        length?: {min: number; max: number};
+        format?: string;
+      }[];
+    }>("movies/eda.json");
+    const byName = Object.fromEntries(eda.columns.map((c) => [c.name, c]));
+    const cells = async (table: string, name: string) =>
+      page
+        .locator(`table.${table} tr`, {has: page.locator("td:first-child", {hasText: name})})
+        .first()
+        .locator("td")
+        .allTextContents();
+    // Free text: lengths and repeated values, no min or max of the titles.
+    expect(byName.Title.kind).toBe("text");
+    const title = await cells("profile-text", "Title");
+    const {min, max} = byName.Title.length!;
+    expect(title[3]).toMatch(new RegExp(`^${min} – ${max}, mean \\d+(\\.\\d+)?$`));
+    expect(await page.locator("table.profile-categorical th", {hasText: /^min$/}).count()).toBe(0);
+    // A date written as text is read as a date.
+    expect(byName["Release Date"]).toMatchObject({kind: "date", format: "%b %d %Y"});
+    expect((await cells("profile-date", "Release Date")).at(-1)).toBe("text, %b %d %Y");
+    // 44519744.499 as 44,519,744; 2767891499 as 2.77e9.
+    const gross = await cells("profile-numeric", "US Gross");
+    expect(gross[6]).toBe(Math.round(byName["US Gross"].stats!.mean).toLocaleString("en-US"));
+    expect(gross[6]).toBe("44,519,744");
+    expect((await cells("profile-numeric", "Worldwide Gross"))[8]).toBe("2.77e9");
     await page.close();
   });
 
