@@ -80,6 +80,15 @@ describe("the static report site", () => {
     return JSON.parse(readFileSync(join(folder, file), "utf8")) as T;
   };
 
+  /** A run's data checks as the overview and home page word them: errors failed, warnings warned. */
+  const checksText = (checks: {expectations: number; failed: {severity: string}[]}) => {
+    const warned = checks.failed.filter((f) => f.severity === "warn").length;
+    const failed = checks.failed.length - warned;
+    const counts = [failed ? `${failed} failed` : "", warned ? `${warned} warned` : ""].filter(Boolean);
+    return counts.length
+      ? `${counts.join(", ")} of ${checks.expectations}`
+      : `all ${checks.expectations} passed`;
+  };
   /** A Vega mark's fields, from the aria-label Vega writes on it (`delay: -30.5; count: 12`). */
   const markFields = (label: string | null) =>
     Object.fromEntries(
@@ -112,18 +121,15 @@ describe("the static report site", () => {
       }
       if (path.endsWith("/pipeline.html"))
         expect(await page.locator("svg.dag g.dag-node").count()).toBeGreaterThan(3);
-      if (path.endsWith("index.html")) {
-        // The overview says how the run's data checks went, as its page data has them.
-        const data = path === "index.html" ? "report.json" : `${path.split("/")[0]}/run.json`;
-        const checks = pageJson<{checks: {expectations: number; failed: unknown[]} | null}>(data).checks;
+      if (path.endsWith("/index.html")) {
+        // The overview says how the run's data checks went, as its page data has them: errors
+        // failed, warnings warned.
+        const checks = pageJson<{checks: {expectations: number; failed: {severity: string}[]} | null}>(
+          `${path.split("/")[0]}/run.json`
+        ).checks;
         const card = page.locator(".checks-summary .big");
         if (!checks) expect(await card.count(), path).toBe(0);
-        else
-          expect(await card.textContent(), path).toBe(
-            checks.failed.length
-              ? `${checks.failed.length} of ${checks.expectations} failed`
-              : `all ${checks.expectations} passed`
-          );
+        else expect(await card.textContent(), path).toBe(checksText(checks));
       }
       await page.screenshot({
         path: join(screenshots, `${path.replace("/", "-").replace(".html", "")}.png`),
@@ -322,6 +328,89 @@ describe("the static report site", () => {
     await page.close();
   });
 
+  it("lists every pipeline on the home page, a row each, with the metric, checks, drift, last run and model mlbook reports", async () => {
+    const {page, log} = await open("index.html");
+    const rows = page.locator("table.pipelines tbody tr");
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-pipeline")))).toEqual(
+      pipelines
+    );
+    const models = JSON.parse((await mlbook(dir, ["models", "--json"], dir)).stdout) as {
+      name: string;
+      version: number;
+      aliases: string;
+    }[];
+    const batches = JSON.parse(
+      (await mlbook(dir, ["monitor", "penguins-model", "--history", "--json"], dir)).stdout
+    ) as {
+      file: string;
+      drifted: string[];
+    }[];
+    for (const p of pipelines) {
+      const row = page.locator(`table.pipelines tr[data-pipeline="${p}"]`);
+      const config = p === "penguins" ? "mlbook.yaml" : `pipelines/${p}.yaml`;
+      // The pipeline's newest run, and its test metric as `mlbook show` prints it.
+      const [newest] = JSON.parse(
+        (await mlbook(dir, ["runs", "-p", p, "-n", "1", "--json", "-c", config], dir)).stdout
+      ) as {
+        id: string;
+      }[];
+      expect(await row.locator("td.run code.run-id").textContent(), p).toBe(newest.id);
+      const shown = JSON.parse(
+        (await mlbook(dir, ["show", newest.id, "--json", "-c", config], dir)).stdout
+      ) as {
+        metrics: Record<string, number>;
+      };
+      const metric = p === "cars" || p === "movies" ? "r2" : "accuracy";
+      expect(await row.locator("td.metric .big-number").textContent(), p).toBe(
+        formatMetric(shown.metrics[metric])
+      );
+      expect(await row.locator("td.metric .muted").textContent(), p).toBe(`test ${metric}`);
+      // Checks and the check step's drift as the overview's page data has them.
+      const run = pageJson<{
+        checks: {expectations: number; failed: {severity: string}[]; drifted: string[]} | null;
+      }>(`${p}/run.json`);
+      expect(await row.locator("td.checks .status").textContent(), p).toBe(
+        run.checks ? checksText(run.checks) : "—"
+      );
+      const drift = await row.locator("td.drift .status").textContent();
+      if (p === "penguins") {
+        const latest = batches.at(-1)!;
+        expect(latest.drifted).toEqual(["Flipper Length (mm)", "Body Mass (g)"]);
+        expect(drift).toBe(`${latest.drifted.length} drifted in the latest batch`);
+        expect(await row.locator("td.drift").textContent()).toContain(`${latest.file}`);
+      } else if (run.checks?.drifted.length)
+        expect(drift, p).toBe(`${run.checks.drifted.length} drifted from the reference`);
+      else expect(drift, p).toBe("no batch monitored");
+      // The registered model's versions and aliases, as `mlbook models` lists them; none without register:.
+      expect(await row.locator("td.model").textContent(), p).toBe(
+        p === "penguins"
+          ? models.map((m) => `${m.name}:v${m.version}${m.aliases ? ` ${m.aliases}` : ""}`).join("")
+          : "—"
+      );
+    }
+    // A row's name opens the pipeline's overview.
+    await Promise.all([
+      page.waitForURL(/\/cars\/index\.html$/),
+      page.locator('table.pipelines tr[data-pipeline="cars"] td.name a').click()
+    ]);
+    await page.locator("h1", {hasText: "cars"}).waitFor();
+    expect(log.consoleErrors).toEqual([]);
+    await page.close();
+    // The overview shows the latest batch's drift once there is one.
+    const penguins = await open("penguins/index.html");
+    expect(await penguins.page.locator(".monitoring-summary .big").textContent()).toBe(
+      "drift in 2 of the latest batch"
+    );
+    expect(await penguins.page.locator(".monitoring-summary li").allTextContents()).toEqual([
+      "Flipper Length (mm)",
+      "Body Mass (g)"
+    ]);
+    await penguins.page.close();
+    const cars = await open("cars/index.html");
+    expect(await cars.page.locator(".monitoring-summary").count()).toBe(0);
+    await cars.page.close();
+  }, 120_000);
+
   it("shows the monitored batches on the Monitoring page: drift per column and batch, the latest batch's drifted columns", async () => {
     const {page, log} = await open("penguins/monitoring.html");
     const data = pageJson<{batches: {file: string; columns: {name: string; flags: string[]}[]}[]}>(
@@ -426,7 +515,7 @@ describe("the static report site", () => {
       metrics: Record<string, number>;
     };
     expect(run.steps.every((s) => s.status === "fresh")).toBe(true);
-    expect(pageJson<{headline: Record<string, number>}>("report.json").headline).toEqual(run.metrics);
+    expect(pageJson<{headline: Record<string, number>}>("penguins/run.json").headline).toEqual(run.metrics);
   }, 120_000);
 
   it("runs each Model card's predict, serve-model and curl commands as copied from the page", async () => {
@@ -468,7 +557,7 @@ describe("the static report site", () => {
     const log = watchPage(page, site.url);
     const t0 = Date.now();
     await page.goto(`${site.url}/index.html`);
-    await page.locator("table.metrics td.num").first().waitFor();
+    await page.locator("table.pipelines td.metric").first().waitFor();
     const interactive = Date.now() - t0;
     await page.waitForLoadState("networkidle");
     console.log(
