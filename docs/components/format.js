@@ -36,3 +36,16 @@ export function number(value) {
   if (size < 1e-3) return Number(value.toPrecision(2)).toExponential();
   return String(Number(value.toPrecision(4)));
 }
+
+/** A file size: 2230321 → 2.1 MB (powers of 1024, as file managers show them). Tracking's 64-bit counts come as text. */
+export function bytes(value) {
+  if (value === null || value === undefined || value === "" || !Number.isFinite(Number(value))) return "—";
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  let v = Number(value);
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    ++i;
+  }
+  return i === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}

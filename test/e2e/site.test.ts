@@ -411,6 +411,52 @@ describe("the static report site", () => {
     await cars.page.close();
   }, 120_000);
 
+  it("draws the Pipeline page at full size at 1280 px: no scaled-down DAG, full keys on hover, sizes in KB and MB", async () => {
+    for (const p of pipelines) {
+      const {page} = await open(`${p}/pipeline.html`);
+      const report = pageJson<{
+        steps: {name: string; key: string}[];
+        artifacts: {name: string; bytes: string}[];
+      }>(`${p}/run.json`);
+      const dag = page.locator("svg.dag");
+      const [shown, drawn] = await dag.evaluate((svg) => [
+        svg.getBoundingClientRect().width,
+        Number(svg.getAttribute("width"))
+      ]);
+      expect(shown, p).toBe(drawn);
+      // It fits the page's column: no sideways scrolling at 1280 px.
+      expect(await page.locator(".dag-container").evaluate((d) => d.scrollWidth <= d.clientWidth), p).toBe(
+        true
+      );
+      const sizes = await dag
+        .locator("text")
+        .evaluateAll((ts) => ts.map((t) => parseFloat(getComputedStyle(t).fontSize)));
+      expect(Math.min(...sizes), p).toBeGreaterThanOrEqual(12);
+      for (const s of report.steps)
+        expect(
+          await page.locator(`g.dag-node[data-step="${s.name}"] title`).textContent(),
+          `${p} ${s.name}`
+        ).toContain(`key: ${s.key}`);
+      const rows = await page
+        .locator("table.artifacts tbody tr")
+        .evaluateAll((trs) =>
+          trs.map((tr) => [
+            tr.querySelector("td:nth-child(4)")!.textContent,
+            tr.querySelector("td:nth-child(4)")!.getAttribute("title")
+          ])
+        );
+      expect(rows).toHaveLength(report.artifacts.length);
+      report.artifacts.forEach((a, i) => {
+        const [size, title] = rows[i];
+        expect(title, a.name).toBe(`${Number(a.bytes).toLocaleString("en-US")} bytes`);
+        const n = Number(a.bytes);
+        const unit = n < 1024 ? "B" : n < 1024 ** 2 ? "KB" : n < 1024 ** 3 ? "MB" : "GB";
+        expect(size, a.name).toMatch(new RegExp(`^\\d+(\\.\\d)? ${unit}$`));
+      });
+      await page.close();
+    }
+  });
+
   it("shows the monitored batches on the Monitoring page: drift per column and batch, the latest batch's drifted columns", async () => {
     const {page, log} = await open("penguins/monitoring.html");
     const data = pageJson<{batches: {file: string; columns: {name: string; flags: string[]}[]}[]}>(
