@@ -1,5 +1,5 @@
 // Observable Framework config for the mlbook report site. Pages live in docs/: docs/index.md is the
-// default pipeline's overview, docs/[pipeline]/*.md are every pipeline's pages (a parameterised
+// home page (a row per pipeline), docs/[pipeline]/*.md are every pipeline's pages (a parameterised
 // route per pipeline config). Data loaders in docs/data/ are thin wrappers over src/loaders/.
 import {dynamicPaths, sidebar, switcherHeader} from "./src/site/siteConfig.ts";
 

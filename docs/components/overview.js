@@ -1,6 +1,7 @@
 import {html} from "htl";
 import {metric, short} from "./format.js";
 import {pageLinks} from "./pages.js";
+import {checksStatus, when} from "./status.js";
 
 /** The Overview: what was trained on what, its headline metrics, and where the numbers came from. */
 export function overview(report, base) {
@@ -14,7 +15,7 @@ export function overview(report, base) {
       <div class="card">
         <h2>Dataset</h2>
         <span class="big">${config.source.split("/").pop()}</span>
-        <div>${rows ?? "?"} rows</div>
+        <div>${rows === undefined ? "?" : rows.toLocaleString("en-US")} rows</div>
       </div>
       <div class="card">
         <h2>Target</h2>
@@ -33,7 +34,9 @@ export function overview(report, base) {
         >
       </div>
     </div>
-    ${checksCard(report.checks, base)}
+    <div class="grid grid-cols-2">
+      ${checksCard(report.checks, base)}${monitoringCard(report.monitoring, base)}
+    </div>
     <h2>Headline metrics</h2>
     <table class="metrics">
       <thead>
@@ -78,26 +81,50 @@ export function overview(report, base) {
   </div>`;
 }
 
-/** The run's data checks in brief: all passed, or what failed and which columns drifted. */
+/** The run's data checks in brief: all passed, or how many failed and warned, which and which columns drifted. */
 function checksCard(checks, base) {
   if (!checks) return "";
-  const {expectations, failed, drifted} = checks;
-  const ok = !failed.length;
-  return html`<div class="card checks-summary ${ok ? "checks-ok" : "checks-failed"}">
+  const {failed, drifted} = checks;
+  const status = checksStatus(checks);
+  return html`<div class="card checks-summary ${failed.length ? "checks-failed" : "checks-ok"}">
     <h2>Data checks</h2>
-    <span class="big"
-      >${ok ? `all ${expectations} passed` : `${failed.length} of ${expectations} failed`}</span
-    >
+    <span class="big status ${status.level}">${status.text}</span>
     <div>
-      ${drifted.length ? `drift in ${drifted.join(", ")}` : "no drift flagged"} ·
-      <a href="${base}checks">the checks page</a>
+      ${drifted.length ? `drift from the reference data in ${drifted.join(", ")}` : "no drift flagged"} ·
+      <a href="${base}checks.html">the checks page</a>
     </div>
     ${
-      ok
-        ? ""
-        : html`<ul>
+      failed.length
+        ? html`<ul>
             ${failed.map((f) => html`<li><code>${f.severity}</code> ${f.message}</li>`)}
           </ul>`
+        : ""
+    }
+  </div>`;
+}
+
+/** The latest batch monitored against the pipeline's models: what drifted in it (only once there is one). */
+function monitoringCard(monitoring, base) {
+  const latest = monitoring?.latest;
+  if (!latest) return "";
+  const {drifted} = latest;
+  return html`<div class="card monitoring-summary ${drifted.length ? "checks-failed" : "checks-ok"}">
+    <h2>Monitoring</h2>
+    <span class="big status ${drifted.length ? "bad" : "ok"}"
+      >${drifted.length ? `drift in ${drifted.length} of the latest batch` : "no drift in the latest batch"}</span
+    >
+    <div>
+      ${latest.file} (${latest.rows.toLocaleString("en-US")} rows, ${when(latest.at)}) against
+      <code>${latest.version === null ? latest.model : `${latest.model}:v${latest.version}`}</code> ·
+      ${monitoring.batches} ${monitoring.batches === 1 ? "batch" : "batches"} ·
+      <a href="${base}monitoring.html">the monitoring page</a>
+    </div>
+    ${
+      drifted.length
+        ? html`<ul class="drifted">
+            ${drifted.map((d) => html`<li>${d}</li>`)}
+          </ul>`
+        : ""
     }
   </div>`;
 }

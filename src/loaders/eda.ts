@@ -1,45 +1,55 @@
 import {openDb, type Db} from "../pipeline/engine/db.ts";
 import {quoteIdent, quoteString} from "../pipeline/engine/sql.ts";
 import {artifactFile, artifactOf, currentRun} from "./currentRun.ts";
+import {association, type Association, type FeatureSql} from "./eda/association.ts";
+import {categoricalProfile, valueGroup, type CategoricalSummary} from "./eda/categoricalProfile.ts";
+import {dateFormat, dateProfile, type DateSummary} from "./eda/dateProfile.ts";
+import {numericProfile, type NumericSummary} from "./eda/numericProfile.ts";
+import {targetSpec} from "./eda/targetSpec.ts";
+import {textProfile, type TextSummary} from "./eda/textProfile.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
-export interface ColumnProfile {
+/**
+ * One column as a profiling report shows it, by what it holds: numbers (summary statistics and
+ * bins), categories (the most frequent values), free text (lengths and repeated values) or dates
+ * (periods). `bins` always counts every present value once.
+ */
+export type ColumnProfile = {
   name: string;
   type: string;
-  kind: "numeric" | "categorical";
+  missing: number;
   missingPct: number;
   distinct: number;
-  /** Summary statistics (numeric columns; min/max of others as text). */
-  stats: {
-    min: number | string | null;
-    max: number | string | null;
-    mean: number | null;
-    std: number | null;
-    q25: number | null;
-    q50: number | null;
-    q75: number | null;
-  };
-  /** Equal-width bins (numeric) or the most frequent values, with the rest summed as "(other)". */
-  bins: {lo: number; hi: number; count: number}[] | {value: string; count: number}[];
-}
+  /** Left out of the model's features by the config (`features:`), though in the table. */
+  notFeature: boolean;
+} & (NumericSummary | CategoricalSummary | TextSummary | DateSummary);
 
 export interface EdaData {
   pipeline: string;
   rows: number;
+  /** Rows with no missing value in any column. */
+  completeRows: number;
   target: string;
   task: string;
+  /** Classification: the classes each bin's `byClass` counts, in order; `(other)` pools the rarest. */
+  classes: string[];
   split: Record<string, number>;
   columns: ColumnProfile[];
+  /** Each feature's association with the target, strongest first (text columns have none). */
+  association: Association[];
   correlation: {columns: string[]; values: (number | null)[][]};
   /** At most `sampleRows` rows of the numeric columns and the target, for the scatter. */
   sample: Record<string, (number | string | null)[]>;
 }
 
 const maxColumns = 40;
-const binCount = 30;
-const topValues = 20;
 const sampleRows = 2000;
 const maxCorrelated = 16;
+
+const numericType =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
+const floatType = /^(FLOAT|DOUBLE|REAL)$/;
+const dateType = /^(DATE|TIMESTAMP.*)$/;
 
 /**
  * Page data of the Data page, aggregated by DuckDB over the cleaned table: whatever the row count,
@@ -53,104 +63,113 @@ export async function eda({name, loaded}: PipelineContext): Promise<EdaData> {
   const db = await openDb({files: [clean]});
   try {
     await db.run(`CREATE VIEW t AS SELECT * FROM read_parquet(${quoteString(clean)})`);
-    const summary = await db.rows<Record<string, string | number | null>>("SELECT * FROM (SUMMARIZE t)");
-    const [{n: rows}] = await db.rows<{n: number}>("SELECT CAST(count(*) AS DOUBLE) AS n FROM t");
+    const described = (await db.rows<{column_name: string; column_type: string}>("DESCRIBE t")).slice(
+      0,
+      maxColumns
+    );
+    const counts = await columnCounts(db, described);
+    const {target: targetName, task} = loaded.config.data;
+    const target = await targetSpec(db, targetName, task);
+    const {include, exclude} = loaded.config.features;
     const columns: ColumnProfile[] = [];
-    for (const s of summary.slice(0, maxColumns)) columns.push(await profile(db, s, rows));
-    const target = loaded.config.data.target;
-    const numeric = columns.filter((c) => c.kind === "numeric" && c.name !== target).map((c) => c.name);
+    const features: FeatureSql[] = [];
+    for (const {column_name: column, column_type: type} of described) {
+      const c = counts.get(column)!;
+      const isTarget = column === targetName;
+      const breakdown = isTarget ? null : target;
+      const present = counts.rows - c.missing;
+      const format = type === "VARCHAR" && present ? await dateFormat(db, column) : null;
+      let summary: NumericSummary | CategoricalSummary | TextSummary | DateSummary;
+      if (numericType.test(type)) {
+        summary = await numericProfile(db, column, type, breakdown);
+        features.push({column, number: `CAST(${quoteIdent(column)} AS DOUBLE)`});
+      } else if (dateType.test(type) || format) {
+        summary = await dateProfile(db, column, format, breakdown);
+        const ts = format ? `strptime(${quoteIdent(column)}, ${quoteString(format)})` : quoteIdent(column);
+        features.push({column, number: `CAST(epoch(${ts}) AS DOUBLE)`});
+      } else if (type === "VARCHAR" && isText(c.distinct, present, c.meanLength)) {
+        summary = await textProfile(db, column);
+      } else {
+        const categories = await categoricalProfile(db, column, breakdown);
+        const top = categories.bins.filter((b) => !b.other).map((b) => b.value);
+        features.push({column, group: valueGroup(column, top)});
+        summary = categories;
+      }
+      columns.push({
+        name: column,
+        type,
+        missing: c.missing,
+        missingPct: counts.rows ? (100 * c.missing) / counts.rows : 0,
+        distinct: c.distinct,
+        notFeature:
+          !isTarget && (exclude.includes(column) || (include !== undefined && !include.includes(column))),
+        ...summary
+      });
+    }
+    const numeric = columns.filter((c) => c.kind === "numeric" && c.name !== targetName).map((c) => c.name);
     // A numeric target (regression) is correlated with the features too: first, so it always is.
-    const targetNumeric = columns.some((c) => c.name === target && c.kind === "numeric");
+    const targetNumeric = columns.some((c) => c.name === targetName && c.kind === "numeric");
     return {
       pipeline: name,
-      rows,
-      target,
-      task: loaded.config.data.task,
+      rows: counts.rows,
+      completeRows: counts.complete,
+      target: targetName,
+      task,
+      classes: target.classes,
       split: train?.entry.manifest.tables ?? {},
       columns,
+      association: await association(
+        db,
+        features.filter((f) => f.column !== targetName),
+        target
+      ),
       correlation: await correlation(
         db,
-        [...(targetNumeric ? [target] : []), ...numeric].slice(0, maxCorrelated)
+        [...(targetNumeric ? [targetName] : []), ...numeric].slice(0, maxCorrelated)
       ),
-      sample: await sample(db, [...numeric, target])
+      sample: await sample(db, [...numeric, targetName])
     };
   } finally {
     db.close();
   }
 }
 
-const numericType =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL|DECIMAL.*)$/;
+/**
+ * Free text rather than categories: most values are distinct (titles, names), or they run long.
+ * A bar per value would be a bar per row.
+ */
+function isText(distinct: number, present: number, meanLength: number | null): boolean {
+  return (distinct > 50 && distinct >= present / 2) || (meanLength ?? 0) >= 40;
+}
 
-async function profile(
+/** Rows, complete rows, and each column's missing values (NULL, or NaN), distinct values and mean text length, in one scan. */
+async function columnCounts(
   db: Db,
-  s: Record<string, string | number | null>,
-  rows: number
-): Promise<ColumnProfile> {
-  const name = String(s.column_name);
-  const type = String(s.column_type);
-  const c = quoteIdent(name);
-  const numeric = numericType.test(type);
-  const num = (v: unknown) => (v === null || v === undefined || v === "" ? null : Number(v));
-  const [{missing, distinct}] = await db.rows<{missing: number; distinct: number}>(
-    `SELECT CAST(count(*) FILTER (WHERE ${c} IS NULL) AS DOUBLE) AS missing, CAST(approx_count_distinct(${c}) AS DOUBLE) AS distinct FROM t`
+  described: {column_name: string; column_type: string}[]
+): Promise<{
+  rows: number;
+  complete: number;
+  get(column: string): {missing: number; distinct: number; meanLength: number | null} | undefined;
+}> {
+  const missing = (c: string, type: string) =>
+    floatType.test(type) ? `(${c} IS NULL OR isnan(${c}))` : `${c} IS NULL`;
+  const parts = described.map(({column_name, column_type}, i) => {
+    const c = quoteIdent(column_name);
+    const length = column_type === "VARCHAR" ? `avg(length(${c}))` : "NULL";
+    return `CAST(count(*) FILTER (WHERE ${missing(c, column_type)}) AS DOUBLE) AS m${i}, CAST(count(DISTINCT ${c}) AS DOUBLE) AS d${i}, ${length} AS l${i}`;
+  });
+  const anyMissing =
+    described.map((d) => missing(quoteIdent(d.column_name), d.column_type)).join(" OR ") || "false";
+  const [row] = await db.rows<Record<string, number | null>>(
+    `SELECT CAST(count(*) AS DOUBLE) AS n, CAST(count(*) FILTER (WHERE NOT (${anyMissing})) AS DOUBLE) AS complete, ${parts.join(", ")} FROM t`
   );
-  const stats = numeric
-    ? {
-        min: num(s.min),
-        max: num(s.max),
-        mean: num(s.avg),
-        std: num(s.std),
-        q25: num(s.q25),
-        q50: num(s.q50),
-        q75: num(s.q75)
-      }
-    : {
-        min: s.min === null ? null : String(s.min),
-        max: s.max === null ? null : String(s.max),
-        mean: null,
-        std: null,
-        q25: null,
-        q50: null,
-        q75: null
-      };
-  return {
-    name,
-    type,
-    kind: numeric ? "numeric" : "categorical",
-    missingPct: rows ? (100 * missing) / rows : 0,
-    distinct,
-    stats,
-    bins: numeric ? await histogram(db, c) : await topCounts(db, c, rows - missing)
-  };
-}
-
-async function histogram(db: Db, c: string): Promise<{lo: number; hi: number; count: number}[]> {
-  const [{lo, hi}] = await db.rows<{lo: number | null; hi: number | null}>(
-    `SELECT CAST(min(${c}) AS DOUBLE) AS lo, CAST(max(${c}) AS DOUBLE) AS hi FROM t WHERE isfinite(CAST(${c} AS DOUBLE))`
+  const byName = new Map(
+    described.map((d, i) => [
+      d.column_name,
+      {missing: row[`m${i}`] ?? 0, distinct: row[`d${i}`] ?? 0, meanLength: row[`l${i}`]}
+    ])
   );
-  if (lo === null || hi === null) return [];
-  const width = hi > lo ? (hi - lo) / binCount : 1;
-  const counts = await db.rows<{b: number; n: number}>(
-    `SELECT CAST(least(floor((CAST(${c} AS DOUBLE) - ${lo}) / ${width}), ${binCount - 1}) AS INTEGER) AS b, CAST(count(*) AS DOUBLE) AS n
-     FROM t WHERE isfinite(CAST(${c} AS DOUBLE)) GROUP BY b`
-  );
-  const bins = Array.from({length: hi > lo ? binCount : 1}, (_, i) => ({
-    lo: lo + i * width,
-    hi: lo + (i + 1) * width,
-    count: 0
-  }));
-  for (const {b, n} of counts) bins[b].count = n;
-  return bins;
-}
-
-async function topCounts(db: Db, c: string, present: number): Promise<{value: string; count: number}[]> {
-  const top = await db.rows<{value: string; count: number}>(
-    `SELECT CAST(${c} AS VARCHAR) AS value, CAST(count(*) AS DOUBLE) AS count FROM t WHERE ${c} IS NOT NULL
-     GROUP BY 1 ORDER BY count DESC, value LIMIT ${topValues}`
-  );
-  const rest = present - top.reduce((sum, t) => sum + t.count, 0);
-  return rest > 0 ? [...top, {value: "(other)", count: rest}] : top;
+  return {rows: row.n ?? 0, complete: row.complete ?? 0, get: (column) => byName.get(column)};
 }
 
 async function correlation(db: Db, columns: string[]): Promise<EdaData["correlation"]> {

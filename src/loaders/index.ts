@@ -9,6 +9,7 @@ export {checks} from "./checks.ts";
 export {eda} from "./eda.ts";
 export {experiments} from "./experiments.ts";
 export {features} from "./features.ts";
+export {home} from "./home.ts";
 export {metrics} from "./metrics.ts";
 export {modelCard} from "./modelCard.ts";
 export {monitoring} from "./monitoring.ts";

@@ -5,7 +5,9 @@ import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {lineage, type LineageNode} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 import type {CheckReport} from "../pipeline/steps/checks/report.ts";
+import {checksBrief, type ChecksBrief} from "./checksBrief.ts";
 import {artifactJson, currentRun} from "./currentRun.ts";
+import {monitoringBrief, type MonitoringBrief} from "./monitoringBrief.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
 export interface ReportData extends RunResult {
@@ -30,23 +32,25 @@ export interface ReportData extends RunResult {
   artifacts: {name: string; version: number; type: string; rows: number | null; bytes: number}[];
   lineage: LineageNode | null;
   /** The data checks of the run, in brief (null without a check step): what failed, what drifted. */
-  checks: {
-    expectations: number;
-    failed: {message: string; severity: string}[];
-    drifted: string[];
-  } | null;
+  checks: ChecksBrief | null;
+  /** The batches monitored against the pipeline's models: the latest one's drift. */
+  monitoring: MonitoringBrief;
   builtAt: string;
 }
 
-/** Page data of the Overview and Pipeline pages: the run summary, the DAG and the model's lineage. */
-export async function report({loaded}: PipelineContext): Promise<ReportData> {
+/**
+ * Page data of the Overview and Pipeline pages: the run summary, the DAG, the model's lineage and
+ * the latest monitored batch.
+ */
+export async function report({name, loaded}: PipelineContext): Promise<ReportData> {
   const run = await currentRun(loaded);
   const {config} = loaded;
   const model = run.detail.artifacts.find((a) => a.type === "model") ?? run.detail.artifacts.at(-1);
   const checkReport = await artifactJson<CheckReport>(run, "check_report");
-  const tree = model
-    ? await withProject(projectTracking(loaded.path), (tx) => lineage(tx, model.name, model.version))
-    : null;
+  const {tree, monitoring} = await withProject(projectTracking(loaded.path), async (tx) => ({
+    tree: model ? await lineage(tx, model.name, model.version) : null,
+    monitoring: await monitoringBrief(tx, name)
+  }));
   return {
     ...run.result,
     config: {
@@ -69,15 +73,8 @@ export async function report({loaded}: PipelineContext): Promise<ReportData> {
     ),
     artifacts: run.detail.artifacts,
     lineage: tree,
-    checks: checkReport
-      ? {
-          expectations: checkReport.expectations.length,
-          failed: checkReport.expectations
-            .filter((e) => !e.passed)
-            .map((e) => ({message: e.message, severity: e.severity})),
-          drifted: checkReport.drift.filter((d) => d.drifted).map((d) => d.column)
-        }
-      : null,
+    checks: checksBrief(checkReport),
+    monitoring,
     builtAt: new Date().toISOString()
   };
 }

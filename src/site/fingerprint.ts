@@ -7,20 +7,22 @@ import type {Loaded} from "../pipeline/builtins.ts";
 import {buildGraph, producerOf, type Graph} from "../pipeline/engine/graph.ts";
 import {hashValue} from "../pipeline/engine/hash.ts";
 import {plan, type PlannedStep} from "../pipeline/engine/plan.ts";
-import {loaderArtifacts, loaderTracking} from "./loaderReads.ts";
+import {everyPipeline, loaderArtifacts, loaderTracking} from "./loaderReads.ts";
 import {trackingDigest} from "./trackingDigest.ts";
 import type {LoaderFile} from "./loaders.ts";
+import {listPipelines} from "./pipelines.ts";
 
 /** mlbook's page-data module, and its steps (whose code is in the keys). */
 const mlbookLoaders = new URL("../loaders/index.ts", import.meta.url);
 const mlbookSteps = fileURLToPath(new URL("../pipeline/steps", import.meta.url));
 
 /** Plans by config file, shared by the loaders of one pipeline: planning hashes the data. */
-export type PlanCache = Map<string, Promise<{loaded: Loaded; graph: Graph; planned: PlannedStep[]}>>;
+export type PlanCache = Map<string, Planning>;
+type Planning = Promise<{loaded: Loaded; graph: Graph; planned: PlannedStep[]}>;
 
 export interface LoaderFingerprint {
   fingerprint: string;
-  /** Keys of the steps the loader reads. */
+  /** Keys of the steps the loader reads (`<pipeline>/<step>` for a loader reading every pipeline). */
   keys: Record<string, string>;
   /** Digest of the loader's code and everything it imports. */
   code: string;
@@ -33,28 +35,33 @@ export interface LoaderFingerprint {
 /**
  * What a loader's output depends on: its own code (and everything it imports, short of the step modules),
  * the keys of the steps making the artifacts it reads (see loaderReads.ts), and — for loaders that show the config or
- * the whole run — the config itself. Framework only looks at the loader file's mtime; this
- * fingerprint is what mlbook compares instead.
+ * the whole run — the config itself, and what it shows from tracking. A loader showing every
+ * pipeline (the home page's) takes all of that from each. Framework only looks at the loader
+ * file's mtime; this fingerprint is what mlbook compares instead.
  */
 export async function loaderFingerprint(
   projectRoot: string,
   loader: LoaderFile,
   plans: PlanCache = new Map()
 ): Promise<LoaderFingerprint> {
-  let planning = plans.get(loader.config);
-  if (!planning) {
-    planning = loadConfig(loader.config).then(async (loaded) => {
-      const graph = buildGraph(loaded);
-      return {loaded, graph, planned: await plan(graph)};
-    });
-    plans.set(loader.config, planning);
+  const name = basename(loader.target);
+  const reads = loaderArtifacts[name];
+  const shows = loaderTracking[name];
+  const configs = everyPipeline.has(name)
+    ? Object.entries(listPipelines(projectRoot))
+    : [[null, loader.config] as const];
+  const keys: Record<string, string> = {};
+  const configDigests: string[] = [];
+  const trackingDigests: string[] = [];
+  for (const [pipeline, file] of configs) {
+    const {loaded, graph, planned} = await planOf(file, plans);
+    const steps = reads && new Set(reads.flatMap((a) => producerOf(graph, a)?.node.name ?? []));
+    for (const p of planned)
+      if (!steps || steps.has(p.node.name))
+        keys[pipeline ? `${pipeline}/${p.node.name}` : p.node.name] = p.key;
+    configDigests.push(hashValue(loaded.raw));
+    if (shows) trackingDigests.push(await trackingDigest(loaded, shows));
   }
-  const {loaded, graph, planned} = await planning;
-  const reads = loaderArtifacts[basename(loader.target)];
-  const steps = reads && new Set(reads.flatMap((a) => producerOf(graph, a)?.node.name ?? []));
-  const keys = Object.fromEntries(
-    planned.filter((p) => !steps || steps.has(p.node.name)).map((p) => [p.node.name, p.key])
-  );
   // Step modules are left out: their code is in the keys of the steps the loader reads, so a
   // change to one step's code makes stale only the loaders that read that step.
   const file = join(projectRoot, "docs", loader.loader);
@@ -64,9 +71,10 @@ export async function loaderFingerprint(
   // mlbook's loaders it names, so their digest joins in.
   const source = readFileSync(file, "utf8");
   const code = source.includes('"mlbook/loaders"') ? hashValue({own, mlbook: loadersDigest(source)}) : own;
-  const config = reads?.length ? null : hashValue(loaded.raw);
-  const shows = loaderTracking[basename(loader.target)];
-  const tracking = shows ? await trackingDigest(loaded, shows) : null;
+  // One pipeline's digests are its own; a loader reading every pipeline hashes the list.
+  const joined = (digests: string[]) => (digests.length === 1 ? digests[0] : hashValue(digests));
+  const config = reads?.length ? null : joined(configDigests);
+  const tracking = shows ? joined(trackingDigests) : null;
   return {fingerprint: hashValue({code, config, keys, tracking}), keys, code, config, tracking};
 }
 
@@ -91,4 +99,17 @@ function loadersDigest(loaderSource: string): string {
     return codeDigest(mlbookLoaders.href, {except: mlbookSteps});
   const files = [...new Set(names.map((n) => modules.get(n)!))].sort();
   return hashValue(files.map((f) => codeDigest(new URL(f, mlbookLoaders).href, {except: mlbookSteps})));
+}
+
+/** A config's plan, made once per build and shared by every loader reading that config. */
+function planOf(file: string, plans: PlanCache): Planning {
+  let planning = plans.get(file);
+  if (!planning) {
+    planning = loadConfig(file).then(async (loaded) => {
+      const graph = buildGraph(loaded);
+      return {loaded, graph, planned: await plan(graph)};
+    });
+    plans.set(file, planning);
+  }
+  return planning;
 }

@@ -49,7 +49,7 @@ function staleReason(before: Recorded, now: LoaderFingerprint): string {
   if (before.code !== undefined && before.code !== now.code) reasons.push("loader code changed");
   if (before.config !== undefined && before.config !== now.config) reasons.push("config changed");
   if (before.tracking !== undefined && before.tracking !== now.tracking)
-    reasons.push("tracked runs or registry changed");
+    reasons.push("tracked runs, registry or monitored batches changed");
   return reasons.length ? reasons.join("; ") : "inputs changed";
 }
 

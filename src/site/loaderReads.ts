@@ -15,14 +15,26 @@ export const loaderArtifacts: Record<string, readonly string[]> = {
   "monitoring.json": []
 };
 
+/** What a page shows from the tracking database: runs, the model registry, or monitored batches. */
+export type TrackingKind = "runs" | "registry" | "monitor";
+
 /**
  * What each page-data file shows from the tracking database beyond its steps' outputs: the runs of
  * its pipeline (Experiments), the model registry (Model card) or the batches monitored against its
- * models (Monitoring). A new run or a moved alias makes
+ * models (Monitoring, and the overview's latest batch). A new run or a moved alias makes
  * it stale although no step key changed.
  */
-export const loaderTracking: Record<string, "runs" | "registry" | "monitor"> = {
-  "experiments.json": "runs",
-  "monitoring.json": "monitor",
-  "model.json": "registry"
+export const loaderTracking: Record<string, readonly TrackingKind[]> = {
+  "experiments.json": ["runs"],
+  "monitoring.json": ["monitor"],
+  "model.json": ["registry"],
+  "run.json": ["monitor"],
+  // The home page's row of each pipeline: its latest run, registered versions and latest batch.
+  "home.json": ["runs", "registry", "monitor"]
 };
+
+/**
+ * Page data showing every pipeline of the project, not the one its route names: its fingerprint
+ * takes every pipeline's step keys, config and tracking, so a run of cars makes the home page stale.
+ */
+export const everyPipeline: ReadonlySet<string> = new Set(["home.json"]);

@@ -3,9 +3,9 @@ import {join, relative} from "node:path";
 
 /** A Framework data loader and the cached output Framework keeps for it. */
 export interface LoaderFile {
-  /** Loader source, relative to the docs root (`data/report.json.js`). */
+  /** Loader source, relative to the docs root (`data/home.json.js`). */
   loader: string;
-  /** Output path relative to the docs root (`data/report.json`). */
+  /** Output path relative to the docs root (`data/home.json`). */
   target: string;
   /** Framework's cached output for it. */
   cache: string;

@@ -321,7 +321,7 @@ describe("the live preview (mlbook dev)", () => {
     const output = dev.output().slice(mark);
     expect(output).toContain("mlbook: .mlbook/tracking.duckdb");
     expect(output).toMatch(
-      /mlbook: loader data\/penguins\/experiments\.json stale \(tracked runs or registry changed\)/
+      /mlbook: loader data\/penguins\/experiments\.json stale \(tracked runs, registry or monitored batches changed\)/
     );
 
     // Every run: the sweep's shared-steps run and its registration are labelled, not taken for jobs.

@@ -90,6 +90,23 @@ describe("the static report site", () => {
     return JSON.parse(readFileSync(join(folder, file), "utf8")) as T;
   };
 
+  /** A run's data checks as the overview and home page word them: errors failed, warnings warned. */
+  const checksText = (checks: {expectations: number; failed: {severity: string}[]}) => {
+    const warned = checks.failed.filter((f) => f.severity === "warn").length;
+    const failed = checks.failed.length - warned;
+    const counts = [failed ? `${failed} failed` : "", warned ? `${warned} warned` : ""].filter(Boolean);
+    return counts.length
+      ? `${counts.join(", ")} of ${checks.expectations}`
+      : `all ${checks.expectations} passed`;
+  };
+  /** A Vega mark's fields, from the aria-label Vega writes on it (`delay: -30.5; count: 12`). */
+  const markFields = (label: string | null) =>
+    Object.fromEntries(
+      (label ?? "")
+        .split("; ")
+        .map((kv) => [kv.slice(0, kv.lastIndexOf(": ")), kv.slice(kv.lastIndexOf(": ") + 2)])
+    );
+
   it("builds every page of every pipeline with no network", () => {
     expect(build.stderr).not.toMatch(/error/i);
     expect(build.status).toBe(0);
@@ -114,18 +131,15 @@ describe("the static report site", () => {
       }
       if (path.endsWith("/pipeline.html"))
         expect(await page.locator("svg.dag g.dag-node").count()).toBeGreaterThan(3);
-      if (path.endsWith("index.html")) {
-        // The overview says how the run's data checks went, as its page data has them.
-        const data = path === "index.html" ? "report.json" : `${path.split("/")[0]}/run.json`;
-        const checks = pageJson<{checks: {expectations: number; failed: unknown[]} | null}>(data).checks;
+      if (path.endsWith("/index.html")) {
+        // The overview says how the run's data checks went, as its page data has them: errors
+        // failed, warnings warned.
+        const checks = pageJson<{checks: {expectations: number; failed: {severity: string}[]} | null}>(
+          `${path.split("/")[0]}/run.json`
+        ).checks;
         const card = page.locator(".checks-summary .big");
         if (!checks) expect(await card.count(), path).toBe(0);
-        else
-          expect(await card.textContent(), path).toBe(
-            checks.failed.length
-              ? `${checks.failed.length} of ${checks.expectations} failed`
-              : `all ${checks.expectations} passed`
-          );
+        else expect(await card.textContent(), path).toBe(checksText(checks));
       }
       await page.screenshot({
         path: join(screenshots, `${path.replace("/", "-").replace(".html", "")}.png`),
@@ -153,7 +167,13 @@ describe("the static report site", () => {
     const eda = pageJson<{
       rows: number;
       split: Record<string, number>;
-      columns: {name: string; kind: string; missingPct: number; bins: {count: number}[]}[];
+      columns: {
+        name: string;
+        kind: string;
+        missingPct: number;
+        bins: {count: number}[];
+        clipped?: {below: number; above: number; bins: {count: number}[]} | null;
+      }[];
       sample: Record<string, unknown[]>;
     }>("flights/eda.json");
     const shownRows = await page.locator("p", {hasText: "The cleaned table:"}).textContent();
@@ -168,7 +188,22 @@ describe("the static report site", () => {
       const counted = c.bins.reduce((sum, b) => sum + b.count, 0);
       expect(counted, c.name).toBeCloseTo(eda.rows * (1 - c.missingPct / 100), 0);
       expect(c.bins.length, c.name).toBeLessThanOrEqual(30);
+      // Clipped to the 1st–99th percentile: what is drawn and what is not add up to every value.
+      if (c.clipped) {
+        const drawn = c.clipped.bins.reduce((sum, b) => sum + b.count, 0);
+        expect(drawn + c.clipped.below + c.clipped.above, c.name).toBe(counted);
+        expect(c.clipped.bins.length, c.name).toBeLessThanOrEqual(30);
+      }
     }
+    // The date is a date (by week over January–June 2001), the delay a whole number.
+    expect(eda.columns.map((c) => [c.name, c.kind])).toEqual([
+      ["date", "date"],
+      ["delay", "numeric"],
+      ["distance", "numeric"],
+      ["origin", "categorical"],
+      ["destination", "categorical"],
+      ["late", "categorical"]
+    ]);
     for (const [column, values] of Object.entries(eda.sample))
       expect(values.length, column).toBeLessThanOrEqual(2000);
     const histogramBars = await page.locator(".chart.histogram svg .role-mark path").count();
@@ -188,6 +223,248 @@ describe("the static report site", () => {
       bytes: 0
     });
     await page.close();
+  });
+
+  it("clips the flights delay histogram to its 1st–99th percentile by default, draws every bin unclipped, and rescales on log", async () => {
+    const {page, log} = await open("flights/data.html");
+    type Bins = {lo: number; hi: number; count: number; byClass: number[]}[];
+    const eda = pageJson<{
+      classes: string[];
+      columns: {name: string; bins: Bins; clipped: {below: number; above: number; bins: Bins} | null}[];
+    }>("flights/eda.json");
+    const delay = eda.columns.find((c) => c.name === "delay")!;
+    // The column most associated with the target is shown first: delay, which `late` is made from.
+    expect(
+      await page
+        .locator("form:has-text('Column') select")
+        .evaluate((select: HTMLSelectElement) => select.selectedOptions[0].textContent)
+    ).toBe("delay");
+    const histogram = page.locator(".chart.histogram svg .role-mark path");
+    const stacked = page.locator(".chart.target-by-feature svg .role-mark path");
+    const drawn = () => histogram.evaluateAll((ps) => ps.map((p) => p.getAttribute("d")).join("|"));
+    const redrawn = (before: string) =>
+      page.waitForFunction(
+        (b) =>
+          Array.from(document.querySelectorAll(".chart.histogram svg .role-mark path"))
+            .map((p) => p.getAttribute("d"))
+            .join("|") !== b,
+        before
+      );
+    await histogram.first().waitFor();
+    const clipped = delay.clipped!;
+    expect(await histogram.count()).toBe(clipped.bins.length);
+    expect(await page.locator(".clip-note").textContent()).toContain(
+      `${clipped.below.toLocaleString("en-US")} values below and ${clipped.above.toLocaleString("en-US")} above are not drawn`
+    );
+    // Against the target, over the same bins: one rect per class of each bin holding rows.
+    const withRows = (bins: Bins) => bins.filter((b) => b.count > 0).length * eda.classes.length;
+    expect(await stacked.count()).toBe(withRows(clipped.bins));
+    const clippedBars = await drawn();
+
+    await page.locator("form:has-text('Clip to') input[type=checkbox]").uncheck();
+    await redrawn(clippedBars);
+    expect(await histogram.count()).toBe(delay.bins.length);
+    expect(await page.locator(".clip-note").count()).toBe(0);
+    expect(await stacked.count()).toBe(withRows(delay.bins));
+    const wholeBars = await drawn();
+
+    await page.locator("form:has-text('Log count scale') input[type=checkbox]").check();
+    await redrawn(wholeBars);
+    expect(await histogram.count()).toBe(delay.bins.length);
+    expect(await page.locator(".chart.histogram svg").textContent()).toContain("rows (log scale)");
+    expect(log.consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("bins whole-number columns on whole numbers: a bar per cylinder count, flipper lengths two millimetres a bar", async () => {
+    for (const [pipeline, column, width] of [
+      ["cars", "Cylinders", 1],
+      ["penguins", "Flipper Length (mm)", 2]
+    ] as const) {
+      const {page} = await open(`${pipeline}/data.html`);
+      const eda = pageJson<{
+        columns: {name: string; integer?: boolean; bins: {lo: number; hi: number; count: number}[]}[];
+      }>(`${pipeline}/eda.json`);
+      const c = eda.columns.find((x) => x.name === column)!;
+      expect(c.integer).toBe(true);
+      await page.locator("form:has-text('Column') select").selectOption(column);
+      await page.locator(".chart.histogram svg", {hasText: column}).waitFor();
+      // Each bar spans the integers it counts, drawn from half below the first to half below the next bin.
+      const bars = (
+        await page
+          .locator(".chart.histogram svg .role-mark path")
+          .evaluateAll((ps) => ps.map((p) => p.getAttribute("aria-label")))
+      ).map(markFields);
+      expect(bars.map((b) => [Number(b[column]), Number(b.x1), Number(b.count)])).toEqual(
+        c.bins.map((b) => [b.lo - 0.5, b.hi - 0.5, b.count])
+      );
+      expect(c.bins.every((b) => Number.isInteger(b.lo) && b.hi - b.lo === width)).toBe(true);
+      await page.close();
+    }
+  });
+
+  it("summarises text and dates as what they are, and writes numbers by their size", async () => {
+    const {page} = await open("movies/data.html");
+    const eda = pageJson<{
+      columns: {
+        name: string;
+        kind: string;
+        stats?: Record<string, number>;
+        length?: {min: number; max: number};
+        format?: string;
+      }[];
+    }>("movies/eda.json");
+    const byName = Object.fromEntries(eda.columns.map((c) => [c.name, c]));
+    const cells = async (table: string, name: string) =>
+      page
+        .locator(`table.${table} tr`, {has: page.locator("td:first-child", {hasText: name})})
+        .first()
+        .locator("td")
+        .allTextContents();
+    // Free text: lengths and repeated values, no min or max of the titles.
+    expect(byName.Title.kind).toBe("text");
+    const title = await cells("profile-text", "Title");
+    const {min, max} = byName.Title.length!;
+    expect(title[3]).toMatch(new RegExp(`^${min} – ${max}, mean \\d+(\\.\\d+)?$`));
+    expect(await page.locator("table.profile-categorical th", {hasText: /^min$/}).count()).toBe(0);
+    // A date written as text is read as a date.
+    expect(byName["Release Date"]).toMatchObject({kind: "date", format: "%b %d %Y"});
+    expect((await cells("profile-date", "Release Date")).at(-1)).toBe("text, %b %d %Y");
+    // 44519744.499 as 44,519,744; 2767891499 as 2.77e9.
+    const gross = await cells("profile-numeric", "US Gross");
+    expect(gross[6]).toBe(Math.round(byName["US Gross"].stats!.mean).toLocaleString("en-US"));
+    expect(gross[6]).toBe("44,519,744");
+    expect((await cells("profile-numeric", "Worldwide Gross"))[8]).toBe("2.77e9");
+    await page.close();
+  });
+
+  it("lists every pipeline on the home page, a row each, with the metric, checks, drift, last run and model mlbook reports", async () => {
+    const {page, log} = await open("index.html");
+    const rows = page.locator("table.pipelines tbody tr");
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-pipeline")))).toEqual(
+      pipelines
+    );
+    const models = JSON.parse((await mlbook(dir, ["models", "--json"], dir)).stdout) as {
+      name: string;
+      version: number;
+      aliases: string;
+    }[];
+    const batches = JSON.parse(
+      (await mlbook(dir, ["monitor", "penguins-model", "--history", "--json"], dir)).stdout
+    ) as {
+      file: string;
+      drifted: string[];
+    }[];
+    for (const p of pipelines) {
+      const row = page.locator(`table.pipelines tr[data-pipeline="${p}"]`);
+      const config = p === "penguins" ? "mlbook.yaml" : `pipelines/${p}.yaml`;
+      // The pipeline's newest run, and its test metric as `mlbook show` prints it.
+      const [newest] = JSON.parse(
+        (await mlbook(dir, ["runs", "-p", p, "-n", "1", "--json", "-c", config], dir)).stdout
+      ) as {
+        id: string;
+      }[];
+      expect(await row.locator("td.run code.run-id").textContent(), p).toBe(newest.id);
+      const shown = JSON.parse(
+        (await mlbook(dir, ["show", newest.id, "--json", "-c", config], dir)).stdout
+      ) as {
+        metrics: Record<string, number>;
+      };
+      const metric = p === "cars" || p === "movies" ? "r2" : "accuracy";
+      expect(await row.locator("td.metric .big-number").textContent(), p).toBe(
+        formatMetric(shown.metrics[metric])
+      );
+      expect(await row.locator("td.metric .muted").textContent(), p).toBe(`test ${metric}`);
+      // Checks and the check step's drift as the overview's page data has them.
+      const run = pageJson<{
+        checks: {expectations: number; failed: {severity: string}[]; drifted: string[]} | null;
+      }>(`${p}/run.json`);
+      expect(await row.locator("td.checks .status").textContent(), p).toBe(
+        run.checks ? checksText(run.checks) : "—"
+      );
+      const drift = await row.locator("td.drift .status").textContent();
+      if (p === "penguins") {
+        const latest = batches.at(-1)!;
+        expect(latest.drifted).toEqual(["Flipper Length (mm)", "Body Mass (g)"]);
+        expect(drift).toBe(`${latest.drifted.length} drifted in the latest batch`);
+        expect(await row.locator("td.drift").textContent()).toContain(`${latest.file}`);
+      } else if (run.checks?.drifted.length)
+        expect(drift, p).toBe(`${run.checks.drifted.length} drifted from the reference`);
+      else expect(drift, p).toBe("no batch monitored");
+      // The registered model's versions and aliases, as `mlbook models` lists them; none without register:.
+      expect(await row.locator("td.model").textContent(), p).toBe(
+        p === "penguins"
+          ? models.map((m) => `${m.name}:v${m.version}${m.aliases ? ` ${m.aliases}` : ""}`).join("")
+          : "—"
+      );
+    }
+    // A row's name opens the pipeline's overview.
+    await Promise.all([
+      page.waitForURL(/\/cars\/index\.html$/),
+      page.locator('table.pipelines tr[data-pipeline="cars"] td.name a').click()
+    ]);
+    await page.locator("h1", {hasText: "cars"}).waitFor();
+    expect(log.consoleErrors).toEqual([]);
+    await page.close();
+    // The overview shows the latest batch's drift once there is one.
+    const penguins = await open("penguins/index.html");
+    expect(await penguins.page.locator(".monitoring-summary .big").textContent()).toBe(
+      "drift in 2 of the latest batch"
+    );
+    expect(await penguins.page.locator(".monitoring-summary li").allTextContents()).toEqual([
+      "Flipper Length (mm)",
+      "Body Mass (g)"
+    ]);
+    await penguins.page.close();
+    const cars = await open("cars/index.html");
+    expect(await cars.page.locator(".monitoring-summary").count()).toBe(0);
+    await cars.page.close();
+  }, 120_000);
+
+  it("draws the Pipeline page at full size at 1280 px: no scaled-down DAG, full keys on hover, sizes in KB and MB", async () => {
+    for (const p of pipelines) {
+      const {page} = await open(`${p}/pipeline.html`);
+      const report = pageJson<{
+        steps: {name: string; key: string}[];
+        artifacts: {name: string; bytes: string}[];
+      }>(`${p}/run.json`);
+      const dag = page.locator("svg.dag");
+      const [shown, drawn] = await dag.evaluate((svg) => [
+        svg.getBoundingClientRect().width,
+        Number(svg.getAttribute("width"))
+      ]);
+      expect(shown, p).toBe(drawn);
+      // It fits the page's column: no sideways scrolling at 1280 px.
+      expect(await page.locator(".dag-container").evaluate((d) => d.scrollWidth <= d.clientWidth), p).toBe(
+        true
+      );
+      const sizes = await dag
+        .locator("text")
+        .evaluateAll((ts) => ts.map((t) => parseFloat(getComputedStyle(t).fontSize)));
+      expect(Math.min(...sizes), p).toBeGreaterThanOrEqual(12);
+      for (const s of report.steps)
+        expect(
+          await page.locator(`g.dag-node[data-step="${s.name}"] title`).textContent(),
+          `${p} ${s.name}`
+        ).toContain(`key: ${s.key}`);
+      const rows = await page
+        .locator("table.artifacts tbody tr")
+        .evaluateAll((trs) =>
+          trs.map((tr) => [
+            tr.querySelector("td:nth-child(4)")!.textContent,
+            tr.querySelector("td:nth-child(4)")!.getAttribute("title")
+          ])
+        );
+      expect(rows).toHaveLength(report.artifacts.length);
+      report.artifacts.forEach((a, i) => {
+        const [size, title] = rows[i];
+        expect(title, a.name).toBe(`${Number(a.bytes).toLocaleString("en-US")} bytes`);
+        const n = Number(a.bytes);
+        const unit = n < 1024 ? "B" : n < 1024 ** 2 ? "KB" : n < 1024 ** 3 ? "MB" : "GB";
+        expect(size, a.name).toMatch(new RegExp(`^\\d+(\\.\\d)? ${unit}$`));
+      });
+      await page.close();
+    }
   });
 
   it("shows the monitored batches on the Monitoring page: drift per column and batch, the latest batch's drifted columns", async () => {
@@ -473,7 +750,7 @@ describe("the static report site", () => {
       metrics: Record<string, number>;
     };
     expect(run.steps.every((s) => s.status === "fresh")).toBe(true);
-    expect(pageJson<{headline: Record<string, number>}>("report.json").headline).toEqual(run.metrics);
+    expect(pageJson<{headline: Record<string, number>}>("penguins/run.json").headline).toEqual(run.metrics);
   }, 120_000);
 
   it("runs each Model card's predict, serve-model and curl commands as copied from the page", async () => {
@@ -515,7 +792,7 @@ describe("the static report site", () => {
     const log = watchPage(page, site.url);
     const t0 = Date.now();
     await page.goto(`${site.url}/index.html`);
-    await page.locator("table.metrics td.num").first().waitFor();
+    await page.locator("table.pipelines td.metric").first().waitFor();
     const interactive = Date.now() - t0;
     await page.waitForLoadState("networkidle");
     console.log(
