@@ -84,7 +84,14 @@ async function decile(db: Db, rows: string, v: string): Promise<string> {
   return `CASE ${cases.join(" ")} ELSE ${edges.length} END`;
 }
 
-/** A range's end as people read it: up to four significant digits, thousands separated. */
+/**
+ * A range's end as people read it: up to four significant digits, thousands separated from five
+ * digits on (a year reads 1970, not 1,970).
+ */
 function short(x: number): string {
-  return Number(x.toPrecision(4)).toLocaleString("en-US", {maximumFractionDigits: 4});
+  const rounded = Number(x.toPrecision(4));
+  return rounded.toLocaleString("en-US", {
+    maximumFractionDigits: 4,
+    useGrouping: Math.abs(rounded) >= 10_000
+  });
 }
