@@ -9,7 +9,8 @@ import {loadConfig} from "../pipeline/builtins.ts";
 import {buildGraph} from "../pipeline/engine/graph.ts";
 import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
 import {trackingPath} from "../pipeline/tracking/trackingPath.ts";
-import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
+import {invalidate, loaderStates, recordFingerprints, type LoaderState} from "../site/invalidate.ts";
+import {makeInProcess} from "../site/makeInProcess.ts";
 import {listLoaders} from "../site/loaders.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
 import {touchStale} from "../site/touchStale.ts";
@@ -27,6 +28,34 @@ export async function devCommand(
   options: {port?: string; open?: boolean; verbose?: boolean},
   projectRoot = process.cwd()
 ): Promise<void> {
+  // Runs made here or by the loaders Framework starts serve the live preview: recorded as such,
+  // registering no model.
+  process.env.MLBOOK_RUN_SOURCE = "preview";
+  // The stale outputs pages have read are made here, in one process with one run of the
+  // pipeline, then handed to Framework; the rest are left to it (see makeInProcess).
+  const refresh = async (states: LoaderState[], made: LoaderState[]) => {
+    const t0 = performance.now();
+    const done = new Set<LoaderState>();
+    const touched = new Set<string>();
+    const {failed} = await makeInProcess(projectRoot, made, async (file, outputs) => {
+      outputs.forEach((s) => done.add(s));
+      touched.add(file);
+      await touchStale(
+        projectRoot,
+        states.filter((s) => s.loader.loader === file),
+        done
+      );
+    });
+    if (done.size)
+      console.log(
+        `mlbook: made ${[...done].map((s) => s.loader.target).join(", ")} in ${Math.round(performance.now() - t0)} ms`
+      );
+    for (const f of failed) console.log(`mlbook: ${f} (left to Framework's loader)`);
+    await touchStale(
+      projectRoot,
+      states.filter((s) => !touched.has(s.loader.loader))
+    );
+  };
   const check = async (initial: boolean) => {
     clearCodeDigests();
     const pipelines = listPipelines(projectRoot);
@@ -42,7 +71,11 @@ export async function devCommand(
     if (unmade.length)
       console.log(`mlbook: ${unmade.length} loader(s) not made yet, made when a page reads them`);
     if (initial) await invalidate(states);
-    else await touchStale(projectRoot, states);
+    else
+      await refresh(
+        states,
+        stale.filter((s) => !unmade.includes(s))
+      );
     await recordFingerprints(projectRoot, stale);
     if (!initial && stale.length === unmade.length)
       console.log("mlbook: change seen, every loader made so far still fresh");
@@ -59,8 +92,7 @@ export async function devCommand(
   const child = spawn(process.execPath, [bin, "preview", "--port", String(inner), "--no-open"], {
     cwd: projectRoot,
     stdio: ["inherit", "pipe", "inherit"],
-    // Loaders learn they serve the live preview: their runs are recorded as such, register nothing.
-    env: {...process.env, PATH, OBSERVABLE_TELEMETRY_DISABLE: "1", MLBOOK_RUN_SOURCE: "preview"}
+    env: {...process.env, PATH, OBSERVABLE_TELEMETRY_DISABLE: "1"}
   });
   // Its banner and request log name the front's port, the one to open; its chatter is left out.
   const log = frameworkLog(options);
@@ -88,7 +120,7 @@ export async function devCommand(
           console.error(`mlbook: ${error instanceof Error ? error.message : String(error)}`);
         }
       });
-    }, 250);
+    }, 100);
   };
   const rewatch = async () => {
     const {paths, databases} = await watched(projectRoot, pipelines);

@@ -3,7 +3,7 @@
  * each function makes one page's data for the pipeline Framework names (`--pipeline=`); runLoader
  * prints it as the loader's output.
  */
-export {runLoader} from "./runLoader.ts";
+export {loaderOutput, runLoader} from "./runLoader.ts";
 export {pipelineContext, type PipelineContext} from "./pipelineContext.ts";
 export {checks} from "./checks.ts";
 export {eda} from "./eda.ts";

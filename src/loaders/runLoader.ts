@@ -15,23 +15,32 @@ export async function runLoader(
   fn: (context: PipelineContext) => Promise<unknown>,
   io: {argv?: readonly string[]; root?: string; write?: (text: string) => void} = {}
 ): Promise<void> {
-  const root = io.root ?? process.cwd();
   const write = io.write ?? ((text: string) => void process.stdout.write(text));
   try {
     const stale = staleBundleError();
     if (stale) throw new Error(stale);
-    for (let attempt = 1; ; ++attempt) {
-      const context = await pipelineContext(io.argv, root);
-      const before = inputStamps(context, root);
-      const output = await fn(context);
-      if (attempt === 3 || inputStamps(context, root) === before) {
-        write(JSON.stringify(output));
-        return;
-      }
-      process.stderr.write("  inputs changed while this loader ran: running it again\n");
-    }
+    write(await loaderOutput(fn, io));
   } catch (error) {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
+  }
+}
+
+/**
+ * A page-data function's output as a loader writes it (JSON), made again when its inputs changed
+ * while it ran (see runLoader); throws what the function throws. `mlbook dev` calls it in its own
+ * process for loaders written as mlbook's are.
+ */
+export async function loaderOutput(
+  fn: (context: PipelineContext) => Promise<unknown>,
+  io: {argv?: readonly string[]; root?: string} = {}
+): Promise<string> {
+  const root = io.root ?? process.cwd();
+  for (let attempt = 1; ; ++attempt) {
+    const context = await pipelineContext(io.argv, root);
+    const before = inputStamps(context, root);
+    const output = await fn(context);
+    if (attempt === 3 || inputStamps(context, root) === before) return JSON.stringify(output);
+    process.stderr.write("  inputs changed while this loader ran: running it again\n");
   }
 }

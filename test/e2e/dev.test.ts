@@ -100,9 +100,13 @@ describe("the live preview (mlbook dev)", () => {
     expect(afterEdit).toMatch(/mlbook: loader data\/penguins\/metrics\.json stale \(step evaluate changed\)/);
     expect(afterEdit).not.toMatch(/loader data\/penguins\/eda\.json stale/);
     expect(afterEdit).not.toMatch(/loader data\/penguins\/checks\.json stale/);
-    expect(afterEdit).toMatch(/load \/data\/penguins\/metrics\.json → \[stale\]/);
+    // The dev server made the page's data itself (the page had read it), and Framework served
+    // it as fresh, running no loader of its own; the Data page's was neither made nor loaded.
+    expect(afterEdit).toMatch(/mlbook: made data\/penguins\/metrics\.json in \d+ ms/);
+    expect(afterEdit).toMatch(/load \/data\/penguins\/metrics\.json → \[fresh\]/);
+    expect(afterEdit).not.toMatch(/load \/data\/penguins\/metrics\.json → \[stale\]/);
     expect(afterEdit).not.toMatch(/load \/data\/penguins\/eda\.json/);
-    // The loader re-ran the pipeline from train on: the steps before it were fresh.
+    // The pipeline re-ran from train on: the steps before it were fresh.
     for (const step of ["ingest", "clean", "beak_ratio", "check", "split"])
       expect(afterEdit).toContain(`  ${step} fresh\n`);
     expect(afterEdit).toContain("  train ran (param model.params.C changed)\n");
