@@ -4,40 +4,19 @@
 // made (its own duration, as tracking recorded it). Two pipelines: penguins (a run of about half
 // a second, where the preview's fixed costs dominate) and flights on January's ~500,000 rows (a
 // run of several seconds). Target: page updated ≤ 2 × the run; one run per edit.
-import {cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {dirname, join, resolve} from "node:path";
-import {fileURLToPath} from "node:url";
+import {readFileSync, writeFileSync} from "node:fs";
+import {join} from "node:path";
 import {launchChromium} from "../test/helpers/browser.ts";
 import {startDev, until} from "../test/helpers/dev.ts";
 import {measure} from "./measure.ts";
+import {projectCopy} from "./projectCopy.ts";
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dir = mkdtempSync(join(tmpdir(), "mlbook-bench-preview-"));
-for (const name of [
-  "bin",
-  "src",
-  "docs",
-  "steps",
-  "models",
-  "conf",
-  "pipelines",
-  "mlbook.yaml",
-  "package.json",
-  "observablehq.config.ts"
-])
-  cpSync(join(repo, name), join(dir, name), {
-    recursive: true,
-    filter: (src) => !src.includes(".mlbook") && !src.includes(".observablehq")
-  });
-symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+const dir = projectCopy("mlbook-bench-preview-");
 const flights = join(dir, "pipelines", "flights.yaml");
 writeFileSync(
   flights,
   readFileSync(flights, "utf8").replace(/^clean:\n/m, 'clean:\n  filter: "month(date) = 1"\n')
 );
-if (measure(process.execPath, [join(dir, "bin", "bundle.js")], {cwd: dir}).status !== 0)
-  throw new Error("bundling failed");
 
 interface Run {
   id: string;

@@ -5,39 +5,12 @@
 //   3. `mlbook build` again with nothing changed;
 //   4. each page loader run by hand when its steps are fresh (what the live preview pays per page).
 // Targets: 2 ≤ 1.2 × 1; 3 ≤ 10 s; each of 4 ≤ 0.5 s.
-import {cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync} from "node:fs";
-import {tmpdir} from "node:os";
-import {dirname, join, resolve} from "node:path";
-import {fileURLToPath} from "node:url";
+import {readdirSync, readFileSync, rmSync} from "node:fs";
+import {join} from "node:path";
 import {measure} from "./measure.ts";
+import {projectCopy, repo} from "./projectCopy.ts";
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const project = [
-  "bin",
-  "src",
-  "docs",
-  "steps",
-  "models",
-  "conf",
-  "pipelines",
-  "mlbook.yaml",
-  "package.json",
-  "observablehq.config.ts"
-];
-
-/** A copy of the repository with an empty store and no bundle yet (built here, not timed). */
-function copy(): string {
-  const dir = mkdtempSync(join(tmpdir(), "mlbook-bench-site-"));
-  for (const name of project)
-    cpSync(join(repo, name), join(dir, name), {
-      recursive: true,
-      filter: (src) => !src.includes(".mlbook") && !src.includes(".observablehq")
-    });
-  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
-  const bundled = measure(process.execPath, [join(dir, "bin", "bundle.js")], {cwd: dir});
-  if (bundled.status !== 0) throw new Error(bundled.stderr);
-  return dir;
-}
+const copy = () => projectCopy("mlbook-bench-site-");
 
 function mlbook(dir: string, args: string[]) {
   const result = measure(process.execPath, [join(dir, "bin", "mlbook.js"), ...args], {cwd: dir});
