@@ -10,7 +10,7 @@ import {buildGraph} from "../pipeline/engine/graph.ts";
 import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
 import {trackingPath} from "../pipeline/tracking/trackingPath.ts";
 import {invalidate, loaderStates, recordFingerprints, type LoaderState} from "../site/invalidate.ts";
-import {makeInProcess} from "../site/makeInProcess.ts";
+import {makeLoaderOutputs} from "../site/makeLoaderOutputs.ts";
 import {listLoaders} from "../site/loaders.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
 import {touchStale} from "../site/touchStale.ts";
@@ -28,16 +28,16 @@ export async function devCommand(
   options: {port?: string; open?: boolean; verbose?: boolean},
   projectRoot = process.cwd()
 ): Promise<void> {
-  // Runs made here or by the loaders Framework starts serve the live preview: recorded as such,
-  // registering no model.
+  // Runs made for the pages (by makeLoaderOutputs or the loaders Framework starts) serve the live
+  // preview: recorded as such, registering no model.
   process.env.MLBOOK_RUN_SOURCE = "preview";
-  // The stale outputs pages have read are made here, in one process with one run of the
-  // pipeline, then handed to Framework; the rest are left to it (see makeInProcess).
+  // The stale outputs pages have read are made in one process with one run of the pipeline,
+  // then handed to Framework; the rest are left to it (see makeLoaderOutputs).
   const refresh = async (states: LoaderState[], made: LoaderState[]) => {
     const t0 = performance.now();
     const done = new Set<LoaderState>();
     const touched = new Set<string>();
-    const {failed} = await makeInProcess(projectRoot, made, async (file, outputs) => {
+    const {failed} = await makeLoaderOutputs(projectRoot, made, async (file, outputs) => {
       outputs.forEach((s) => done.add(s));
       touched.add(file);
       await touchStale(

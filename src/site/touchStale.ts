@@ -7,7 +7,7 @@ import type {LoaderState} from "./invalidate.ts";
  * Makes Framework's preview re-run exactly the stale loaders. Preview re-runs a loader whose file
  * is newer than its cached output, and watches the loader file to refresh open pages: so each
  * stale loader's file is touched, and the cached outputs it also makes for other pipelines that
- * are still right — and those `made` already (makeInProcess) — are touched after it, so they stay
+ * are still right — and those `made` already (makeLoaderOutputs) — are touched after it, so they stay
  * newer and are not made again: the page refreshes with them.
  */
 export async function touchStale(

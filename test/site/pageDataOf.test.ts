@@ -2,10 +2,10 @@ import {readdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import {describe, expect, it} from "vitest";
 import * as loaders from "../../src/loaders/index.ts";
-import {pageDataOf} from "../../src/site/makeInProcess.ts";
+import {pageDataOf} from "../../src/site/makeLoaderOutputs.ts";
 import {repoRoot} from "../helpers/project.ts";
 
-describe("pageDataOf (which loaders mlbook dev makes in its own process)", () => {
+describe("pageDataOf (which loaders mlbook dev makes in one process for all, not Framework per page)", () => {
   it("names the page-data function of every loader of mlbook's pages, one the package exports", () => {
     const docs = join(repoRoot, "docs", "data");
     const files = [

@@ -1,0 +1,138 @@
+import {spawn} from "node:child_process";
+import {existsSync, readFileSync} from "node:fs";
+import {createRequire} from "node:module";
+import {join} from "node:path";
+import {pathToFileURL} from "node:url";
+import type {LoaderState} from "./invalidate.ts";
+
+/**
+ * The page-data function a loader runs when it is written as mlbook's are, and nothing more:
+ * `import {metrics, runLoader} from "mlbook/loaders"; await runLoader(metrics);` (comments
+ * aside). Undefined for any other loader, which only Framework runs.
+ */
+export function pageDataOf(source: string): string | undefined {
+  const code = source
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/^\s*\/\/.*$/gm, "")
+    .trim();
+  const m =
+    /^import\s*\{\s*(?:(\w+)\s*,\s*runLoader|runLoader\s*,\s*(\w+))\s*\}\s*from\s*["']mlbook\/loaders["'];?\s*await\s+runLoader\(\s*(\w+)\s*\);?$/.exec(
+      code
+    );
+  const name = m && (m[1] ?? m[2]);
+  return name && name === m[3] ? name : undefined;
+}
+
+interface Job {
+  fn: string;
+  argv: string[];
+  cache: string;
+  target: string;
+}
+
+/**
+ * The child's program: each job's output made by `loaderOutput` (src/loaders/runLoader.ts) and
+ * written where Framework caches it (a temp file, then renamed); one line on stdout per job.
+ */
+const program = `
+import {mkdir, rename, rm, writeFile} from "node:fs/promises";
+import {dirname} from "node:path";
+const loaders = await import(process.argv[1]);
+for (const job of JSON.parse(process.argv[2])) {
+  const temp = job.cache + "." + process.pid;
+  try {
+    const output = await loaders.loaderOutput(loaders[job.fn], {argv: job.argv, root: process.cwd()});
+    await mkdir(dirname(job.cache), {recursive: true});
+    await writeFile(temp, output);
+    await rename(temp, job.cache);
+    process.stdout.write(JSON.stringify({made: job.target}) + "\\n");
+  } catch (error) {
+    await rm(temp, {force: true});
+    process.stdout.write(JSON.stringify({failed: job.target, message: error instanceof Error ? error.message : String(error)}) + "\\n");
+  }
+}
+`;
+
+/**
+ * Makes stale loaders' outputs in one Node process for them all, instead of the process per page
+ * Framework starts: its modules load once and every page's data shares one run of the pipeline.
+ * Only loaders written as mlbook's are (see pageDataOf) whose output Framework has cached before
+ * (a page read it) are made; `onFile` hears of each loader file once, with the outputs made of
+ * it, as soon as they are written — pages refresh as their data is ready. A loader whose function
+ * throws is left out (Framework runs it and shows its error as it would). The process is not
+ * mlbook dev's own: a run's compute must not stall the preview it serves.
+ */
+export async function makeLoaderOutputs(
+  projectRoot: string,
+  states: LoaderState[],
+  onFile: (file: string, made: LoaderState[]) => Promise<void>
+): Promise<{made: number; failed: string[]}> {
+  const byFile = new Map<string, LoaderState[]>();
+  for (const s of states) byFile.set(s.loader.loader, [...(byFile.get(s.loader.loader) ?? []), s]);
+  const module = loadersModule(projectRoot);
+  const jobs: Job[] = [];
+  const pending = new Map<string, {left: number; done: LoaderState[]}>();
+  for (const [file, group] of byFile) {
+    const fn = module && pageDataOf(readFileSync(join(projectRoot, "docs", file), "utf8"));
+    if (!fn) continue;
+    pending.set(file, {left: group.length, done: []});
+    for (const s of group)
+      jobs.push({
+        fn,
+        argv: s.loader.pipeline ? [`--pipeline=${s.loader.pipeline}`] : [],
+        cache: s.loader.cache,
+        target: s.loader.target
+      });
+  }
+  // Loader files no job makes (another kind of loader) are handed on first: Framework runs them.
+  for (const file of byFile.keys()) if (!pending.has(file)) await onFile(file, []);
+  const failed: string[] = [];
+  let made = 0;
+  if (!jobs.length) return {made, failed};
+  const byTarget = new Map(states.map((s) => [s.loader.target, s]));
+  let chain = Promise.resolve();
+  const heard = (line: string) => {
+    const said = JSON.parse(line) as {made?: string; failed?: string; message?: string};
+    const s = byTarget.get((said.made ?? said.failed)!)!;
+    const file = pending.get(s.loader.loader)!;
+    if (said.made) {
+      file.done.push(s);
+      made += 1;
+    } else failed.push(`${said.failed}: ${said.message}`);
+    if (--file.left === 0) chain = chain.then(() => onFile(s.loader.loader, file.done));
+  };
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--input-type=module", "-e", program, module!, JSON.stringify(jobs)],
+      {
+        cwd: projectRoot,
+        stdio: ["ignore", "pipe", "inherit"]
+      }
+    );
+    let buffer = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      buffer += d;
+      for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
+        heard(buffer.slice(0, i));
+        buffer = buffer.slice(i + 1);
+      }
+    });
+    child.on("error", reject);
+    child.on("close", () => resolve());
+  });
+  await chain;
+  // Files whose jobs did not all report (the process died): handed on with what was made.
+  for (const [file, {left, done}] of pending) if (left > 0) await onFile(file, done);
+  return {made, failed};
+}
+
+/** The URL of `mlbook/loaders` as the project's loaders resolve it, or undefined where it has none. */
+function loadersModule(projectRoot: string): string | undefined {
+  try {
+    const file = createRequire(join(projectRoot, "package.json")).resolve("mlbook/loaders");
+    return existsSync(file) ? pathToFileURL(file).href : undefined;
+  } catch {
+    return undefined;
+  }
+}
