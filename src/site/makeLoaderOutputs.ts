@@ -2,7 +2,7 @@ import {spawn} from "node:child_process";
 import {existsSync, readFileSync} from "node:fs";
 import {createRequire} from "node:module";
 import {join} from "node:path";
-import {pathToFileURL} from "node:url";
+import {fileURLToPath, pathToFileURL} from "node:url";
 import type {LoaderState} from "./invalidate.ts";
 
 /**
@@ -30,28 +30,8 @@ interface Job {
   target: string;
 }
 
-/**
- * The child's program: each job's output made by `loaderOutput` (src/loaders/runLoader.ts) and
- * written where Framework caches it (a temp file, then renamed); one line on stdout per job.
- */
-const program = `
-import {mkdir, rename, rm, writeFile} from "node:fs/promises";
-import {dirname} from "node:path";
-const loaders = await import(process.argv[1]);
-for (const job of JSON.parse(process.argv[2])) {
-  const temp = job.cache + "." + process.pid;
-  try {
-    const output = await loaders.loaderOutput(loaders[job.fn], {argv: job.argv, root: process.cwd()});
-    await mkdir(dirname(job.cache), {recursive: true});
-    await writeFile(temp, output);
-    await rename(temp, job.cache);
-    process.stdout.write(JSON.stringify({made: job.target}) + "\\n");
-  } catch (error) {
-    await rm(temp, {force: true});
-    process.stdout.write(JSON.stringify({failed: job.target, message: error instanceof Error ? error.message : String(error)}) + "\\n");
-  }
-}
-`;
+/** The child's program (a file, not `node -e`: worker threads inherit the flags it is run with). */
+const program = fileURLToPath(new URL("../../bin/makeLoaderOutputs.js", import.meta.url));
 
 /**
  * Makes stale loaders' outputs in one Node process for them all, instead of the process per page
@@ -102,14 +82,10 @@ export async function makeLoaderOutputs(
     if (--file.left === 0) chain = chain.then(() => onFile(s.loader.loader, file.done));
   };
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--input-type=module", "-e", program, module!, JSON.stringify(jobs)],
-      {
-        cwd: projectRoot,
-        stdio: ["ignore", "pipe", "inherit"]
-      }
-    );
+    const child = spawn(process.execPath, [program, module!, JSON.stringify(jobs)], {
+      cwd: projectRoot,
+      stdio: ["ignore", "pipe", "inherit"]
+    });
     let buffer = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
       buffer += d;

@@ -1,0 +1,23 @@
+// `mlbook dev`'s maker of stale page data (src/site/makeLoaderOutputs.ts), one process for them
+// all: node bin/makeLoaderOutputs.js <mlbook/loaders URL> <jobs as JSON>. Each job's output is
+// made by the loaders module's loaderOutput and written where Framework caches it (a temp file,
+// then renamed); one JSON line on stdout per job says it was made or why not.
+import {mkdir, rename, rm, writeFile} from "node:fs/promises";
+import {dirname} from "node:path";
+
+const [url, jobs] = process.argv.slice(2);
+const loaders = await import(url);
+for (const job of JSON.parse(jobs)) {
+  const temp = `${job.cache}.${process.pid}`;
+  try {
+    const output = await loaders.loaderOutput(loaders[job.fn], {argv: job.argv, root: process.cwd()});
+    await mkdir(dirname(job.cache), {recursive: true});
+    await writeFile(temp, output);
+    await rename(temp, job.cache);
+    process.stdout.write(`${JSON.stringify({made: job.target})}\n`);
+  } catch (error) {
+    await rm(temp, {force: true});
+    const message = error instanceof Error ? error.message : String(error);
+    process.stdout.write(`${JSON.stringify({failed: job.target, message})}\n`);
+  }
+}
