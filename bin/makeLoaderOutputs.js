@@ -1,7 +1,8 @@
 // `mlbook dev`'s maker of stale page data (src/site/makeLoaderOutputs.ts), one process for them
 // all: node bin/makeLoaderOutputs.js <mlbook/loaders URL> <jobs as JSON>. Each job's output is
 // made by the loaders module's loaderOutput and written where Framework caches it (a temp file,
-// then renamed); one JSON line on stdout per job says it was made or why not.
+// then renamed); one JSON line per job on file descriptor 3 says it was made or why not.
+import {writeSync} from "node:fs";
 import {mkdir, rename, rm, writeFile} from "node:fs/promises";
 import {dirname} from "node:path";
 
@@ -14,10 +15,10 @@ for (const job of JSON.parse(jobs)) {
     await mkdir(dirname(job.cache), {recursive: true});
     await writeFile(temp, output);
     await rename(temp, job.cache);
-    process.stdout.write(`${JSON.stringify({made: job.target})}\n`);
+    writeSync(3, `${JSON.stringify({made: job.target})}\n`);
   } catch (error) {
     await rm(temp, {force: true});
     const message = error instanceof Error ? error.message : String(error);
-    process.stdout.write(`${JSON.stringify({failed: job.target, message})}\n`);
+    writeSync(3, `${JSON.stringify({failed: job.target, message})}\n`);
   }
 }

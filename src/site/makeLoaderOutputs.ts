@@ -1,4 +1,5 @@
 import {spawn} from "node:child_process";
+import type {Readable} from "node:stream";
 import {existsSync, readFileSync} from "node:fs";
 import {createRequire} from "node:module";
 import {join} from "node:path";
@@ -73,7 +74,8 @@ export async function makeLoaderOutputs(
   let chain = Promise.resolve();
   const heard = (line: string) => {
     const said = JSON.parse(line) as {made?: string; failed?: string; message?: string};
-    const s = byTarget.get((said.made ?? said.failed)!)!;
+    const s = byTarget.get(said.made ?? said.failed ?? "");
+    if (!s) return;
     const file = pending.get(s.loader.loader)!;
     if (said.made) {
       file.done.push(s);
@@ -84,10 +86,12 @@ export async function makeLoaderOutputs(
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [program, module!, JSON.stringify(jobs)], {
       cwd: projectRoot,
-      stdio: ["ignore", "pipe", "inherit"]
+      // Reports come on a channel of their own (fd 3): what a step prints goes to the terminal.
+      stdio: ["ignore", "inherit", "inherit", "pipe"]
     });
+    const reports = child.stdio[3] as Readable;
     let buffer = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    reports.setEncoding("utf8").on("data", (d: string) => {
       buffer += d;
       for (let i = buffer.indexOf("\n"); i >= 0; i = buffer.indexOf("\n")) {
         heard(buffer.slice(0, i));

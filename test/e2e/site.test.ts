@@ -145,17 +145,26 @@ describe("the static report site", () => {
       await page.screenshot({path: `${shot}.png`, fullPage: true});
       // At 768 px (a tablet, a half-screen window) charts are redrawn to the width and nothing
       // pushes the page sideways: wide tables and the DAG scroll in their own box.
+      // (Polled: a chart is redrawn once Framework sees the new width.)
       await page.setViewportSize({width: 768, height: 900});
-      await page.waitForTimeout(300);
       for (let i = 0; i < (await charts.count()); ++i) {
         await charts.nth(i).locator("svg .role-mark").first().waitFor({timeout: 10_000});
-        const box = await charts.nth(i).boundingBox();
-        expect(box && box.x + box.width, `${path} chart ${i} at 768 px`).toBeLessThanOrEqual(768);
+        await expect
+          .poll(
+            async () => {
+              const box = await charts.nth(i).boundingBox();
+              return box && box.x + box.width;
+            },
+            {message: `${path} chart ${i} at 768 px`, timeout: 10_000}
+          )
+          .toBeLessThanOrEqual(768);
       }
-      expect(
-        await page.evaluate(() => document.documentElement.scrollWidth),
-        `${path}: page width at 768 px`
-      ).toBeLessThanOrEqual(768);
+      await expect
+        .poll(() => page.evaluate(() => document.documentElement.scrollWidth), {
+          message: `${path}: page width at 768 px`,
+          timeout: 10_000
+        })
+        .toBeLessThanOrEqual(768);
       await page.screenshot({path: `${shot}-768.png`, fullPage: true});
       expect({path, ...log, bytes: 0}).toEqual({
         path,
