@@ -37,8 +37,10 @@ export function startServing(
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  // "close", not "exit": under `npm start` the server is npm's grandchild, and what it prints on
+  // its way out (after npm itself exited) is only all read once every holder of the pipes is gone.
   const exited = new Promise<{status: number | null; signal: NodeJS.Signals | null}>((resolve) =>
-    child.on("exit", (status, signal) => resolve({status, signal}))
+    child.on("close", (status, signal) => resolve({status, signal}))
   );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
