@@ -10,12 +10,15 @@ const [url, jobs] = process.argv.slice(2);
 const loaders = await import(url);
 for (const job of JSON.parse(jobs)) {
   const temp = `${job.cache}.${process.pid}`;
+  const t0 = performance.now();
   try {
-    const output = await loaders.loaderOutput(loaders[job.fn], {argv: job.argv, root: process.cwd()});
+    const fn = loaders[job.fn];
+    if (typeof fn !== "function") throw new Error(`mlbook/loaders has no page-data function ${job.fn}`);
+    const output = await loaders.loaderOutput(fn, {argv: job.argv, root: process.cwd()});
     await mkdir(dirname(job.cache), {recursive: true});
     await writeFile(temp, output);
     await rename(temp, job.cache);
-    writeSync(3, `${JSON.stringify({made: job.target})}\n`);
+    writeSync(3, `${JSON.stringify({made: job.target, ms: Math.round(performance.now() - t0)})}\n`);
   } catch (error) {
     await rm(temp, {force: true});
     const message = error instanceof Error ? error.message : String(error);

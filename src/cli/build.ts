@@ -1,6 +1,7 @@
 import {spawn} from "node:child_process";
 import {frameworkLog} from "./frameworkLog.ts";
 import {existsSync} from "node:fs";
+import {availableParallelism} from "node:os";
 import {delimiter, join, relative} from "node:path";
 import {loadConfig} from "../pipeline/builtins.ts";
 import {MlbookError} from "../pipeline/errors.ts";
@@ -8,6 +9,7 @@ import {runPipeline} from "../pipeline/engine/run.ts";
 import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
 import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
 import {listLoaders} from "../site/loaders.ts";
+import {makeLoaderOutputs} from "../site/makeLoaderOutputs.ts";
 import {runLoaders} from "../site/runLoaders.ts";
 import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
 import {terminalLogger} from "./progress.ts";
@@ -15,7 +17,7 @@ import {terminalLogger} from "./progress.ts";
 /**
  * `mlbook build`: runs every pipeline (so a failing step fails the build with its own message),
  * deletes the cached output of exactly the loaders whose inputs changed and makes those again
- * (several at once), then lets Framework build the site from the fresh cache.
+ * (one maker process per core), then lets Framework build the site from the fresh cache.
  */
 export async function buildCommand(
   projectRoot = process.cwd(),
@@ -35,11 +37,22 @@ export async function buildCommand(
   for (const s of states)
     console.log(`  loader ${s.loader.target}: ${s.stale ? `stale (${s.stale})` : "fresh"}`);
   await invalidate(states);
-  const failures = await runLoaders(
+  // mlbook's loaders are made a process per core, each process making many (modules loaded once);
+  // a loader of another kind runs in a process of its own, as Framework would run it.
+  const {made, failed, others} = await makeLoaderOutputs(
     projectRoot,
-    states.filter((s) => s.stale).map((s) => s.loader),
-    {log: (m) => console.log(m)}
+    states.filter((s) => s.stale),
+    {processes: availableParallelism()}
   );
+  for (const m of made) console.log(`  loader ${m.state.loader.target}: made in ${m.ms} ms`);
+  const failures = [
+    ...failed.map((f) => ({loader: f.state.loader, message: f.message})),
+    ...(await runLoaders(
+      projectRoot,
+      others.map((s) => s.loader),
+      {log: (m) => console.log(m)}
+    ))
+  ];
   if (failures.length) {
     const lines = failures.map((f) => `loader ${f.loader.target} failed: ${f.message}`);
     throw new MlbookError(`build: ${lines.join("\n")}`);

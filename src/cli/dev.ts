@@ -33,24 +33,27 @@ export async function devCommand(
   process.env.MLBOOK_RUN_SOURCE = "preview";
   // The stale outputs pages have read are made in one process with one run of the pipeline,
   // then handed to Framework; the rest are left to it (see makeLoaderOutputs).
-  const refresh = async (states: LoaderState[], made: LoaderState[]) => {
+  const refresh = async (states: LoaderState[], read: LoaderState[]) => {
     const t0 = performance.now();
     const done = new Set<LoaderState>();
     const touched = new Set<string>();
-    const {failed} = await makeLoaderOutputs(projectRoot, made, async (file, outputs) => {
-      outputs.forEach((s) => done.add(s));
-      touched.add(file);
-      await touchStale(
-        projectRoot,
-        states.filter((s) => s.loader.loader === file),
-        done
-      );
+    const {made, failed} = await makeLoaderOutputs(projectRoot, read, {
+      onFile: async (file, outputs) => {
+        outputs.forEach((s) => done.add(s));
+        touched.add(file);
+        await touchStale(
+          projectRoot,
+          states.filter((s) => s.loader.loader === file),
+          done
+        );
+      }
     });
-    if (done.size)
+    if (made.length)
       console.log(
-        `mlbook: made ${[...done].map((s) => s.loader.target).join(", ")} in ${Math.round(performance.now() - t0)} ms`
+        `mlbook: made ${made.map((m) => m.state.loader.target).join(", ")} in ${Math.round(performance.now() - t0)} ms`
       );
-    for (const f of failed) console.log(`mlbook: ${f} (left to Framework's loader)`);
+    for (const f of failed)
+      console.log(`mlbook: ${f.state.loader.target}: ${f.message} (left to Framework's loader)`);
     await touchStale(
       projectRoot,
       states.filter((s) => !touched.has(s.loader.loader))

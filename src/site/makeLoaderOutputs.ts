@@ -34,28 +34,42 @@ interface Job {
 /** The child's program (a file, not `node -e`: worker threads inherit the flags it is run with). */
 const program = fileURLToPath(new URL("../../bin/makeLoaderOutputs.js", import.meta.url));
 
+export interface MadeOutputs {
+  /** Outputs made and written, with the milliseconds each took in its process. */
+  made: {state: LoaderState; ms: number}[];
+  /** Outputs whose page-data function threw, with its message. */
+  failed: {state: LoaderState; message: string}[];
+  /** Loaders of another kind (see pageDataOf), left for their own process. */
+  others: LoaderState[];
+}
+
 /**
- * Makes stale loaders' outputs in one Node process for them all, instead of the process per page
- * Framework starts: its modules load once and every page's data shares one run of the pipeline.
- * Only loaders written as mlbook's are (see pageDataOf) whose output Framework has cached before
- * (a page read it) are made; `onFile` hears of each loader file once, with the outputs made of
- * it, as soon as they are written — pages refresh as their data is ready. A loader whose function
- * throws is left out (Framework runs it and shows its error as it would). The process is not
- * mlbook dev's own: a run's compute must not stall the preview it serves.
+ * Makes stale loaders' outputs in one Node process (or `processes`, the jobs dealt between them)
+ * instead of the process per loader Framework starts: modules load once per process, and every
+ * page's data shares one run of the pipeline. Only loaders written as mlbook's are (see
+ * pageDataOf) are made, each output written where Framework caches it (a temp file, renamed);
+ * `onFile` hears of each loader file once, with the outputs made of it, as soon as they are
+ * written — an open page refreshes as its data is ready. Not in this process: a run's compute
+ * must not stall the preview it serves, and a crash takes only the maker down.
  */
 export async function makeLoaderOutputs(
   projectRoot: string,
   states: LoaderState[],
-  onFile: (file: string, made: LoaderState[]) => Promise<void>
-): Promise<{made: number; failed: string[]}> {
+  options: {processes?: number; onFile?: (file: string, made: LoaderState[]) => Promise<void>} = {}
+): Promise<MadeOutputs> {
+  const onFile = options.onFile ?? (async () => {});
   const byFile = new Map<string, LoaderState[]>();
   for (const s of states) byFile.set(s.loader.loader, [...(byFile.get(s.loader.loader) ?? []), s]);
   const module = loadersModule(projectRoot);
   const jobs: Job[] = [];
+  const out: MadeOutputs = {made: [], failed: [], others: []};
   const pending = new Map<string, {left: number; done: LoaderState[]}>();
   for (const [file, group] of byFile) {
     const fn = module && pageDataOf(readFileSync(join(projectRoot, "docs", file), "utf8"));
-    if (!fn) continue;
+    if (!fn) {
+      out.others.push(...group);
+      continue;
+    }
     pending.set(file, {left: group.length, done: []});
     for (const s of group)
       jobs.push({
@@ -65,26 +79,42 @@ export async function makeLoaderOutputs(
         target: s.loader.target
       });
   }
-  // Loader files no job makes (another kind of loader) are handed on first: Framework runs them.
-  for (const file of byFile.keys()) if (!pending.has(file)) await onFile(file, []);
-  const failed: string[] = [];
-  let made = 0;
-  if (!jobs.length) return {made, failed};
+  // Loader files no job makes are handed on first: Framework runs them.
+  for (const file of new Set(out.others.map((s) => s.loader.loader))) await onFile(file, []);
+  if (!jobs.length) return out;
   const byTarget = new Map(states.map((s) => [s.loader.target, s]));
   let chain = Promise.resolve();
   const heard = (line: string) => {
-    const said = JSON.parse(line) as {made?: string; failed?: string; message?: string};
+    const said = JSON.parse(line) as {made?: string; ms?: number; failed?: string; message?: string};
     const s = byTarget.get(said.made ?? said.failed ?? "");
     if (!s) return;
     const file = pending.get(s.loader.loader)!;
     if (said.made) {
       file.done.push(s);
-      made += 1;
-    } else failed.push(`${said.failed}: ${said.message}`);
+      out.made.push({state: s, ms: said.ms ?? 0});
+    } else out.failed.push({state: s, message: said.message ?? "failed"});
     if (--file.left === 0) chain = chain.then(() => onFile(s.loader.loader, file.done));
   };
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [program, module!, JSON.stringify(jobs)], {
+  const n = Math.max(1, Math.min(options.processes ?? 1, jobs.length));
+  await Promise.all(
+    Array.from({length: n}, (_, k) =>
+      maker(projectRoot, [module!, jobs.filter((_, i) => i % n === k)], heard)
+    )
+  );
+  await chain;
+  // Files whose jobs did not all report (a maker died): handed on with what was made.
+  for (const [file, {left, done}] of pending) if (left > 0) await onFile(file, done);
+  return out;
+}
+
+/** One maker process on `jobs`, each report line it writes on fd 3 handed to `heard`. */
+function maker(
+  projectRoot: string,
+  [module, jobs]: [string, Job[]],
+  heard: (line: string) => void
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [program, module, JSON.stringify(jobs)], {
       cwd: projectRoot,
       // Reports come on a channel of their own (fd 3): what a step prints goes to the terminal.
       stdio: ["ignore", "inherit", "inherit", "pipe"]
@@ -101,10 +131,6 @@ export async function makeLoaderOutputs(
     child.on("error", reject);
     child.on("close", () => resolve());
   });
-  await chain;
-  // Files whose jobs did not all report (the process died): handed on with what was made.
-  for (const [file, {left, done}] of pending) if (left > 0) await onFile(file, done);
-  return {made, failed};
 }
 
 /** The URL of `mlbook/loaders` as the project's loaders resolve it, or undefined where it has none. */

@@ -6,7 +6,7 @@ import type {LoaderFile} from "./loaders.ts";
 
 export interface LoaderFailure {
   loader: LoaderFile;
-  /** The loader's own message (its `error: …` line), or its last line of stderr. */
+  /** The loader's own message (its `error: …` line), the error it threw, or its last line of stderr. */
   message: string;
 }
 
@@ -73,7 +73,12 @@ async function runOne(projectRoot: string, loader: LoaderFile): Promise<string |
   }
   await rm(temp, {force: true});
   const lines = stderr.trim().split("\n");
+  // mlbook's `error: …` line; else what an uncaught error says (`Error: …`, not Node's closing
+  // `Node.js v20…` line); else the last line.
   return (
-    lines.find((l) => l.startsWith("error: "))?.slice("error: ".length) ?? lines.at(-1) ?? "loader failed"
+    lines.find((l) => l.startsWith("error: "))?.slice("error: ".length) ??
+    lines.find((l) => /^\w*Error\b.*: /.test(l)) ??
+    lines.filter((l) => l.trim() && !/^Node\.js v\d/.test(l)).at(-1) ??
+    "loader failed"
   );
 }
