@@ -11,7 +11,7 @@ import {startDev, until} from "../test/helpers/dev.ts";
 import {measure} from "./measure.ts";
 import {projectCopy} from "./projectCopy.ts";
 
-const dir = projectCopy("mlbook-bench-preview-");
+const dir = projectCopy();
 const flights = join(dir, "pipelines", "flights.yaml");
 writeFileSync(
   flights,

@@ -10,7 +10,7 @@ import {join} from "node:path";
 import {measure} from "./measure.ts";
 import {projectCopy, repo} from "./projectCopy.ts";
 
-const copy = () => projectCopy("mlbook-bench-site-");
+const copy = () => projectCopy();
 
 function mlbook(dir: string, args: string[]) {
   const result = measure(process.execPath, [join(dir, "bin", "mlbook.js"), ...args], {cwd: dir});

@@ -28,8 +28,8 @@ export async function runLoader(
 
 /**
  * A page-data function's output as a loader writes it (JSON), made again when its inputs changed
- * while it ran (see runLoader); throws what the function throws. `mlbook dev` calls it in its own
- * process for loaders written as mlbook's are.
+ * while it ran (see runLoader); throws what the function throws. The maker `mlbook dev` and
+ * `mlbook build` start (bin/makeLoaderOutputs.js) calls it for loaders written as mlbook's are.
  */
 export async function loaderOutput(
   fn: (context: PipelineContext) => Promise<unknown>,

@@ -13,7 +13,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
 import {loadModel} from "../../src/pipeline/score/model.ts";
-import {copyOfRepo, mlbook, repoRoot, run} from "../helpers/project.ts";
+import {copyOfRepo, mlbook, run} from "../helpers/project.ts";
 import {invoke, startServing} from "../helpers/server.ts";
 
 /**
@@ -25,11 +25,7 @@ describe("mlbook export", () => {
   let dir: string;
 
   beforeAll(() => {
-    dir = copyOfRepo();
-    cpSync(join(repoRoot, "pipelines"), join(dir, "pipelines"), {
-      recursive: true,
-      filter: (src) => !src.includes(".mlbook")
-    });
+    dir = copyOfRepo({pipelines: true});
   });
 
   for (const p of [

@@ -1,9 +1,9 @@
-import {cpSync, readFileSync, readdirSync, rmSync, writeFileSync} from "node:fs";
+import {readFileSync, readdirSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
 import {writeCarBatches, writePenguinBatches} from "../helpers/batches.ts";
 import {parse} from "yaml";
-import {copyOfRepo, mlbook, repoRoot, run} from "../helpers/project.ts";
+import {copyOfRepo, copyPipelines, mlbook, repoRoot, run} from "../helpers/project.ts";
 
 interface Recorded {
   model: string;
@@ -72,10 +72,7 @@ describe("mlbook monitor", () => {
   });
 
   it("monitors a regression model (cars): numeric predictions, R² and RMSE on labelled rows", async () => {
-    cpSync(join(repoRoot, "pipelines"), join(dir, "pipelines"), {
-      recursive: true,
-      filter: (src) => !src.includes(".mlbook")
-    });
+    copyPipelines(dir);
     writeCarBatches(dir);
     const cars = ["--config", "pipelines/cars.yaml"];
     expect((await mlbook(dir, ["run", ...cars], dir)).status).toBe(0);

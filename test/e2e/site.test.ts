@@ -1,5 +1,5 @@
 import {csvParse} from "d3-dsv";
-import {cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from "node:fs";
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {Browser, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
@@ -37,11 +37,7 @@ describe("the static report site", () => {
   let site: Served;
 
   beforeAll(async () => {
-    dir = copyOfRepo();
-    cpSync(join(repoRoot, "pipelines"), join(dir, "pipelines"), {
-      recursive: true,
-      filter: (src) => !src.includes(".mlbook")
-    });
+    dir = copyOfRepo({pipelines: true});
     const flights = join(dir, "pipelines", "flights.yaml");
     writeFileSync(
       flights,

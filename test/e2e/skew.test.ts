@@ -1,4 +1,3 @@
-import {cpSync} from "node:fs";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
 import {openDb, type Db} from "../../src/pipeline/engine/db.ts";
@@ -35,11 +34,7 @@ describe("no training/serving skew", () => {
   let db: Db;
 
   beforeAll(async () => {
-    dir = copyOfRepo();
-    cpSync(join(repoRoot, "pipelines"), join(dir, "pipelines"), {
-      recursive: true,
-      filter: (src) => !src.includes(".mlbook")
-    });
+    dir = copyOfRepo({pipelines: true});
     db = await openDb();
   });
 

@@ -43,10 +43,11 @@ export function tinyProject(): string {
 }
 
 /**
- * A copy of this repository (engine sources, docs, default config) in a temp folder, sharing
- * node_modules by symlink: lets a test edit step code or config without touching the repo.
+ * A copy of this repository (engine sources, docs, default config; with `pipelines`, the example
+ * pipelines too) in a temp folder, sharing node_modules by symlink: lets a test edit step code or
+ * config without touching the repo.
  */
-export function copyOfRepo(): string {
+export function copyOfRepo({pipelines = false}: {pipelines?: boolean} = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "mlbook-repo-"));
   for (const name of [
     "bin",
@@ -65,7 +66,16 @@ export function copyOfRepo(): string {
     });
   }
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+  if (pipelines) copyPipelines(dir);
   return dir;
+}
+
+/** The repository's example pipelines (pipelines/*.yaml), without their stores, into `dir`. */
+export function copyPipelines(dir: string): void {
+  cpSync(join(repoRoot, "pipelines"), join(dir, "pipelines"), {
+    recursive: true,
+    filter: (src) => !src.includes(".mlbook")
+  });
 }
 
 export interface CliResult {
