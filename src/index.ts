@@ -46,5 +46,16 @@ export {scoreFile, type ScoreFileOptions} from "./pipeline/score/scoreFile.ts";
 export type {InferencePipeline, InferenceStage} from "./pipeline/ml/inference.ts";
 export type {ModelBundle, SignatureColumn, Predictions} from "./pipeline/ml/bundle.ts";
 
+// Your own pages' data (see the README: "Write your own page"): a loader reads artifacts, runs and
+// models through it, and the preview and the build make it again exactly when one of them changed.
+export {
+  pageLoader,
+  type PageData,
+  type PageArtifact,
+  type PageRun,
+  type PageRunDetail,
+  type PageLoaderOptions
+} from "./loaders/pageData.ts";
+
 // Errors: one shape, with the exit code the CLI uses.
 export {MlbookError, ConfigError, DataError} from "./pipeline/errors.ts";

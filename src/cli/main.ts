@@ -336,15 +336,20 @@ program
 
 program
   .command("new")
-  .description("scaffold a step, model or pipeline of your own, with a passing test, wired into the config")
-  .argument("<kind>", "step, model or pipeline")
-  .argument("<name>", "its name (letters, digits, _)")
+  .description(
+    "scaffold a step, model or pipeline of your own, with a passing test, wired into the config; or a report page with its data loader"
+  )
+  .argument("<kind>", "step, model, pipeline or page")
+  .argument("<name>", "its name (letters, digits, _; a page's may hold -)")
   .option(...configOption)
   .option("--after <step>", "new step: the step it follows (default: the last step with a data table)")
-  .action(async (kind: string, name: string, options: {config: string; after?: string}) => {
-    const {newCommand} = await import("./scaffold/new.ts");
-    await newCommand(kind, name, options);
-  });
+  .option("--pipeline <name>", "new page: the pipeline it shows (its sidebar section); default: the config's")
+  .action(
+    async (kind: string, name: string, options: {config: string; after?: string; pipeline?: string}) => {
+      const {newCommand} = await import("./scaffold/new.ts");
+      await newCommand(kind, name, options);
+    }
+  );
 
 try {
   await program.parseAsync(process.argv);

@@ -1,9 +1,9 @@
 import {existsSync} from "node:fs";
-import {dirname, join, resolve} from "node:path";
+import {dirname, resolve} from "node:path";
 import {loadConfig} from "../pipeline/builtins.ts";
 import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
 import {ConfigError} from "../pipeline/errors.ts";
-import {parseRef, resolveArtifact, resolveModel, type ArtifactRow} from "../pipeline/tracking/resolve.ts";
+import {artifactPath, parseRef, resolveModelOrArtifact} from "../pipeline/tracking/resolve.ts";
 import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 
@@ -33,18 +33,10 @@ export async function resolveModelRef(ref: string, config: string): Promise<Mode
   }
   const loaded = await loadConfig(config);
   const tracking = trackingOf(loaded, storeRoot(loaded));
-  const {artifact, name, version} = await withProject(tracking, async (tx) => {
-    const named = ref.split(/[:@]/)[0];
-    // A registered model's name never holds a slash; an artifact's may name its pipeline.
-    const [registered] = await tx.rows("SELECT 1 FROM models WHERE name = ? LIMIT 1", [named]);
-    if (!registered) {
-      const row: ArtifactRow = await resolveArtifact(tx, ref, loaded.config.name);
-      return {artifact: row, name: row.name, version: row.version};
-    }
-    const model = await resolveModel(tx, ref);
-    return {artifact: model.artifact, name: model.model.name, version: model.model.version};
-  });
-  const file = join(tracking.root, "store", artifact.step, artifact.key, `${artifact.output}.json`);
+  const {artifact, name, version} = await withProject(tracking, (tx) =>
+    resolveModelOrArtifact(tx, ref, loaded.config.name)
+  );
+  const file = artifactPath(tracking.root, artifact, "json");
   if (!existsSync(file))
     throw new ConfigError(
       `--model ${ref}: ${artifact.name}:v${artifact.version} was collected by mlbook gc; run the pipeline again to rebuild it`

@@ -3,6 +3,7 @@ import {projectTracking} from "../pipeline/tracking/projectTracking.ts";
 import {listRuns, listSweeps} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 import {currentRun} from "./currentRun.ts";
+import {runParams} from "./runParams.ts";
 import type {PipelineContext} from "./pipelineContext.ts";
 
 export interface ExperimentRun {
@@ -55,13 +56,7 @@ export async function experiments({name, loaded}: PipelineContext): Promise<Expe
   const run = await currentRun(loaded);
   const {runs, sweeps} = await withProject(projectTracking(loaded.path), async (tx) => {
     const summaries = (await listRuns(tx, {pipeline: name})).slice(0, maxRuns);
-    const params = await tx.rows<{run_id: string; key: string; value: string}>(
-      "SELECT p.run_id, p.key, p.value FROM params p JOIN runs r ON r.id = p.run_id WHERE r.pipeline = ?",
-      [name]
-    );
-    const byRun = new Map<string, Record<string, unknown>>();
-    for (const p of params)
-      (byRun.get(p.run_id) ?? byRun.set(p.run_id, {}).get(p.run_id)!)[p.key] = JSON.parse(p.value) as unknown;
+    const byRun = await runParams(tx, name);
     const runs = summaries.map((r) => ({
       id: r.id,
       startedAt: r.started_at,

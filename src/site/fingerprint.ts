@@ -2,11 +2,16 @@ import {readFileSync} from "node:fs";
 import {fileURLToPath, pathToFileURL} from "node:url";
 import {basename, join} from "node:path";
 import {codeDigest} from "../pipeline/engine/codeDigest.ts";
-import {loadConfig} from "../pipeline/builtins.ts";
-import type {Loaded} from "../pipeline/builtins.ts";
-import {buildGraph, producerOf, type Graph} from "../pipeline/engine/graph.ts";
+import {producerOf} from "../pipeline/engine/graph.ts";
 import {hashValue} from "../pipeline/engine/hash.ts";
-import {plan, type PlannedStep} from "../pipeline/engine/plan.ts";
+import {planOf, type PlanCache} from "../loaders/planOf.ts";
+import {
+  pageLoaderCode,
+  readReadsRecord,
+  seenNow,
+  type PageRead,
+  type ReadsRecord
+} from "../loaders/pageReads.ts";
 import {everyPipeline, loaderArtifacts, loaderTracking} from "./loaderReads.ts";
 import {trackingDigest} from "./trackingDigest.ts";
 import type {LoaderFile} from "./loaders.ts";
@@ -15,10 +20,6 @@ import {listPipelines} from "./pipelines.ts";
 /** mlbook's page-data module, and its steps (whose code is in the keys). */
 const mlbookLoaders = new URL("../loaders/index.ts", import.meta.url);
 const mlbookSteps = fileURLToPath(new URL("../pipeline/steps", import.meta.url));
-
-/** Plans by config file, shared by the loaders of one pipeline: planning hashes the data. */
-export type PlanCache = Map<string, Planning>;
-type Planning = Promise<{loaded: Loaded; graph: Graph; planned: PlannedStep[]}>;
 
 export interface LoaderFingerprint {
   fingerprint: string;
@@ -30,6 +31,11 @@ export interface LoaderFingerprint {
   config: string | null;
   /** Digest of the runs or registry the loader shows from tracking, or null when it shows neither. */
   tracking: string | null;
+  /**
+   * For a loader that recorded its reads (`pageLoader`): null when its code and every read would
+   * find what they found when its output was made, else what changed. Its staleness is this.
+   */
+  recorded?: string | null;
 }
 
 /**
@@ -44,6 +50,10 @@ export async function loaderFingerprint(
   loader: LoaderFile,
   plans: PlanCache = new Map()
 ): Promise<LoaderFingerprint> {
+  const file = join(projectRoot, "docs", loader.loader);
+  const source = readFileSync(file, "utf8");
+  const record = /\bpageLoader\b/.test(source) ? readReadsRecord(projectRoot, loader.target) : undefined;
+  if (record) return recordedFingerprint(projectRoot, file, record, plans);
   const name = basename(loader.target);
   const reads = loaderArtifacts[name];
   const shows = loaderTracking[name];
@@ -64,12 +74,10 @@ export async function loaderFingerprint(
   }
   // Step modules are left out: their code is in the keys of the steps the loader reads, so a
   // change to one step's code makes stale only the loaders that read that step.
-  const file = join(projectRoot, "docs", loader.loader);
   const own = codeDigest(pathToFileURL(file).href, {except: join(projectRoot, "src", "pipeline", "steps")});
   // A loader reading through the package (`mlbook/loaders`, as mlbook's own and a workspace's
   // do) is not followed by a digest of local imports: the page code it runs is the modules of
   // mlbook's loaders it names, so their digest joins in.
-  const source = readFileSync(file, "utf8");
   const code = source.includes('"mlbook/loaders"') ? hashValue({own, mlbook: loadersDigest(source)}) : own;
   // One pipeline's digests are its own; a loader reading every pipeline hashes the list.
   const joined = (digests: string[]) => (digests.length === 1 ? digests[0] : hashValue(digests));
@@ -101,15 +109,43 @@ function loadersDigest(loaderSource: string): string {
   return hashValue(files.map((f) => codeDigest(new URL(f, mlbookLoaders).href, {except: mlbookSteps})));
 }
 
-/** A config's plan, made once per build and shared by every loader reading that config. */
-function planOf(file: string, plans: PlanCache): Planning {
-  let planning = plans.get(file);
-  if (!planning) {
-    planning = loadConfig(file).then(async (loaded) => {
-      const graph = buildGraph(loaded);
-      return {loaded, graph, planned: await plan(graph)};
-    });
-    plans.set(file, planning);
+/**
+ * The fingerprint of a loader written with `pageLoader`, from the reads it recorded when it last
+ * made its output: what each would find now against what it found then, and its code.
+ */
+async function recordedFingerprint(
+  projectRoot: string,
+  file: string,
+  record: ReadsRecord,
+  plans: PlanCache
+): Promise<LoaderFingerprint> {
+  const code = pageLoaderCode(file);
+  const now = await seenNow(projectRoot, record.reads, plans);
+  const changed = record.reads.filter((r, i) => r.seen !== now[i]).map(describeRead);
+  const reasons = [
+    ...(code === record.code ? [] : ["loader code changed"]),
+    ...(changed.length ? [`${changed.join(", ")} changed`] : [])
+  ];
+  return {
+    fingerprint: hashValue({code, now}),
+    keys: {},
+    code,
+    config: null,
+    tracking: null,
+    recorded: reasons.length ? reasons.join("; ") : null
+  };
+}
+
+function describeRead(read: PageRead): string {
+  switch (read.kind) {
+    case "runs":
+      return `the runs of ${read.pipeline}`;
+    case "run":
+      return `run ${read.ref}`;
+    case "config":
+      return `the config of ${read.pipeline}`;
+    default:
+      // A tracked name of another pipeline says its pipeline already.
+      return read.ref?.includes("/") ? read.ref : `${read.ref ?? "model"} of ${read.pipeline}`;
   }
-  return planning;
 }

@@ -1,7 +1,8 @@
 import {existsSync} from "node:fs";
 import {mkdir, readFile, rename, rm, writeFile} from "node:fs/promises";
 import {dirname, join} from "node:path";
-import {loaderFingerprint, type LoaderFingerprint, type PlanCache} from "./fingerprint.ts";
+import type {PlanCache} from "../loaders/planOf.ts";
+import {loaderFingerprint, type LoaderFingerprint} from "./fingerprint.ts";
 import type {LoaderFile} from "./loaders.ts";
 
 type Recorded = Partial<LoaderFingerprint> & {fingerprint: string; keys: Record<string, string>};
@@ -34,6 +35,7 @@ export async function loaderStates(projectRoot: string, loaders: LoaderFile[]): 
     const before = recorded[loader.target];
     let stale: string | null = null;
     if (!existsSync(loader.cache)) stale = "no cached output";
+    else if (now.recorded !== undefined) stale = now.recorded;
     else if (!before) stale = "cached output of unknown origin";
     else if (before.fingerprint !== now.fingerprint) stale = staleReason(before, now);
     out.push({loader, ...now, stale});

@@ -1,3 +1,5 @@
+import type {TrackingKind} from "../pipeline/tracking/trackedDigest.ts";
+
 /**
  * The artifacts each page-data file reads, by output file name, named as their steps name them.
  * A loader listed here goes stale only when the key of a step making one of them changes (keys are
@@ -14,9 +16,6 @@ export const loaderArtifacts: Record<string, readonly string[]> = {
   // Tracking's monitored batches and the config's thresholds: no artifact of the run.
   "monitoring.json": []
 };
-
-/** What a page shows from the tracking database: runs, the model registry, or monitored batches. */
-export type TrackingKind = "runs" | "registry" | "monitor";
 
 /**
  * What each page-data file shows from the tracking database beyond its steps' outputs: the runs of

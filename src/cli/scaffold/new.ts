@@ -6,9 +6,13 @@ import {stepNamePattern} from "../../pipeline/engine/coreConfig.ts";
 import {buildGraph} from "../../pipeline/engine/graph.ts";
 import {isPlainObject} from "../../pipeline/engine/plainObject.ts";
 import {ConfigError} from "../../pipeline/errors.ts";
+import {listPipelines} from "../../site/pipelines.ts";
+import {sitePages} from "../../site/siteConfig.ts";
 import {
   modelTemplate,
   modelTestTemplate,
+  pageLoaderTemplate,
+  pageTemplate,
   pipelineTemplate,
   pipelineTestTemplate,
   stepTemplate,
@@ -19,6 +23,8 @@ export interface NewOptions {
   config: string;
   /** new step: the step it follows (default: the last step with a data table). */
   after?: string;
+  /** new page: the pipeline it belongs to (its sidebar section); default: a page of its own. */
+  pipeline?: string;
 }
 
 /**
@@ -27,6 +33,7 @@ export interface NewOptions {
  * pipeline as pipelines/NAME.yaml. Refuses to overwrite anything.
  */
 export async function newCommand(kind: string, name: string, options: NewOptions): Promise<void> {
+  if (kind === "page") return newPage(name, options);
   if (!stepNamePattern.test(name))
     throw new ConfigError(
       `invalid name: ${JSON.stringify(name)} (letters, digits and _, not starting with a digit)`
@@ -117,8 +124,50 @@ export async function newCommand(kind: string, name: string, options: NewOptions
       return;
     }
     default:
-      throw new ConfigError(`invalid kind: ${JSON.stringify(kind)} (expected step, model or pipeline)`);
+      throw new ConfigError(`invalid kind: ${JSON.stringify(kind)} (expected step, model, pipeline or page)`);
   }
+}
+
+/**
+ * `mlbook new page NAME [--pipeline P]`: a Markdown page and its data loader, reading the
+ * pipeline's runs and predictions through mlbook's page-data API — docs/P/NAME.md in P's sidebar
+ * section, or docs/NAME.md at the top of the sidebar.
+ */
+function newPage(name: string, options: NewOptions): void {
+  if (!/^[a-z][a-z0-9_-]*$/i.test(name))
+    throw new ConfigError(
+      `invalid page name: ${JSON.stringify(name)} (letters, digits, _ and -, starting with a letter)`
+    );
+  const root = dirname(resolve(options.config));
+  const pipelines = listPipelines(root);
+  const {pipeline} = options;
+  if (pipeline !== undefined && !(pipeline in pipelines))
+    throw new ConfigError(
+      `invalid --pipeline: ${JSON.stringify(pipeline)} (expected one of ${Object.keys(pipelines).join(", ") || "none: no mlbook.yaml here"})`
+    );
+  if (pipeline === undefined && !Object.keys(pipelines).length)
+    throw new ConfigError(
+      `${relative(process.cwd(), resolve(options.config))}: no such config (a page reads a pipeline)`
+    );
+  if (pipeline === undefined ? name === "index" : sitePages.some((p) => p.page === name))
+    throw new ConfigError(`invalid page name: ${name} is one of mlbook's pages`);
+  if (pipeline === undefined && name in pipelines)
+    throw new ConfigError(`invalid page name: ${name} is a pipeline's name (its pages' folder)`);
+  const folder = pipeline ? `${pipeline}/` : "";
+  const up = pipeline ? "../" : "./";
+  writeAll(
+    [
+      [
+        join(root, "docs", `${folder}${name}.md`),
+        pageTemplate(name, `${up}data/${folder}${name}.json`, `${up}components`)
+      ],
+      [join(root, "docs", "data", `${folder}${name}.json.js`), pageLoaderTemplate(name, pipeline)]
+    ],
+    (line) => console.log(line)
+  );
+  console.log(
+    `Open it: npm run dev, then /${folder}${name} (listed in the sidebar after a restart of the preview)`
+  );
 }
 
 /** Writes the files, none of which may exist: one that does stops it before anything is written. */

@@ -148,3 +148,86 @@ it("${name} runs end to end and scores its test rows", async () => {
 }, 300_000);
 `;
 }
+
+/**
+ * A page loader of the workspace's own (`docs/data/…/NAME.json.js`), through mlbook's page-data
+ * API: the pipeline's runs and its test rows beside their predictions.
+ */
+export function pageLoaderTemplate(page: string, pipeline: string | undefined): string {
+  return `// Data of ${page}.md: written with mlbook's page-data API (README: "Write your own page").
+// Every read is recorded: \`mlbook dev\` and \`mlbook build\` make it again when one of them changes.
+import {pageLoader} from "mlbook";
+
+await pageLoader(
+  async (data) => ({
+    pipeline: data.pipeline,
+    // The tracked runs, newest first, with their params and headline metrics.
+    runs: await data.runs({limit: 50}),
+    // The test rows beside their predictions (evaluate keeps the test rows' order), as the
+    // config makes them now; \`test_data:latest\` or \`test_data:v2\` would read a tracked version.
+    rows: await data.query("SELECT * FROM test POSITIONAL JOIN predictions LIMIT 500", {
+      test: "test_data",
+      predictions: "predictions"
+    })
+  })${pipeline ? `,\n  {pipeline: ${JSON.stringify(pipeline)}}` : ""}
+);
+`;
+}
+
+/** A Markdown page reading that loader's output, with a chart of each and a table. */
+export function pageTemplate(page: string, dataFile: string, components: string): string {
+  return `---
+title: ${page}
+---
+
+\`\`\`js
+import * as Inputs from "@observablehq/inputs";
+import {html} from "htl";
+import {vegaChart} from "${components}/vega.js";
+const data = await FileAttachment("${dataFile}").json();
+\`\`\`
+
+# ${page}
+
+Runs and test predictions of the **\${data.pipeline}** pipeline. Edit this page
+(\`${page}.md\`) and its data loader (\`${dataFile.replace(/^(\.\.\/)+/, "docs/")}.js\`); the page refreshes.
+
+\`\`\`js
+// The first headline metric of each run, oldest to newest.
+const metric = Object.keys(data.runs[0]?.metrics ?? {})[0];
+const points = data.runs.filter((r) => metric in r.metrics).map((r) => ({startedAt: r.startedAt, value: r.metrics[metric], run: r.id}));
+display(points.length
+  ? await vegaChart({
+      width: "container", height: 200, title: \`\${metric} by run\`,
+      data: {values: points},
+      mark: {type: "line", point: true},
+      encoding: {
+        x: {field: "startedAt", type: "temporal", title: "run started"},
+        y: {field: "value", type: "quantitative", title: metric, scale: {zero: false}},
+        tooltip: [{field: "run"}, {field: "value", format: ".4f"}]
+      }
+    })
+  : html\`<p>No run recorded yet: <code>npx mlbook run</code>.</p>\`);
+\`\`\`
+
+\`\`\`js
+// Actual against predicted for a numeric target; counts of each (actual, predicted) pair otherwise.
+const numeric = typeof data.rows[0]?.actual === "number";
+display(await vegaChart({
+  width: "container", height: 260, title: "test rows: actual and predicted",
+  data: {values: data.rows},
+  ...(numeric
+    ? {mark: {type: "point", opacity: 0.6}, encoding: {
+        x: {field: "actual", type: "quantitative", scale: {zero: false}},
+        y: {field: "prediction", type: "quantitative", scale: {zero: false}}}}
+    : {mark: "rect", encoding: {
+        x: {field: "prediction", type: "nominal"}, y: {field: "actual", type: "nominal"},
+        color: {aggregate: "count", type: "quantitative", title: "rows"}}})
+}));
+\`\`\`
+
+\`\`\`js
+display(Inputs.table(data.rows, {rows: 12}));
+\`\`\`
+`;
+}

@@ -1,3 +1,4 @@
+import {join} from "node:path";
 import {ConfigError} from "../errors.ts";
 import type {TrackingTx} from "./trackingTx.ts";
 
@@ -161,4 +162,29 @@ export async function setAlias(
     alias,
     version
   ]);
+}
+
+/**
+ * What a model reference names: a registered model (`NAME@ALIAS`, `NAME:vN`; a registered name
+ * never holds a slash), else an artifact holding a bundle (`model:v3`, `pipeline`'s own;
+ * `flights/model:v1`, another's). The version is the registered model's, or the artifact's.
+ */
+export async function resolveModelOrArtifact(
+  tx: TrackingTx,
+  text: string,
+  pipeline: string
+): Promise<{artifact: ArtifactRow; name: string; version: number}> {
+  const named = text.split(/[:@]/)[0];
+  const [registered] = await tx.rows("SELECT 1 FROM models WHERE name = ? LIMIT 1", [named]);
+  if (!registered) {
+    const row = await resolveArtifact(tx, text, pipeline);
+    return {artifact: row, name: row.name, version: row.version};
+  }
+  const {model, artifact} = await resolveModel(tx, text);
+  return {artifact, name: model.name, version: model.version};
+}
+
+/** The file holding an artifact version in the store under `root` (the tracking's root). */
+export function artifactPath(root: string, artifact: ArtifactRow, extension: "json" | "parquet"): string {
+  return join(root, "store", artifact.step, artifact.key, `${artifact.output}.${extension}`);
 }
