@@ -5,6 +5,7 @@ import {newCommand} from "../../src/cli/scaffold/new.ts";
 import {loadConfig} from "../../src/pipeline/builtins.ts";
 import {runPipeline} from "../../src/pipeline/engine/run.ts";
 import {runStep} from "../../src/pipeline/engine/runStep.ts";
+import {sidebar, sitePages} from "../../src/site/siteConfig.ts";
 import {tinyProject} from "../helpers/project.ts";
 
 describe("mlbook new", () => {
@@ -46,8 +47,50 @@ describe("mlbook new", () => {
     expect(readFileSync(config, "utf8")).toBe(before);
     await expect(newCommand("step", "2fast", {config})).rejects.toThrow(/invalid name: "2fast"/);
     await expect(newCommand("report", "x", {config})).rejects.toThrow(
-      /invalid kind: "report" \(expected step, model or pipeline\)/
+      /invalid kind: "report" \(expected step, model, pipeline or page\)/
     );
     expect(existsSync(join(dir, "steps"))).toBe(false);
+  });
+
+  it("scaffolds a page and its loader, in a pipeline's folder or at the top, and lists them in the sidebar", async () => {
+    const dir = tinyProject();
+    const config = join(dir, "mlbook.yaml");
+    await newCommand("page", "errors", {config, pipeline: "tiny"});
+    await newCommand("page", "overview-2", {config});
+    const page = readFileSync(join(dir, "docs", "tiny", "errors.md"), "utf8");
+    expect(page).toContain('FileAttachment("../data/tiny/errors.json")');
+    expect(page).toContain('from "../components/vega.js"');
+    expect(readFileSync(join(dir, "docs", "data", "tiny", "errors.json.js"), "utf8")).toMatch(
+      /import \{pageLoader\} from "mlbook";[\s\S]*\{pipeline: "tiny"\}/
+    );
+    expect(readFileSync(join(dir, "docs", "overview-2.md"), "utf8")).toContain(
+      'FileAttachment("./data/overview-2.json")'
+    );
+    expect(readFileSync(join(dir, "docs", "data", "overview-2.json.js"), "utf8")).not.toContain("{pipeline:");
+    expect(sidebar(dir)).toEqual([
+      {name: "overview-2", path: "/overview-2"},
+      {
+        name: "tiny",
+        open: true,
+        pages: [
+          ...sitePages.map((p) => ({name: p.title, path: `/tiny/${p.page}`})),
+          {name: "errors", path: "/tiny/errors"}
+        ]
+      }
+    ]);
+
+    await expect(newCommand("page", "errors", {config, pipeline: "tiny"})).rejects.toThrow(
+      /docs\/tiny\/errors\.md exists already: nothing was written/
+    );
+    await expect(newCommand("page", "metrics", {config, pipeline: "tiny"})).rejects.toThrow(
+      /invalid page name: metrics is one of mlbook's pages/
+    );
+    await expect(newCommand("page", "x", {config, pipeline: "nope"})).rejects.toThrow(
+      /invalid --pipeline: "nope" \(expected one of tiny\)/
+    );
+    await expect(newCommand("page", "no way", {config})).rejects.toThrow(/invalid page name: "no way"/);
+    await expect(newCommand("page", "tiny", {config})).rejects.toThrow(
+      /invalid page name: tiny is a pipeline's name/
+    );
   });
 });

@@ -335,4 +335,55 @@ describe("the live preview (mlbook dev)", () => {
     writeFileSync(config, original);
     await Promise.all(pages.map((p) => p.close()));
   }, 300_000);
+
+  it("shows a page scaffolded with mlbook new page with real data, and refreshes it when a run is recorded from another terminal", async () => {
+    const made = await mlbook(dir, ["new", "page", "own_runs"], dir);
+    expect(made.stderr).toBe("");
+    expect(made.stdout).toContain("wrote docs/own_runs.md");
+    expect(made.stdout).toContain("wrote docs/data/own_runs.json.js");
+    const {page, log} = await openPage();
+    await page.goto(`${dev.url}/own_runs.html`);
+    const summary = page.locator("p.runs-summary");
+    const shownRuns = async () =>
+      Number(
+        /^(\d+) runs of penguins/.exec(
+          (await summary.textContent({timeout: 1_000}).catch(() => "")) ?? ""
+        )?.[1] ?? NaN
+      );
+    await until(async () => !Number.isNaN(await shownRuns()), 120_000, "the page to show its runs");
+    // Real data: the pipeline's runs as tracking lists them (making the page's data ran the
+    // pipeline once if nothing had), a chart each with marks, the test rows.
+    const runs = () =>
+      mlbook(dir, ["runs", "--json"], dir).then((r) => (JSON.parse(r.stdout) as {id: string}[]).length);
+    const before = await runs();
+    expect(before).toBeGreaterThan(0);
+    expect(await summary.textContent()).toMatch(
+      new RegExp(`^${before} runs of penguins recorded, the newest \\S+\\.$`)
+    );
+    const charts = page.locator(".chart");
+    expect(await charts.count()).toBe(2);
+    // A mark per run and per test row (a single run's line is a point of no size: attached, not visible).
+    for (let i = 0; i < 2; ++i)
+      await charts.nth(i).locator("svg .role-mark > *").first().waitFor({state: "attached", timeout: 10_000});
+    expect(await page.locator("table tbody tr").count()).toBeGreaterThan(0);
+
+    // A run recorded from another terminal (no page or config changed): the open page refreshes.
+    const mark = dev.output().length;
+    const t0 = Date.now();
+    expect((await mlbook(dir, ["run", "model.params.C=0.61"], dir)).status).toBe(0);
+    await until(
+      async () => (await shownRuns()) === before + 1,
+      60_000,
+      "the open page to show the new run"
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the server said:\n${dev.output().slice(mark)}`);
+    });
+    console.log(`live preview, own page: new run shown ${Date.now() - t0} ms after mlbook run started`);
+    expect(dev.output().slice(mark)).toMatch(
+      /mlbook: loader data\/own_runs\.json stale \(the runs of penguins changed\)/
+    );
+    await page.screenshot({path: join(screenshots, "dev-own-page.png"), fullPage: true});
+    expect(log.consoleErrors).toEqual([]);
+    await page.close();
+  }, 240_000);
 });

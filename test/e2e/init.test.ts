@@ -42,6 +42,10 @@ describe("a workspace made by mlbook init", () => {
       dependencies: Record<string, string>;
     };
     expect(pkg.dependencies.mlbook).toBe(`file:${repoRoot}`);
+    // mlbook's pages and components, not this repository's own pages of its example pipelines.
+    expect(existsSync(join(ws, "docs", "components", "duckdb.js"))).toBe(true);
+    expect(existsSync(join(ws, "docs", "cars"))).toBe(false);
+    expect(existsSync(join(ws, "docs", "data", "cars"))).toBe(false);
     const test = await run(ws, "npm", ["test"]);
     expect(test.stdout).toMatch(/Test Files {2}1 passed/);
     expect(test.status).toBe(0);

@@ -9,7 +9,12 @@ await init;
  * browser cannot resolve (a bare import Framework failed to bundle is left in place silently),
  * CDN or Google Fonts URLs, and absolute paths of the machine that built it.
  */
-export function offlineProblems(dist: string, localPaths: string[] = []): string[] {
+export function offlineProblems(
+  dist: string,
+  localPaths: string[] = [],
+  /** A host a file (by its path in dist/) may name, where that is known to be dead code. */
+  allowed: {file: RegExp; host: string}[] = []
+): string[] {
   const problems: string[] = [];
   for (const file of walk(dist)) {
     if (!/\.(html|js|css)$/.test(file)) continue;
@@ -26,7 +31,8 @@ export function offlineProblems(dist: string, localPaths: string[] = []): string
       "unpkg.com",
       "esm.sh"
     ]) {
-      if (text.includes(host)) problems.push(`${name}: references ${host}`);
+      if (text.includes(host) && !allowed.some((a) => a.host === host && a.file.test(name)))
+        problems.push(`${name}: references ${host}`);
     }
     for (const path of localPaths)
       if (text.includes(path)) problems.push(`${name}: holds the local path ${path}`);

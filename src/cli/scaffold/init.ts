@@ -2,6 +2,7 @@ import {existsSync, readdirSync, readFileSync, statSync} from "node:fs";
 import {basename, join, relative, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {ConfigError} from "../../pipeline/errors.ts";
+import {listPipelines} from "../../site/pipelines.ts";
 import {writeAll} from "./new.ts";
 
 /** This checkout of mlbook: what a new workspace depends on (a `file:` dependency). */
@@ -50,6 +51,9 @@ export async function initCommand(dir: string): Promise<void> {
             vega: dep("vega"),
             "vega-embed": dep("vega-embed"),
             "vega-lite": dep("vega-lite"),
+            // SQL in a page of one's own (docs/components/duckdb.js): DuckDB and a Parquet reader, in WebAssembly.
+            "@duckdb/duckdb-wasm": dep("@duckdb/duckdb-wasm"),
+            "parquet-wasm": dep("parquet-wasm"),
             // The example data.
             "vega-datasets": dep("vega-datasets")
           },
@@ -92,11 +96,16 @@ export async function initCommand(dir: string): Promise<void> {
 /** mlbook's report pages, their loaders reading through `mlbook/loaders` as mlbook's own do. */
 function docs(): [string, string][] {
   const from = join(mlbookRoot, "docs");
+  // This repository's own pages of its example pipelines (docs/cars/, docs/data/cars/) read
+  // pipelines a new workspace does not have.
+  const own = new Set(
+    Object.keys(listPipelines(mlbookRoot)).flatMap((p) => [join(from, p), join(from, "data", p)])
+  );
   const out: [string, string][] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, {withFileTypes: true})) {
       const path = join(dir, entry.name);
-      if (entry.name === ".observablehq") continue;
+      if (entry.name === ".observablehq" || own.has(path)) continue;
       if (entry.isDirectory()) walk(path);
       else
         out.push([

@@ -189,22 +189,24 @@ const data = await FileAttachment("${dataFile}").json();
 
 # ${page}
 
-Runs and test predictions of the **\${data.pipeline}** pipeline. Edit this page
-(\`${page}.md\`) and its data loader (\`${dataFile.replace(/^(\.\.\/)+/, "docs/")}.js\`); the page refreshes.
+<p class="runs-summary">\${data.runs.length} runs of <b>\${data.pipeline}</b> recorded\${data.runs.length ? html\`, the newest <code>\${data.runs[0].id}</code>\` : ""}.</p>
+
+Runs and test predictions of the pipeline. Edit this page
+(\`${page}.md\`) and its data loader (\`${dataFile.replace(/^(\.\.?\/)+/, "docs/")}.js\`); the page refreshes.
 
 \`\`\`js
 // The first headline metric of each run, oldest to newest.
 const metric = Object.keys(data.runs[0]?.metrics ?? {})[0];
-const points = data.runs.filter((r) => metric in r.metrics).map((r) => ({startedAt: r.startedAt, value: r.metrics[metric], run: r.id}));
+const points = data.runs.filter((r) => metric in r.metrics).reverse().map((r, i) => ({n: i + 1, value: r.metrics[metric], run: r.id, startedAt: r.startedAt}));
 display(points.length
   ? await vegaChart({
       width: "container", height: 200, title: \`\${metric} by run\`,
       data: {values: points},
       mark: {type: "line", point: true},
       encoding: {
-        x: {field: "startedAt", type: "temporal", title: "run started"},
-        y: {field: "value", type: "quantitative", title: metric, scale: {zero: false}},
-        tooltip: [{field: "run"}, {field: "value", format: ".4f"}]
+        x: {field: "n", type: "ordinal", title: "run, oldest to newest", axis: {labelAngle: 0}},
+        y: {field: "value", type: "quantitative", title: metric, scale: {zero: false}, axis: {format: ".3~f"}},
+        tooltip: [{field: "run"}, {field: "startedAt", title: "started"}, {field: "value", format: ".4f"}]
       }
     })
   : html\`<p>No run recorded yet: <code>npx mlbook run</code>.</p>\`);
