@@ -343,6 +343,8 @@ describe("the live preview (mlbook dev)", () => {
     expect(made.stdout).toContain("wrote docs/data/own_runs.json.js");
     const {page, log} = await openPage();
     await page.goto(`${dev.url}/own_runs.html`);
+    // The running preview re-read the site config: the sidebar lists the new page.
+    await page.locator('#observablehq-sidebar a[href$="own_runs.html"]').waitFor({timeout: 30_000});
     const summary = page.locator("p.runs-summary");
     const shownRuns = async () =>
       Number(

@@ -161,7 +161,7 @@ describe("pageLoader: a page of one's own reads artifacts, runs and models, and 
       [
         "noSuchModel",
         `return await data.model("nobody@champion");`,
-        /^error: no artifact named "penguins\/nobody"/m
+        /^error: nobody@champion: no registered model or artifact of that name \(registered models: penguins-model; no artifact named "penguins\/nobody"/m
       ],
       [
         "notJson",

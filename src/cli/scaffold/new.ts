@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync} from "node:fs";
 import {dirname, isAbsolute, join, relative, resolve} from "node:path";
 import {parseDocument, stringify} from "yaml";
 import {loadConfig} from "../../pipeline/builtins.ts";
@@ -165,8 +165,11 @@ function newPage(name: string, options: NewOptions): void {
     ],
     (line) => console.log(line)
   );
+  // A running preview re-reads the site config when its file changes: the sidebar lists the page.
+  const siteConfig = join(root, "observablehq.config.ts");
+  if (existsSync(siteConfig)) utimesSync(siteConfig, new Date(), new Date());
   console.log(
-    `Open it: npm run dev, then /${folder}${name} (listed in the sidebar after a restart of the preview)`
+    `Open it: npm run dev, then /${folder}${name} (in the sidebar${pipeline ? ` under ${pipeline}` : ""})`
   );
 }
 

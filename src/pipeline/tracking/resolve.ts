@@ -177,8 +177,18 @@ export async function resolveModelOrArtifact(
   const named = text.split(/[:@]/)[0];
   const [registered] = await tx.rows("SELECT 1 FROM models WHERE name = ? LIMIT 1", [named]);
   if (!registered) {
-    const row = await resolveArtifact(tx, text, pipeline);
-    return {artifact: row, name: row.name, version: row.version};
+    try {
+      const row = await resolveArtifact(tx, text, pipeline);
+      return {artifact: row, name: row.name, version: row.version};
+    } catch (error) {
+      if (!(error instanceof ConfigError) || !error.message.startsWith("no artifact named")) throw error;
+      const models = (await tx.rows<{name: string}>("SELECT DISTINCT name FROM models ORDER BY name")).map(
+        (r) => r.name
+      );
+      throw new ConfigError(
+        `${text}: no registered model or artifact of that name (registered models: ${models.join(", ") || "none"}; ${error.message})`
+      );
+    }
   }
   const {model, artifact} = await resolveModel(tx, text);
   return {artifact, name: model.name, version: model.version};
