@@ -4,6 +4,7 @@ import {dirname, join} from "node:path";
 import type {Table} from "apache-arrow";
 import {openDb, type Db} from "../pipeline/engine/db.ts";
 import {hashValue} from "../pipeline/engine/hash.ts";
+import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
 import {plainRows} from "../pipeline/engine/plainRows.ts";
 import {quoteIdent, quoteString} from "../pipeline/engine/sql.ts";
 import {DataError} from "../pipeline/errors.ts";
@@ -248,7 +249,9 @@ class PageReader implements PageData {
   }
 
   async query(sql: string, tables: Record<string, string>): Promise<Record<string, unknown>[]> {
-    const db = await (this.db ??= openDb());
+    // The SQL reads the stores' Parquet files (this pipeline's, and its tracking's) and nothing else.
+    const stores = [storeRoot(this.context.loaded), projectTracking(this.context.loaded.path).root];
+    const db = await (this.db ??= openDb({directories: [...new Set(stores)]}));
     for (const [view, ref] of Object.entries(tables)) {
       const found = await this.artifact(ref);
       if (found.format !== "table") throw new DataError(`${ref} is not a table: read it with json()`);

@@ -173,7 +173,13 @@ describe("pageLoader: a page of one's own reads artifacts, runs and models, and 
         `return await data.query("SELEC 1", {});`,
         /^error: query: Parser Error: syntax error at or near/m
       ],
-      ["throws", `throw new Error("my own mistake");`, /^error: my own mistake$/m]
+      ["throws", `throw new Error("my own mistake");`, /^error: my own mistake$/m],
+      // The SQL reaches the stores' artifacts, not the machine's files.
+      [
+        "reachesOut",
+        `return await data.query("SELECT * FROM read_text('/etc/passwd')", {});`,
+        /^error: query: .*\/etc\/passwd/m
+      ]
     ];
     for (const [name, body, message] of cases) {
       const made = await loader(name, body)();
