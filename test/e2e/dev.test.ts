@@ -348,7 +348,7 @@ describe("the live preview (mlbook dev)", () => {
     const summary = page.locator("p.runs-summary");
     const shownRuns = async () =>
       Number(
-        /^(\d+) runs of penguins/.exec(
+        /^(\d+) runs? of penguins/.exec(
           (await summary.textContent({timeout: 1_000}).catch(() => "")) ?? ""
         )?.[1] ?? NaN
       );
@@ -360,7 +360,7 @@ describe("the live preview (mlbook dev)", () => {
     const before = await runs();
     expect(before).toBeGreaterThan(0);
     expect(await summary.textContent()).toMatch(
-      new RegExp(`^${before} runs of penguins recorded, the newest \\S+\\.$`)
+      new RegExp(`^${before} runs? of penguins recorded, the newest \\S+\\.$`)
     );
     const charts = page.locator(".chart");
     expect(await charts.count()).toBe(2);

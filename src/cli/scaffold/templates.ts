@@ -189,7 +189,7 @@ const data = await FileAttachment("${dataFile}").json();
 
 # ${page}
 
-<p class="runs-summary">\${data.runs.length} runs of <b>\${data.pipeline}</b> recorded\${data.runs.length ? html\`, the newest <code>\${data.runs[0].id}</code>\` : ""}.</p>
+<p class="runs-summary">\${data.runs.length} run\${data.runs.length === 1 ? "" : "s"} of <b>\${data.pipeline}</b> recorded\${data.runs.length ? html\`, the newest <code>\${data.runs[0].id}</code>\` : ""}.</p>
 
 Runs and test predictions of the pipeline. Edit this page
 (\`${page}.md\`) and its data loader (\`${dataFile.replace(/^(\.\.?\/)+/, "docs/")}.js\`); the page refreshes.
