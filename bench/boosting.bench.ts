@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/boosting.bench.ts [--scale 0.1]
  */
-import {execFileSync, spawnSync} from "node:child_process";
+import {execFileSync} from "node:child_process";
 import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
@@ -13,6 +13,7 @@ import {HistGradientBoostingClassifier} from "../src/pipeline/ml/hgb/HistGradien
 import {histGradientBoostingParams} from "../src/pipeline/ml/hgb/histGradientBoostingParams.ts";
 import type {Features} from "../src/pipeline/ml/types.ts";
 import {makeClassification, writeRaw} from "./data.ts";
+import {pythonWith} from "./measure.ts";
 
 const scaleArg = process.argv.indexOf("--scale");
 const scale = scaleArg > 0 ? Number(process.argv[scaleArg + 1]) : 1;
@@ -36,11 +37,6 @@ rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "cpu": cpu, "accuracy": acc, "n_iter": int(model.n_iter_), "rss_kib": rss}))
 `;
 
-function hasSklearn(): boolean {
-  const r = spawnSync("python3", ["-c", "import sklearn"], {stdio: "ignore"});
-  return r.status === 0;
-}
-
 function slice(X: Features, from: number, to: number): Features {
   return {rows: to - from, cols: X.cols.map((c) => c.subarray(from, to))};
 }
@@ -48,7 +44,8 @@ function slice(X: Features, from: number, to: number): Features {
 const dir = mkdtempSync(join(tmpdir(), "mlbook-boosting-"));
 const script = join(dir, "hgb.py");
 writeFileSync(script, PYTHON);
-const withSklearn = hasSklearn();
+const PY = pythonWith(["sklearn"]);
+const withSklearn = PY !== null;
 if (!withSklearn) console.log("note: python3 with scikit-learn not found; sklearn column skipped");
 
 const rows: string[][] = [];
@@ -70,7 +67,7 @@ try {
     const acc = hits / test;
     let sk = {seconds: NaN, cpu: NaN, accuracy: NaN, n_iter: NaN, rss_kib: NaN};
     if (withSklearn) {
-      const out = execFileSync("python3", [script, paths.x, paths.y, String(c.train), String(c.features)], {
+      const out = execFileSync(PY!, [script, paths.x, paths.y, String(c.train), String(c.features)], {
         env: {...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1"},
         encoding: "utf8"
       });

@@ -17,6 +17,7 @@ import {fileURLToPath, pathToFileURL} from "node:url";
 import {RandomForestClassifier} from "../src/pipeline/ml/forest/randomForest.ts";
 import type {Features} from "../src/pipeline/ml/types.ts";
 import {makeClassification, writeRaw} from "./data.ts";
+import {pythonWith} from "./measure.ts";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number) => {
@@ -88,7 +89,7 @@ function runPython(
   trees: number
 ): (Timing & {rss_kib: number}) | null {
   const r = spawnSync(
-    "python3",
+    pythonWith(["sklearn"]) ?? "python3",
     ["-c", PYTHON, paths.x, paths.y, String(nTrain), String(FEATURES), String(trees), String(DEPTH)],
     {
       encoding: "utf8",
@@ -254,7 +255,7 @@ async function main(): Promise<void> {
   if (child >= 0) return rssChild(Number(args[child + 1]), Number(args[child + 2]));
 
   const dir = mkdtempSync(join(tmpdir(), "mlbook-forest-"));
-  const withSklearn = spawnSync("python3", ["-c", "import sklearn"], {stdio: "ignore"}).status === 0;
+  const withSklearn = pythonWith(["sklearn"]) !== null;
   if (!withSklearn) console.log("note: python3 with scikit-learn not found; sklearn column skipped");
   try {
     if (!args.includes("--rss-only")) await compare(dir, withSklearn);

@@ -4,13 +4,14 @@
  *
  *   npx tsx bench/metrics.bench.ts [--rows 1000000]
  */
-import {execFileSync, spawnSync} from "node:child_process";
+import {execFileSync} from "node:child_process";
 import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {scoreByName} from "../src/pipeline/ml/metrics/index.ts";
 import {createRng} from "../src/pipeline/ml/rng.ts";
 import {writeRaw} from "./data.ts";
+import {pythonWith} from "./measure.ts";
 
 const rowsArg = process.argv.indexOf("--rows");
 const n = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 1_000_000;
@@ -87,11 +88,12 @@ const ours: Record<string, () => number> = {
 const dir = mkdtempSync(join(tmpdir(), "mlbook-metrics-"));
 try {
   let sk: Record<string, {seconds: number; value: number}> | undefined;
-  if (spawnSync("python3", ["-c", "import sklearn"], {stdio: "ignore"}).status === 0) {
+  const py = pythonWith(["sklearn"]);
+  if (py) {
     const {x, y} = writeRaw(dir, "metrics", {rows: n, cols}, yBin);
     const script = join(dir, "metrics.py");
     writeFileSync(script, PYTHON);
-    sk = JSON.parse(execFileSync("python3", [script, x, y], {encoding: "utf8"}));
+    sk = JSON.parse(execFileSync(py, [script, x, y], {encoding: "utf8"}));
   } else {
     console.log("python3 with scikit-learn not found: sklearn column skipped");
   }

@@ -39,16 +39,17 @@ export async function bundle() {
       worker: join(root, "src", "cli", "sweepWorker.ts"),
       forestWorker: join(root, "src", "pipeline", "ml", "forest", "forestWorker.ts"),
       hgbHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbHelper.ts"),
-      hgbPredictHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbPredictHelper.ts")
+      hgbPredictHelper: join(root, "src", "pipeline", "ml", "hgb", "hgbPredictHelper.ts"),
+      logisticHelper: join(root, "src", "pipeline", "ml", "linear", "logisticHelper.ts")
     }).filter(([name, path]) => name === "main" || existsSync(path))
   );
   await build({
     // main: the CLI; index: the public API (`import … from "mlbook"`, also what workspace modules
     // loaded by the CLI get); loaders and site: a workspace's page loaders and site config
     // (`mlbook/loaders`, `mlbook/site`); receipt: the all-fresh fast path bin/mlbook.js tries first (src/cli/receipt.ts);
-    // worker: the sweep worker process (src/cli/sweepWorker.ts); forestWorker, hgbHelper and
-    // hgbPredictHelper: the worker threads of a forest fit, a boosting fit and a boosting
-    // prediction (src/pipeline/ml/threads/startThread.ts).
+    // worker: the sweep worker process (src/cli/sweepWorker.ts); forestWorker, hgbHelper,
+    // hgbPredictHelper and logisticHelper: the worker threads of a forest fit, a boosting fit, a
+    // boosting prediction and a logistic regression fit (src/pipeline/ml/threads/startThread.ts).
     // An entry whose source is missing (a checkout without it) is left out rather than failing
     // the whole build: lib/main.js alone still runs the CLI.
     entryPoints,

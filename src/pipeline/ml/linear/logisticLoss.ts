@@ -1,4 +1,7 @@
+import type {Worker} from "node:worker_threads";
 import type {Objective} from "./lbfgs.ts";
+import {awaitChunks, CHUNK_CTRL_BYTES, chunkCount, chunkRows, runChunks} from "../threads/rowChunks.ts";
+import {startThread} from "../threads/startThread.ts";
 import type {Features} from "../types.ts";
 
 /**
@@ -17,7 +20,20 @@ export interface LossSetup {
   classes: number;
   fitIntercept: boolean;
   C: number;
+  /** Threads the passes over the rows may use (default 1): the result is the same for any count. */
+  threads?: number;
 }
+
+/** A logistic objective, and what ends its helper threads. */
+export interface LogisticObjective {
+  objective: Objective;
+  /** Rows the helper threads took so far (tests check they really took part). */
+  helperRows(): number;
+  close(): void;
+}
+
+/** Below this many rows the passes stay on the calling thread. */
+const MIN_THREADED_ROWS = 100_000;
 
 /**
  * scikit-learn's L2 logistic objective, scaled as its LinearModelLoss does:
@@ -26,33 +42,58 @@ export interface LossSetup {
  *
  * Parameter layout: class k owns x[k·(p+1) .. k·(p+1)+p−1] for coefficients and x[k·(p+1)+p] for
  * its intercept (no intercept slot when fitIntercept is false). Binary problems use one vector.
+ *
+ * The rows are cut into fixed chunks (rowChunks.ts); each chunk's loss and gradient are summed on
+ * their own and the chunks' sums added in chunk order, so whichever thread takes a chunk — and
+ * however many there are — the numbers are the same. Helper threads share X (copied once into
+ * shared memory) and take chunks as they come free; the calling thread takes them too.
  */
-export function logisticObjective(setup: LossSetup): Objective {
+export function logisticObjective(setup: LossSetup): LogisticObjective {
   const {X, y, classWeight, classes, fitIntercept, C} = setup;
   let swSum = 0;
   for (let i = 0; i < X.rows; ++i) swSum += classWeight[y[i]];
-  const stride = X.cols.length + (fitIntercept ? 1 : 0);
+  const p = X.cols.length;
+  const stride = p + (fitIntercept ? 1 : 0);
   const vectors = classes === 2 ? 1 : classes;
-  const z = new Float64Array(vectors * BLOCK);
-  const rowWeight = new Float64Array(BLOCK);
-  return (w, grad) => {
+  const size = vectors * stride;
+  const chunks = chunkCount(X.rows);
+  const helpers = X.rows >= MIN_THREADED_ROWS ? Math.min(setup.threads ?? 1, chunks) - 1 : 0;
+  const team = helpers > 0 ? startTeam(setup, vectors, stride, chunks, helpers) : undefined;
+  // Per chunk: its gradient sums (size values) then its loss.
+  const partials = team?.partials ?? new Float64Array(chunks * (size + 1));
+  const w = team?.w ?? new Float64Array(size);
+  const scratch = chunkScratch(vectors);
+  const kernel = {X: team?.X ?? X, y, classWeight, vectors, stride, fitIntercept};
+  let helperRows = 0;
+  const objective: Objective = (x, grad) => {
+    w.set(x);
+    if (!team) {
+      for (let c = 0; c < chunks; ++c)
+        chunkLossGrad(kernel, w, ...chunkRows(c, chunks, X.rows), partials, c * (size + 1), scratch);
+    } else {
+      Atomics.store(team.ctrl, 1, 0);
+      Atomics.store(team.ctrl, 0, 0);
+      Atomics.add(team.signal, 0, 1);
+      Atomics.notify(team.signal, 0);
+      let here = 0;
+      runChunks(team.ctrl, chunks, X.rows, (from, to, c) => {
+        chunkLossGrad(kernel, w, from, to, partials, c * (size + 1), scratch);
+        here += to - from;
+      });
+      awaitChunks(team.ctrl, chunks, "logistic regression");
+      helperRows += X.rows - here;
+    }
     grad.fill(0);
     let loss = 0;
-    for (let start = 0; start < X.rows; start += BLOCK) {
-      const len = Math.min(BLOCK, X.rows - start);
-      for (let i = 0; i < len; ++i) rowWeight[i] = classWeight[y[start + i]];
-      forward(X, w, vectors, stride, fitIntercept, z, start, len);
-      loss +=
-        vectors === 1
-          ? binaryResidual(z, y, rowWeight, start, len)
-          : softmaxResidual(z, y, rowWeight, vectors, start, len);
-      backward(X, grad, vectors, stride, fitIntercept, z, start, len);
+    for (let c = 0; c < chunks; ++c) {
+      const off = c * (size + 1);
+      for (let i = 0; i < size; ++i) grad[i] += partials[off + i];
+      loss += partials[off + size];
     }
     let penalty = 0;
-    const p = X.cols.length;
     for (let k = 0; k < vectors; ++k) {
       for (let j = 0; j < p; ++j) {
-        const wj = w[k * stride + j];
+        const wj = x[k * stride + j];
         penalty += wj * wj;
         grad[k * stride + j] += wj / C;
       }
@@ -61,6 +102,119 @@ export function logisticObjective(setup: LossSetup): Objective {
     for (let i = 0; i < grad.length; ++i) grad[i] *= scale;
     return (loss + (0.5 * penalty) / C) * scale;
   };
+  return {objective, helperRows: () => helperRows, close: () => team?.close()};
+}
+
+/** What the chunk kernel reads: the rows and the layout of the parameters. */
+export interface ChunkKernel {
+  X: Features;
+  y: Int32Array;
+  classWeight: Float64Array;
+  vectors: number;
+  stride: number;
+  fitIntercept: boolean;
+}
+
+/** A thread's working space for chunkLossGrad. */
+export function chunkScratch(vectors: number): {z: Float64Array; rowWeight: Float64Array} {
+  return {z: new Float64Array(vectors * BLOCK), rowWeight: new Float64Array(BLOCK)};
+}
+
+/**
+ * The weighted loss of rows [from, to) and its gradient (unscaled, unpenalised), block by block:
+ * written to out[off .. off+size) (the gradient) and out[off+size] (the loss).
+ */
+export function chunkLossGrad(
+  k: ChunkKernel,
+  w: Float64Array,
+  from: number,
+  to: number,
+  out: Float64Array,
+  off: number,
+  scratch: {z: Float64Array; rowWeight: Float64Array}
+): void {
+  const {X, y, classWeight, vectors, stride, fitIntercept} = k;
+  const size = vectors * stride;
+  const grad = out.subarray(off, off + size);
+  grad.fill(0);
+  const {z, rowWeight} = scratch;
+  let loss = 0;
+  for (let start = from; start < to; start += BLOCK) {
+    const len = Math.min(BLOCK, to - start);
+    for (let i = 0; i < len; ++i) rowWeight[i] = classWeight[y[start + i]];
+    forward(X, w, vectors, stride, fitIntercept, z, start, len);
+    loss +=
+      vectors === 1
+        ? binaryResidual(z, y, rowWeight, start, len)
+        : softmaxResidual(z, y, rowWeight, vectors, start, len);
+    backward(X, grad, vectors, stride, fitIntercept, z, start, len);
+  }
+  out[off + size] = loss;
+}
+
+/** The helper threads of one fit and what they share with the calling thread. */
+interface Team {
+  X: Features;
+  w: Float64Array;
+  partials: Float64Array;
+  ctrl: Int32Array;
+  /** [0]: the evaluation number, bumped to wake the helpers; −1 ends them. */
+  signal: Int32Array;
+  close(): void;
+}
+
+function startTeam(setup: LossSetup, vectors: number, stride: number, chunks: number, helpers: number): Team {
+  const shared = (n: number) => new Float64Array(new SharedArrayBuffer(8 * n));
+  const X: Features = {
+    ...setup.X,
+    cols: setup.X.cols.map((c) => {
+      const copy = shared(c.length);
+      copy.set(c);
+      return copy;
+    })
+  };
+  const y = new Int32Array(new SharedArrayBuffer(4 * setup.y.length));
+  y.set(setup.y);
+  const team = {
+    X,
+    w: shared(vectors * stride),
+    partials: shared(chunks * (vectors * stride + 1)),
+    ctrl: new Int32Array(new SharedArrayBuffer(CHUNK_CTRL_BYTES)),
+    signal: new Int32Array(new SharedArrayBuffer(4))
+  };
+  const data: LogisticHelperData = {
+    ...team,
+    kernel: {X, y, classWeight: setup.classWeight, vectors, stride, fitIntercept: setup.fitIntercept},
+    chunks
+  };
+  const workers: Worker[] = [];
+  for (let h = 0; h < helpers; ++h) {
+    try {
+      const worker = startThread(new URL("./logisticHelper.ts", import.meta.url), {workerData: data});
+      worker.unref();
+      worker.on("error", () => undefined); // its chunks are then taken by the others
+      workers.push(worker);
+    } catch {
+      break; // no helper entry here: the chunks are taken by the calling thread
+    }
+  }
+  return {
+    ...team,
+    close() {
+      Atomics.store(team.signal, 0, -1);
+      Atomics.notify(team.signal, 0);
+    }
+  };
+}
+
+/** What a helper thread gets (logisticHelper.ts). */
+export interface LogisticHelperData {
+  kernel: ChunkKernel;
+  w: Float64Array;
+  partials: Float64Array;
+  ctrl: Int32Array;
+  signal: Int32Array;
+  chunks: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import {z} from "zod";
 import {lbfgs} from "./lbfgs.ts";
 import {logisticObjective} from "./logisticLoss.ts";
+import {defaultThreads} from "../threads/defaultThreads.ts";
 import type {Classifier, Features, FitOptions, ModelJSON, ModelSpec} from "../types.ts";
 
 export const logisticRegressionParams = z
@@ -56,8 +57,10 @@ export class LogisticRegression implements Classifier {
   }
 
   /**
-   * Deterministic: no randomness (`seed` is unused) and one thread (`threads` is ignored), so the
-   * same data always gives bit-identical coefficients. `onProgress` ticks once per L-BFGS iteration.
+   * Deterministic: no randomness (`seed` is unused), and the passes over the rows share out fixed
+   * row chunks to `threads` threads (default: one per core) whose sums add up in chunk order, so
+   * the same data gives bit-identical coefficients on any thread count. `onProgress` ticks once
+   * per L-BFGS iteration.
    */
   fit(X: Features, y: Int32Array, options: FitOptions = {}): void {
     checkShape(X, y.length);
@@ -81,12 +84,25 @@ export class LogisticRegression implements Classifier {
     const p = X.cols.length;
     const stride = p + (fit_intercept ? 1 : 0);
     const vectors = classes === 2 ? 1 : classes;
-    const objective = logisticObjective({X, y, classWeight, classes, fitIntercept: fit_intercept, C});
-    const result = lbfgs(objective, new Float64Array(vectors * stride), {
-      maxIter: max_iter,
-      gtol: tol,
-      onIteration: options.onProgress
+    const {objective, close} = logisticObjective({
+      X,
+      y,
+      classWeight,
+      classes,
+      fitIntercept: fit_intercept,
+      C,
+      threads: options.threads ?? defaultThreads()
     });
+    let result;
+    try {
+      result = lbfgs(objective, new Float64Array(vectors * stride), {
+        maxIter: max_iter,
+        gtol: tol,
+        onIteration: options.onProgress
+      });
+    } finally {
+      close();
+    }
     const coef: number[][] = [];
     const intercept: number[] = [];
     for (let k = 0; k < vectors; ++k) {

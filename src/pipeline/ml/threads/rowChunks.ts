@@ -21,12 +21,12 @@ export function runChunks(
   ctrl: Int32Array,
   count: number,
   rows: number,
-  work: (from: number, to: number) => void
+  work: (from: number, to: number, chunk: number) => void
 ): number {
   let ran = 0;
   for (let c = Atomics.add(ctrl, 0, 1); c < count; c = Atomics.add(ctrl, 0, 1)) {
     const [from, to] = chunkRows(c, count, rows);
-    work(from, to);
+    work(from, to, c);
     ++ran;
     Atomics.add(ctrl, 1, 1);
     Atomics.notify(ctrl, 1);
