@@ -1,7 +1,7 @@
 import {existsSync, readFileSync} from "node:fs";
 import {mkdir, rename, writeFile} from "node:fs/promises";
 import {dirname, join, relative, sep} from "node:path";
-import {pathToFileURL} from "node:url";
+import {fileURLToPath, pathToFileURL} from "node:url";
 import {codeDigest} from "../pipeline/engine/codeDigest.ts";
 import {producerOf, type Graph} from "../pipeline/engine/graph.ts";
 import {hashValue} from "../pipeline/engine/hash.ts";
@@ -80,13 +80,15 @@ export async function writeReadsRecord(root: string, target: string, record: Rea
 }
 
 const pageDataModule = new URL("./pageData.ts", import.meta.url);
+const stepModules = fileURLToPath(new URL("../pipeline/steps", import.meta.url));
 
 /**
  * A page loader's code: its file and the local modules it imports, and the page-data API it
  * reads through (mlbook's own code for reading artifacts and runs).
  */
 export function pageLoaderCode(loaderFile: string): string {
-  const api = existsSync(pageDataModule) ? codeDigest(pageDataModule.href) : "bundled";
+  // As for mlbook's own loaders, the step modules are left out: their code is in the keys read.
+  const api = existsSync(pageDataModule) ? codeDigest(pageDataModule.href, {except: stepModules}) : "bundled";
   return hashValue({own: codeDigest(pathToFileURL(loaderFile).href), api});
 }
 
