@@ -174,7 +174,8 @@ async function outputOf(value: unknown): Promise<string | Uint8Array> {
     const {tableToIPC} = await import("apache-arrow");
     return tableToIPC(value as Table, "file");
   }
-  return JSON.stringify(value);
+  // A function that returns nothing writes `null`: JSON, like any other output of a .json loader.
+  return JSON.stringify(value) ?? "null";
 }
 
 function writeStdout(output: string | Uint8Array): Promise<void> {
