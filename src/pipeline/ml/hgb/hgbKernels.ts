@@ -1,4 +1,4 @@
-import {assembleWasm, F64, I32, WasmFunction} from "./wasmAssembler.ts";
+import {assembleWasm, F64, I32, WasmFunction} from "../wasm/wasmAssembler.ts";
 
 /**
  * The hot loops of histogram gradient boosting, as WebAssembly over one shared memory. All

@@ -7,9 +7,9 @@ import {workerData} from "node:worker_threads";
 import {chunkLossGrad, chunkScratch, type LogisticHelperData} from "./logisticLoss.ts";
 import {runChunks} from "../threads/rowChunks.ts";
 
-const {kernel, w, partials, ctrl, signal, chunks} = workerData as LogisticHelperData;
+const {kernel, w, partials, ctrl, signal, chunks, index} = workerData as LogisticHelperData;
 const size = kernel.vectors * kernel.stride;
-const scratch = chunkScratch(kernel.vectors);
+const scratch = chunkScratch(kernel, index);
 for (let seen = 0; ;) {
   Atomics.wait(signal, 0, seen);
   const now = Atomics.load(signal, 0);

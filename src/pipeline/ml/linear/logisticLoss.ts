@@ -3,6 +3,7 @@ import type {Objective} from "./lbfgs.ts";
 import {awaitChunks, CHUNK_CTRL_BYTES, chunkCount, chunkRows, runChunks} from "../threads/rowChunks.ts";
 import {startThread} from "../threads/startThread.ts";
 import type {Features} from "../types.ts";
+import {createLogisticKernels, type LogisticKernels} from "./logisticKernels.ts";
 
 /**
  * Rows per block. A block of every column (20 × 1024 × 8 B = 160 KiB) stays in L2 between the
@@ -57,13 +58,25 @@ export function logisticObjective(setup: LossSetup): LogisticObjective {
   const vectors = classes === 2 ? 1 : classes;
   const size = vectors * stride;
   const chunks = chunkCount(X.rows);
-  const helpers = X.rows >= MIN_THREADED_ROWS ? Math.min(setup.threads ?? 1, chunks) - 1 : 0;
-  const team = helpers > 0 ? startTeam(setup, vectors, stride, chunks, helpers) : undefined;
+  const large = X.rows >= MIN_THREADED_ROWS;
+  const helpers = large ? Math.min(setup.threads ?? 1, chunks, MAX_THREADS) - 1 : 0;
+  // A large binary fit runs its passes as WebAssembly SIMD over a copy of X in wasm memory (on any
+  // thread count: the kernels, not the threads, decide the order of the sums).
+  const wasm = large && vectors === 1 ? wasmX(X, helpers > 0) : undefined;
+  const team = helpers > 0 ? startTeam(setup, vectors, stride, chunks, helpers, wasm) : undefined;
   // Per chunk: its gradient sums (size values) then its loss.
   const partials = team?.partials ?? new Float64Array(chunks * (size + 1));
   const w = team?.w ?? new Float64Array(size);
-  const scratch = chunkScratch(vectors);
-  const kernel = {X: team?.X ?? X, y, classWeight, vectors, stride, fitIntercept};
+  const kernel: ChunkKernel = {
+    X: wasm?.X ?? team?.X ?? X,
+    y,
+    classWeight,
+    vectors,
+    stride,
+    fitIntercept,
+    wasm: wasm?.layout
+  };
+  const scratch = chunkScratch(kernel, 0);
   let helperRows = 0;
   const objective: Objective = (x, grad) => {
     w.set(x);
@@ -113,11 +126,59 @@ export interface ChunkKernel {
   vectors: number;
   stride: number;
   fitIntercept: boolean;
+  /** X in wasm memory, for the SIMD passes of a binary fit. */
+  wasm?: WasmLayout;
 }
 
-/** A thread's working space for chunkLossGrad. */
-export function chunkScratch(vectors: number): {z: Float64Array; rowWeight: Float64Array} {
-  return {z: new Float64Array(vectors * BLOCK), rowWeight: new Float64Array(BLOCK)};
+/** Where a binary fit's X and each thread's scratch sit in wasm memory (byte addresses). */
+export interface WasmLayout {
+  memory: WebAssembly.Memory;
+  cols: number[];
+  /** Thread t's z (BLOCK float64) and then four output sums at scratch + t·SCRATCH_BYTES. */
+  scratch: number;
+}
+
+/** Helper threads at most (each has a scratch slot in wasm memory). */
+const MAX_THREADS = 16;
+const SCRATCH_BYTES = 8 * BLOCK + 64;
+
+/** A copy of X's columns in wasm memory (shared when threads will read it), with views over them. */
+function wasmX(X: Features, shared: boolean): {X: Features; layout: WasmLayout} {
+  const colBytes = 8 * X.rows;
+  const bytes = colBytes * X.cols.length + MAX_THREADS * SCRATCH_BYTES;
+  const pages = Math.ceil(bytes / 65536);
+  const memory = new WebAssembly.Memory(
+    shared ? {initial: pages, maximum: 65536, shared: true} : {initial: pages}
+  );
+  const cols = X.cols.map((c, j) => {
+    const view = new Float64Array(memory.buffer, j * colBytes, X.rows);
+    view.set(c);
+    return view;
+  });
+  return {
+    X: {...X, cols},
+    layout: {memory, cols: cols.map((c) => c.byteOffset), scratch: colBytes * X.cols.length}
+  };
+}
+
+/** A thread's working space for chunkLossGrad (thread `index`'s slot of wasm memory, for SIMD passes). */
+export interface Scratch {
+  z: Float64Array;
+  rowWeight: Float64Array;
+  simd?: {kernels: LogisticKernels; z: number; out: number; sums: Float64Array};
+}
+
+export function chunkScratch(k: ChunkKernel, index: number): Scratch {
+  const rowWeight = new Float64Array(BLOCK);
+  if (!k.wasm) return {z: new Float64Array(k.vectors * BLOCK), rowWeight};
+  const {memory, scratch} = k.wasm;
+  const z = scratch + index * SCRATCH_BYTES;
+  const out = z + 8 * BLOCK;
+  return {
+    z: new Float64Array(memory.buffer, z, BLOCK),
+    rowWeight,
+    simd: {kernels: createLogisticKernels(memory), z, out, sums: new Float64Array(memory.buffer, out, 4)}
+  };
 }
 
 /**
@@ -131,17 +192,22 @@ export function chunkLossGrad(
   to: number,
   out: Float64Array,
   off: number,
-  scratch: {z: Float64Array; rowWeight: Float64Array}
+  scratch: Scratch
 ): void {
   const {X, y, classWeight, vectors, stride, fitIntercept} = k;
   const size = vectors * stride;
   const grad = out.subarray(off, off + size);
   grad.fill(0);
-  const {z, rowWeight} = scratch;
+  const {z, rowWeight, simd} = scratch;
   let loss = 0;
   for (let start = from; start < to; start += BLOCK) {
     const len = Math.min(BLOCK, to - start);
     for (let i = 0; i < len; ++i) rowWeight[i] = classWeight[y[start + i]];
+    if (simd) {
+      simdLossGrad(k.wasm!, simd, X.cols.length, w, grad, fitIntercept, z, y, rowWeight, start, len);
+      loss += simd.sums[0];
+      continue;
+    }
     forward(X, w, vectors, stride, fitIntercept, z, start, len);
     loss +=
       vectors === 1
@@ -163,9 +229,17 @@ interface Team {
   close(): void;
 }
 
-function startTeam(setup: LossSetup, vectors: number, stride: number, chunks: number, helpers: number): Team {
+function startTeam(
+  setup: LossSetup,
+  vectors: number,
+  stride: number,
+  chunks: number,
+  helpers: number,
+  wasm: {X: Features; layout: WasmLayout} | undefined
+): Team {
   const shared = (n: number) => new Float64Array(new SharedArrayBuffer(8 * n));
-  const X: Features = {
+  // X is shared once: in wasm memory for SIMD passes, else on SharedArrayBuffers.
+  const X: Features = wasm?.X ?? {
     ...setup.X,
     cols: setup.X.cols.map((c) => {
       const copy = shared(c.length);
@@ -184,13 +258,24 @@ function startTeam(setup: LossSetup, vectors: number, stride: number, chunks: nu
   };
   const data: LogisticHelperData = {
     ...team,
-    kernel: {X, y, classWeight: setup.classWeight, vectors, stride, fitIntercept: setup.fitIntercept},
-    chunks
+    kernel: {
+      X,
+      y,
+      classWeight: setup.classWeight,
+      vectors,
+      stride,
+      fitIntercept: setup.fitIntercept,
+      wasm: wasm?.layout
+    },
+    chunks,
+    index: 0
   };
   const workers: Worker[] = [];
   for (let h = 0; h < helpers; ++h) {
     try {
-      const worker = startThread(new URL("./logisticHelper.ts", import.meta.url), {workerData: data});
+      const worker = startThread(new URL("./logisticHelper.ts", import.meta.url), {
+        workerData: {...data, index: h + 1}
+      });
       worker.unref();
       worker.on("error", () => undefined); // its chunks are then taken by the others
       workers.push(worker);
@@ -210,11 +295,57 @@ function startTeam(setup: LossSetup, vectors: number, stride: number, chunks: nu
 /** What a helper thread gets (logisticHelper.ts). */
 export interface LogisticHelperData {
   kernel: ChunkKernel;
+  /** This thread's number (1 … helpers): its scratch slot. */
+  index: number;
   w: Float64Array;
   partials: Float64Array;
   ctrl: Int32Array;
   signal: Int32Array;
   chunks: number;
+}
+
+/**
+ * One block of a binary fit through the SIMD kernels: z = X·w (+ intercept), the residual in JS (as
+ * the JS path), then grad += Xᵀ·r. The block's loss is left in sums[0].
+ */
+function simdLossGrad(
+  layout: WasmLayout,
+  simd: NonNullable<Scratch["simd"]>,
+  p: number,
+  w: Float64Array,
+  grad: Float64Array,
+  fitIntercept: boolean,
+  z: Float64Array,
+  y: Int32Array,
+  rowWeight: Float64Array,
+  start: number,
+  len: number
+): void {
+  const {kernels: K, z: zp, out, sums} = simd;
+  const col = (j: number) => layout.cols[j] + 8 * start;
+  z.fill(fitIntercept ? w[p] : 0, 0, len);
+  let j = 0;
+  for (; j + 4 <= p; j += 4)
+    K.fwd4(zp, len, col(j), col(j + 1), col(j + 2), col(j + 3), w[j], w[j + 1], w[j + 2], w[j + 3]);
+  for (; j < p; ++j) K.fwd1(zp, len, col(j), w[j]);
+  const loss = binaryResidual(z, y, rowWeight, start, len);
+  for (j = 0; j + 4 <= p; j += 4) {
+    K.bwd4(zp, len, col(j), col(j + 1), col(j + 2), col(j + 3), out);
+    grad[j] += sums[0];
+    grad[j + 1] += sums[1];
+    grad[j + 2] += sums[2];
+    grad[j + 3] += sums[3];
+  }
+  for (; j < p; ++j) {
+    K.bwd1(zp, len, col(j), out);
+    grad[j] += sums[0];
+  }
+  if (fitIntercept) {
+    let s = 0;
+    for (let i = 0; i < len; ++i) s += z[i];
+    grad[p] += s;
+  }
+  sums[0] = loss;
 }
 
 /**

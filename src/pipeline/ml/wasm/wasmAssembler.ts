@@ -8,7 +8,9 @@
 export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const F64 = 0x7c;
-export type ValType = typeof I32 | typeof F32 | typeof F64;
+/** A 128-bit SIMD vector (two float64 lanes, as these kernels use it). */
+export const V128 = 0x7b;
+export type ValType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 function uleb(v: number): number[] {
   const out: number[] = [];
@@ -125,6 +127,25 @@ export class WasmFunction {
   }
   storeF64(offset = 0): this {
     return this.op(0x39, 3, ...uleb(offset));
+  }
+  /** SIMD (0xfd prefix): 16 bytes loaded or stored at an 8-byte aligned address. */
+  v128Load(offset = 0): this {
+    return this.op(0xfd, 0x00, 3, ...uleb(offset));
+  }
+  v128Store(offset = 0): this {
+    return this.op(0xfd, 0x0b, 3, ...uleb(offset));
+  }
+  f64x2Splat(): this {
+    return this.op(0xfd, 0x14);
+  }
+  f64x2ExtractLane(lane: 0 | 1): this {
+    return this.op(0xfd, 0x21, lane);
+  }
+  f64x2Add(): this {
+    return this.op(0xfd, ...uleb(0xf0));
+  }
+  f64x2Mul(): this {
+    return this.op(0xfd, ...uleb(0xf2));
   }
   /** memory.copy(dest, src, bytes). */
   memoryCopy(): this {
