@@ -5,7 +5,7 @@ import type {HgbWorkspace} from "./hgbWorkspace.ts";
 import {startThread} from "../threads/startThread.ts";
 
 /** Below this many rows a task is done on the fit's own thread: waking helpers costs more. */
-const MIN_ROWS = 32_768;
+const MIN_ROWS = 8_192;
 /** How long a helper may take to start before the fit goes on without helpers. */
 const START_TIMEOUT_MS = 10_000;
 
