@@ -23,8 +23,8 @@ export const trainParams = z
     /**
      * Worker threads for estimators that use them; results do not depend on it (not in the key).
      * Unset, the model's own setting decides: random_forest's n_jobs (default 1), and for
-     * hist_gradient_boosting one thread per core (MLBOOK_THREADS, which sweep workers set to
-     * their share of the cores).
+     * hist_gradient_boosting and logistic_regression one thread per core (MLBOOK_THREADS, which
+     * sweep workers set to their share of the cores).
      */
     threads: z.number().int().positive().optional(),
     /** The config's folder, where a model module is found (not in the key: its code digest is). */
