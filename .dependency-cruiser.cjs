@@ -8,7 +8,8 @@ const below = {
   steps: ["engine", "ml"],
   tracking: ["engine", "ml"],
   score: ["engine", "ml"],
-  sweep: ["tracking", "engine", "ml"]
+  sweep: ["tracking", "engine", "ml"],
+  remote: ["engine"]
 };
 
 module.exports = {

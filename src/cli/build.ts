@@ -7,6 +7,7 @@ import {loadConfig} from "../pipeline/builtins.ts";
 import {MlbookError} from "../pipeline/errors.ts";
 import {runPipeline} from "../pipeline/engine/run.ts";
 import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
+import {remoteHooks} from "../pipeline/remote/remoteHooks.ts";
 import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
 import {listLoaders} from "../site/loaders.ts";
 import {makeLoaderOutputs} from "../site/makeLoaderOutputs.ts";
@@ -29,7 +30,7 @@ export async function buildCommand(
     // A pipeline with nothing to run records no run: a build adds runs only when something changed.
     await runPipeline(await loadConfig(config), {
       logger: terminalLogger(),
-      hooks: [trackingHooks({recordFresh: false})]
+      hooks: [...remoteHooks(), trackingHooks({recordFresh: false})]
     });
   }
   const loaders = listLoaders(projectRoot, pipelines, join(projectRoot, DEFAULT_CONFIG));

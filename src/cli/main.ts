@@ -63,6 +63,18 @@ program
   );
 
 program
+  .command("push")
+  .description(
+    "copy the config's step outputs to the remote store (MLBOOK_REMOTE=s3://bucket/prefix), unless it has them"
+  )
+  .argument("[overrides...]", "config overrides, key.path=value")
+  .option("-c, --config <file>", "pipeline config", "mlbook.yaml")
+  .action(async (overrides: string[], options: {config: string}) => {
+    const {pushCommand} = await import("./push.ts");
+    await pushCommand(overrides, options);
+  });
+
+program
   .command("status")
   .description("list each step as fresh or stale, and why")
   .argument("[overrides...]", "config overrides, key.path=value")

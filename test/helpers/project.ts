@@ -1,5 +1,5 @@
 import {spawn} from "node:child_process";
-import {cpSync, mkdtempSync, symlinkSync, writeFileSync} from "node:fs";
+import {cpSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
@@ -49,6 +49,12 @@ export function tinyProject(): string {
  */
 export function copyOfRepo({pipelines = false}: {pipelines?: boolean} = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "mlbook-repo-"));
+  // Without the example pipelines, their own pages (docs/cars/, docs/data/cars/) are left out too:
+  // they read a pipeline the copy lacks.
+  const examples = readdirSync(join(repoRoot, "pipelines"))
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.replace(/\.yaml$/, ""));
+  const ownPage = new RegExp(`^/docs/(data/)?(${examples.join("|")})(/|$)`);
   for (const name of [
     "bin",
     "src",
@@ -62,7 +68,10 @@ export function copyOfRepo({pipelines = false}: {pipelines?: boolean} = {}): str
   ]) {
     cpSync(join(repoRoot, name), join(dir, name), {
       recursive: true,
-      filter: (src) => !src.includes(".observablehq") && !/\/lib(\.|\/|$)/.test(src.slice(repoRoot.length))
+      filter: (src) =>
+        !src.includes(".observablehq") &&
+        !/\/lib(\.|\/|$)/.test(src.slice(repoRoot.length)) &&
+        (pipelines || !ownPage.test(src.slice(repoRoot.length)))
     });
   }
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));

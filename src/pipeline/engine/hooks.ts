@@ -49,6 +49,11 @@ export interface RunHooks {
   beforeRun?(run: RunContext): void | Promise<void>;
   /** Resolves an artifact reference, or undefined when this hook does not know it. */
   resolveArtifact?(ref: string, run: RunContext): Promise<ArtifactVersion | undefined>;
+  /**
+   * When a step's entry is not in the store (or is corrupt): may put it there from elsewhere (a
+   * shared remote store) and say so; the step is then looked up again instead of run.
+   */
+  fetchEntry?(step: string, key: string, run: RunContext): Promise<boolean>;
   /** After each step, fresh or run. */
   afterStep?(record: StepRecord, run: RunContext): void | Promise<void>;
   /** After the run, finished or failed; a hook's own failure must not fail the run (the store has its results). */

@@ -100,7 +100,11 @@ export async function runPipeline(loaded: LoadedConfig, options: RunOptions = {}
     const runStep = async (name: string): Promise<void> => {
       const p = byName.get(name)!;
       const t0 = performance.now();
-      const lookup = await store.lookup(name, p.key);
+      let lookup = await store.lookup(name, p.key);
+      for (const hook of hooks) {
+        if (lookup.status === "ok") break;
+        if (await hook.fetchEntry?.(name, p.key, run)) lookup = await store.lookup(name, p.key);
+      }
       let record: StepRecord;
       if (lookup.status === "ok") {
         entries.set(name, lookup.entry);

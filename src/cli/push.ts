@@ -1,0 +1,40 @@
+import {relative} from "node:path";
+import {loadConfig} from "../pipeline/builtins.ts";
+import {buildGraph} from "../pipeline/engine/graph.ts";
+import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
+import {plan} from "../pipeline/engine/plan.ts";
+import {Store} from "../pipeline/engine/store.ts";
+import {ConfigError} from "../pipeline/errors.ts";
+import {remoteOf} from "../pipeline/remote/remoteHooks.ts";
+
+/**
+ * `mlbook push`: copies every entry of the config's current plan that the local store holds to the
+ * remote store (MLBOOK_REMOTE) unless the remote has it already — what a CI job runs after
+ * `mlbook run` so that a teammate's run and build compute nothing.
+ */
+export async function pushCommand(overrides: string[], options: {config: string}): Promise<void> {
+  const remote = remoteOf();
+  if (!remote) throw new ConfigError("push: no remote store (set MLBOOK_REMOTE=s3://bucket/prefix)");
+  const loaded = await loadConfig(options.config, overrides);
+  const store = new Store(storeRoot(loaded));
+  let pushed = 0;
+  let bytes = 0;
+  let missing = 0;
+  for (const p of await plan(buildGraph(loaded))) {
+    const found = await store.lookup(p.node.name, p.key);
+    if (found.status !== "ok") {
+      ++missing;
+      continue;
+    }
+    const sent = await remote.push(found.entry);
+    if (sent) {
+      ++pushed;
+      bytes += sent;
+      console.log(`  pushed ${p.node.name} ${p.key.slice(0, 12)} (${(sent / 1024).toFixed(1)} KiB)`);
+    } else console.log(`  ${p.node.name} ${p.key.slice(0, 12)} is there already`);
+  }
+  console.log(
+    `mlbook push ${loaded.config.name} (${relative(process.cwd(), loaded.path)}) → ${remote.url}: ${pushed} pushed, ${(bytes / 1024).toFixed(1)} KiB` +
+      (missing ? `; ${missing} not in the local store (run the pipeline first)` : "")
+  );
+}

@@ -1,0 +1,62 @@
+import type {RunHooks} from "../engine/hooks.ts";
+import {Store} from "../engine/store.ts";
+import {S3Remote} from "./s3Remote.ts";
+
+/** The remote store named by MLBOOK_REMOTE (`s3://bucket/prefix`), if any. */
+export function remoteOf(env: NodeJS.ProcessEnv = process.env): S3Remote | undefined {
+  return env.MLBOOK_REMOTE ? new S3Remote(env.MLBOOK_REMOTE) : undefined;
+}
+
+/**
+ * A run's hooks for a shared remote store: a step missing from the local store is pulled from the
+ * remote when it has it (checked file by file), and every step that ran is pushed after it. What
+ * moved is said once, after the run. No remote configured: no hooks.
+ */
+export function remoteHooks(remote: S3Remote | undefined = remoteOf()): RunHooks[] {
+  if (!remote) return [];
+  const pulled: string[] = [];
+  const refused = new Set<string>();
+  let bytesIn = 0;
+  let bytesOut = 0;
+  let pushed = 0;
+  return [
+    {
+      async fetchEntry(step, key, run) {
+        const got = await remote.pull(new Store(run.root), step, key);
+        if (got.status === "pulled") {
+          pulled.push(step);
+          bytesIn += got.bytes;
+          return true;
+        }
+        if (got.status === "refused") {
+          refused.add(`${step}/${key}`);
+          run.logger.info(
+            `remote ${remote.url}: refused ${step}/${key.slice(0, 12)}… (${got.reason}); running it`
+          );
+        }
+        return false;
+      },
+      async afterStep(record, run) {
+        if (record.status !== "ran") return;
+        const entry = await new Store(run.root).lookup(record.name, record.key);
+        if (entry.status !== "ok") return;
+        const sent = await remote.push(entry.entry, {replace: refused.has(`${record.name}/${record.key}`)});
+        if (sent) {
+          pushed++;
+          bytesOut += sent;
+        }
+      },
+      afterRun(outcome) {
+        const parts = [
+          pulled.length ? `pulled ${pulled.length} (${pulled.join(", ")}, ${size(bytesIn)})` : "",
+          pushed ? `pushed ${pushed} (${size(bytesOut)})` : ""
+        ].filter(Boolean);
+        if (parts.length) outcome.logger.info(`remote ${remote.url}: ${parts.join("; ")}`);
+      }
+    }
+  ];
+}
+
+function size(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

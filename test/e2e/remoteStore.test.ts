@@ -1,0 +1,134 @@
+import {mkdtempSync, readFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {PutObjectCommand, S3Client} from "@aws-sdk/client-s3";
+import S3rver from "s3rver";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {copyOfRepo, mlbook} from "../helpers/project.ts";
+
+interface JsonRun {
+  runId: string;
+  steps: {name: string; status: string; key: string; reason: string | null}[];
+  metrics: Record<string, unknown>;
+}
+
+/**
+ * A shared store on a real S3-compatible server (s3rver, on loopback): one copy of the project
+ * computes and pushes, another with an empty store pulls and computes nothing, a tampered remote
+ * entry is refused and recomputed.
+ */
+describe("a remote store (MLBOOK_REMOTE=s3://bucket/prefix)", () => {
+  let server: S3rver;
+  let env: Record<string, string>;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    server = new S3rver({
+      port: 0,
+      address: "127.0.0.1",
+      silent: true,
+      directory: mkdtempSync(join(tmpdir(), "mlbook-s3-")),
+      configureBuckets: [{name: "team", configs: []}]
+    });
+    const {port} = await server.run();
+    env = {
+      MLBOOK_REMOTE: "s3://team/mlbook",
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: "S3RVER",
+      AWS_SECRET_ACCESS_KEY: "S3RVER",
+      AWS_REGION: "us-east-1"
+    };
+    s3 = new S3Client({
+      endpoint: env.AWS_ENDPOINT_URL,
+      forcePathStyle: true,
+      region: "us-east-1",
+      credentials: {accessKeyId: "S3RVER", secretAccessKey: "S3RVER"}
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    s3?.destroy();
+    await server?.close();
+  });
+
+  const run = async (dir: string, args: string[] = []) => {
+    const out = await mlbook(dir, ["run", "--json", ...args], dir, env);
+    if (out.status !== 0) throw new Error(`mlbook run exited ${out.status}: ${out.stderr}`);
+    return {json: JSON.parse(out.stdout) as JsonRun, stderr: out.stderr};
+  };
+  const statuses = (r: JsonRun) => Object.fromEntries(r.steps.map((s) => [s.name, s.status]));
+
+  it("pushes what a run computes; a fresh clone pulls it all, checked, and computes nothing", async () => {
+    const first = copyOfRepo();
+    const made = await run(first);
+    expect(Object.values(statuses(made.json)).every((s) => s === "ran")).toBe(true);
+
+    const second = copyOfRepo();
+    // Its store is empty: every step fresh means every entry came from the remote.
+    const pulled = await run(second);
+    expect(statuses(pulled.json)).toEqual(Object.fromEntries(made.json.steps.map((s) => [s.name, "fresh"])));
+    expect(pulled.json.metrics).toEqual(made.json.metrics);
+    // The same bytes in both stores.
+    const model = (dir: string, key: string) =>
+      readFileSync(join(dir, ".mlbook", "store", "train", key, "model.json"));
+    const train = made.json.steps.find((s) => s.name === "train")!.key;
+    expect(model(second, train).equals(model(first, train))).toBe(true);
+
+    // The report builds from the pulled store without running a step.
+    const build = await mlbook(second, ["build"], second, env);
+    expect(build.stderr).toBe("");
+    expect(build.status).toBe(0);
+    expect(build.stdout + build.stderr).not.toMatch(/^ {2}\w+ ran \(/m);
+  }, 300_000);
+
+  it("refuses a tampered remote entry, recomputes the step and puts the right entry back", async () => {
+    const first = copyOfRepo();
+    const base = await run(first, ["model.params.C=0.3"]);
+    const train = base.json.steps.find((s) => s.name === "train")!.key;
+    const evaluate = base.json.steps.find((s) => s.name === "evaluate")!.key;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: "team",
+        Key: `mlbook/store/train/${train}/model.json`,
+        Body: '{"tampered": true}'
+      })
+    );
+
+    const second = copyOfRepo();
+    const said = await mlbook(second, ["run", "model.params.C=0.3"], second, env);
+    expect(said.status).toBe(0);
+    expect(said.stderr).toMatch(
+      new RegExp(`refused train/${train.slice(0, 12)}… \\(model\\.json fails its checksum\\); running it`)
+    );
+    expect(said.stdout).toMatch(/^ {2}ingest +fresh/m);
+    expect(said.stdout).toMatch(/^ {2}train +ran/m);
+    expect(said.stderr).toMatch(/remote s3:\/\/team\/mlbook: pulled \d+ \(ingest, .*\); pushed 1 \(/);
+    const again = await run(second, ["model.params.C=0.3"]);
+    // evaluate's entry is the remote's (the recomputed model is the same model), its metrics the first run's.
+    expect(again.json.steps.find((s) => s.name === "evaluate")!.key).toBe(evaluate);
+    expect(again.json.metrics).toEqual(base.json.metrics);
+
+    const third = copyOfRepo();
+    const clean = await run(third, ["model.params.C=0.3"]);
+    expect(clean.stderr).not.toMatch(/refused/);
+    expect(Object.values(statuses(clean.json)).every((s) => s === "fresh")).toBe(true);
+  }, 300_000);
+
+  it("mlbook push sends what a run without the remote made, and says so when no remote is set", async () => {
+    const dir = copyOfRepo();
+    expect((await mlbook(dir, ["run", "model.params.C=0.7"], dir)).status).toBe(0);
+    const pushed = await mlbook(dir, ["push", "model.params.C=0.7"], dir, env);
+    expect(pushed.stderr).toBe("");
+    // Ingest … split are on the remote from the runs above; train, evaluate and register are new.
+    expect(pushed.stdout).toMatch(/ {2}pushed train [0-9a-f]{12}/);
+    expect(pushed.stdout).toMatch(/ {2}ingest [0-9a-f]{12} is there already/);
+    expect(pushed.stdout).toMatch(/→ s3:\/\/team\/mlbook: 3 pushed/);
+    const other = copyOfRepo();
+    const pulled = await run(other, ["model.params.C=0.7"]);
+    expect(Object.values(statuses(pulled.json))).toEqual(pulled.json.steps.map(() => "fresh"));
+
+    const none = await mlbook(dir, ["push"], dir);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe("error: push: no remote store (set MLBOOK_REMOTE=s3://bucket/prefix)\n");
+  }, 300_000);
+});
