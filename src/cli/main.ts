@@ -75,6 +75,18 @@ program
   });
 
 program
+  .command("pull")
+  .description(
+    "copy the config's step outputs the local store lacks from the remote store (MLBOOK_REMOTE), checked"
+  )
+  .argument("[overrides...]", "config overrides, key.path=value")
+  .option("-c, --config <file>", "pipeline config", "mlbook.yaml")
+  .action(async (overrides: string[], options: {config: string}) => {
+    const {pullCommand} = await import("./push.ts");
+    await pullCommand(overrides, options);
+  });
+
+program
   .command("status")
   .description("list each step as fresh or stale, and why")
   .argument("[overrides...]", "config overrides, key.path=value")

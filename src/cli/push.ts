@@ -38,3 +38,34 @@ export async function pushCommand(overrides: string[], options: {config: string}
       (missing ? `; ${missing} not in the local store (run the pipeline first)` : "")
   );
 }
+
+/**
+ * `mlbook pull`: copies every entry of the config's current plan that the local store lacks from
+ * the remote store, each checked against its manifest — to work offline, or to look at a
+ * teammate's results before running anything.
+ */
+export async function pullCommand(overrides: string[], options: {config: string}): Promise<void> {
+  const remote = remoteOf();
+  if (!remote) throw new ConfigError("pull: no remote store (set MLBOOK_REMOTE=s3://bucket/prefix)");
+  const loaded = await loadConfig(options.config, overrides);
+  const store = new Store(storeRoot(loaded));
+  let pulled = 0;
+  let bytes = 0;
+  const absent: string[] = [];
+  for (const p of await plan(buildGraph(loaded))) {
+    if ((await store.lookup(p.node.name, p.key)).status === "ok") continue;
+    const got = await remote.pull(store, p.node.name, p.key);
+    if (got.status === "pulled") {
+      ++pulled;
+      bytes += got.bytes;
+      console.log(`  pulled ${p.node.name} ${p.key.slice(0, 12)} (${(got.bytes / 1024).toFixed(1)} KiB)`);
+    } else if (got.status === "refused") {
+      absent.push(p.node.name);
+      console.log(`  refused ${p.node.name} ${p.key.slice(0, 12)} (${got.reason})`);
+    } else absent.push(p.node.name);
+  }
+  console.log(
+    `mlbook pull ${loaded.config.name} (${relative(process.cwd(), loaded.path)}) ← ${remote.url}: ${pulled} pulled, ${(bytes / 1024).toFixed(1)} KiB` +
+      (absent.length ? `; not on the remote: ${absent.join(", ")} (mlbook run makes them)` : "")
+  );
+}

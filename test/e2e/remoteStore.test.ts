@@ -114,7 +114,7 @@ describe("a remote store (MLBOOK_REMOTE=s3://bucket/prefix)", () => {
     expect(Object.values(statuses(clean.json)).every((s) => s === "fresh")).toBe(true);
   }, 300_000);
 
-  it("mlbook push sends what a run without the remote made, and says so when no remote is set", async () => {
+  it("mlbook push sends what a run without the remote made, mlbook pull fetches it, and both say so when no remote is set", async () => {
     const dir = copyOfRepo();
     expect((await mlbook(dir, ["run", "model.params.C=0.7"], dir)).status).toBe(0);
     const pushed = await mlbook(dir, ["push", "model.params.C=0.7"], dir, env);
@@ -123,12 +123,25 @@ describe("a remote store (MLBOOK_REMOTE=s3://bucket/prefix)", () => {
     expect(pushed.stdout).toMatch(/ {2}pushed train [0-9a-f]{12}/);
     expect(pushed.stdout).toMatch(/ {2}ingest [0-9a-f]{12} is there already/);
     expect(pushed.stdout).toMatch(/→ s3:\/\/team\/mlbook: 3 pushed/);
+    // mlbook pull fills an empty store; then, with no remote set, every step is fresh.
     const other = copyOfRepo();
+    const got = await mlbook(other, ["pull", "model.params.C=0.7"], other, env);
+    expect(got.stderr).toBe("");
+    expect(got.stdout).toMatch(/← s3:\/\/team\/mlbook: 8 pulled/);
+    const status = JSON.parse(
+      (await mlbook(other, ["status", "--json", "model.params.C=0.7"], other)).stdout
+    ) as {
+      steps: {name: string; fresh: boolean}[];
+    };
+    expect(status.steps.map((s) => [s.name, s.fresh])).toEqual(status.steps.map((s) => [s.name, true]));
     const pulled = await run(other, ["model.params.C=0.7"]);
     expect(Object.values(statuses(pulled.json))).toEqual(pulled.json.steps.map(() => "fresh"));
 
     const none = await mlbook(dir, ["push"], dir);
     expect(none.status).toBe(2);
     expect(none.stderr).toBe("error: push: no remote store (set MLBOOK_REMOTE=s3://bucket/prefix)\n");
+    const nothing = await mlbook(dir, ["pull"], dir);
+    expect(nothing.status).toBe(2);
+    expect(nothing.stderr).toBe("error: pull: no remote store (set MLBOOK_REMOTE=s3://bucket/prefix)\n");
   }, 300_000);
 });
