@@ -7,7 +7,7 @@ import {loadConfig} from "../pipeline/builtins.ts";
 import {MlbookError} from "../pipeline/errors.ts";
 import {runPipeline} from "../pipeline/engine/run.ts";
 import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
-import {remoteHooks} from "../pipeline/remote/remoteHooks.ts";
+import {remoteHooks, remoteOf} from "../pipeline/remote/remoteHooks.ts";
 import {invalidate, loaderStates, recordFingerprints} from "../site/invalidate.ts";
 import {listLoaders} from "../site/loaders.ts";
 import {makeLoaderOutputs} from "../site/makeLoaderOutputs.ts";
@@ -28,9 +28,10 @@ export async function buildCommand(
   for (const [name, config] of Object.entries(pipelines)) {
     console.log(`pipeline ${name} (${relative(projectRoot, config)})`);
     // A pipeline with nothing to run records no run: a build adds runs only when something changed.
-    await runPipeline(await loadConfig(config), {
+    const loaded = await loadConfig(config);
+    await runPipeline(loaded, {
       logger: terminalLogger(),
-      hooks: [...remoteHooks(), trackingHooks({recordFresh: false})]
+      hooks: [...remoteHooks(remoteOf(loaded)), trackingHooks({recordFresh: false})]
     });
   }
   const loaders = listLoaders(projectRoot, pipelines, join(projectRoot, DEFAULT_CONFIG));

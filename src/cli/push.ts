@@ -13,9 +13,12 @@ import {remoteOf} from "../pipeline/remote/remoteHooks.ts";
  * `mlbook run` so that a teammate's run and build compute nothing.
  */
 export async function pushCommand(overrides: string[], options: {config: string}): Promise<void> {
-  const remote = remoteOf();
-  if (!remote) throw new ConfigError("push: no remote store (set MLBOOK_REMOTE=s3://bucket/prefix)");
   const loaded = await loadConfig(options.config, overrides);
+  const remote = remoteOf(loaded);
+  if (!remote)
+    throw new ConfigError(
+      "push: no remote store (set store.remote in the config, or MLBOOK_REMOTE=s3://bucket/prefix)"
+    );
   const store = new Store(storeRoot(loaded));
   let pushed = 0;
   let bytes = 0;
@@ -45,9 +48,12 @@ export async function pushCommand(overrides: string[], options: {config: string}
  * teammate's results before running anything.
  */
 export async function pullCommand(overrides: string[], options: {config: string}): Promise<void> {
-  const remote = remoteOf();
-  if (!remote) throw new ConfigError("pull: no remote store (set MLBOOK_REMOTE=s3://bucket/prefix)");
   const loaded = await loadConfig(options.config, overrides);
+  const remote = remoteOf(loaded);
+  if (!remote)
+    throw new ConfigError(
+      "pull: no remote store (set store.remote in the config, or MLBOOK_REMOTE=s3://bucket/prefix)"
+    );
   const store = new Store(storeRoot(loaded));
   let pulled = 0;
   let bytes = 0;

@@ -2,7 +2,7 @@ import {relative} from "node:path";
 import {loadConfig} from "../pipeline/builtins.ts";
 import {runPipeline} from "../pipeline/engine/run.ts";
 import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
-import {remoteHooks} from "../pipeline/remote/remoteHooks.ts";
+import {remoteHooks, remoteOf} from "../pipeline/remote/remoteHooks.ts";
 import {formatMetrics, runJson, runLine} from "./format.ts";
 import {terminalLogger} from "./progress.ts";
 
@@ -29,7 +29,7 @@ export async function runCommand(
   const result = await runPipeline(loaded, {
     steps,
     logger: terminalLogger(options.json),
-    hooks: [...remoteHooks(), trackingHooks()]
+    hooks: [...remoteHooks(remoteOf(loaded)), trackingHooks()]
   });
   const metricLines = formatMetrics(result);
   if (options.json) console.log(runJson(result));

@@ -10,7 +10,7 @@ import {withFileLock} from "../pipeline/engine/fileLock.ts";
 import {hashValue} from "../pipeline/engine/hash.ts";
 import {headlineMetrics} from "../pipeline/ml/metrics/headline.ts";
 import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
-import {remoteHooks} from "../pipeline/remote/remoteHooks.ts";
+import {remoteHooks, remoteOf} from "../pipeline/remote/remoteHooks.ts";
 import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {runDetail, type RunDetail} from "../pipeline/tracking/queries.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
@@ -72,7 +72,10 @@ export async function currentRun(loaded: LoadedConfig): Promise<CurrentRun> {
         if (made) return made;
         // `mlbook dev` tells its loaders they serve the live preview: their runs register no model.
         const source = process.env.MLBOOK_RUN_SOURCE === "preview" ? "preview" : undefined;
-        await runPipeline(loaded, {logger: stderrLogger, hooks: [...remoteHooks(), trackingHooks({source})]});
+        await runPipeline(loaded, {
+          logger: stderrLogger,
+          hooks: [...remoteHooks(remoteOf(loaded)), trackingHooks({source})]
+        });
         return await find();
       },
       {wait: true}

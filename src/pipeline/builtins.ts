@@ -18,15 +18,16 @@ import {train} from "./steps/train.ts";
 import type {SweepConfig} from "./sweep/sweepSchema.ts";
 import {sweepAddOn} from "./sweep/sweepAddOn.ts";
 import {trackingAddOn, type TrackingConfig} from "./tracking/configSchema.ts";
+import {remoteAddOn, type StoreConfig} from "./remote/remoteConfig.ts";
 
 /**
  * mlbook's own steps, in pipeline order, with the config sections of its add-ons (tracking,
- * sweeps, monitoring): the catalog every command, loader and script starts from. A config adds the
+ * sweeps, monitoring, the remote store): the catalog every command, loader and script starts from. A config adds the
  * workspace's steps to it under `steps:`.
  */
 export const builtinCatalog: Catalog = createCatalog(
   [download, ingest, clean, check, featurize, split, train, evaluate, register],
-  [trackingAddOn, sweepAddOn, monitorAddOn]
+  [trackingAddOn, sweepAddOn, monitorAddOn, remoteAddOn]
 );
 
 /** A config of the built-in catalog, typed section by section. */
@@ -44,6 +45,7 @@ export interface PipelineConfig extends CoreConfig {
   selection?: SelectionConfig;
   register?: RegisterParams;
   tracking: TrackingConfig;
+  store: StoreConfig;
   sweep?: SweepConfig;
   monitor: MonitorConfig;
   [section: string]: unknown;

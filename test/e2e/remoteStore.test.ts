@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync} from "node:fs";
+import {mkdtempSync, readFileSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {PutObjectCommand, S3Client} from "@aws-sdk/client-s3";
@@ -137,11 +137,27 @@ describe("a remote store (MLBOOK_REMOTE=s3://bucket/prefix)", () => {
     const pulled = await run(other, ["model.params.C=0.7"]);
     expect(Object.values(statuses(pulled.json))).toEqual(pulled.json.steps.map(() => "fresh"));
 
+    // The remote named in the config instead of the environment; a bad one is refused by key.
+    const configured = copyOfRepo();
+    const yaml = join(configured, "mlbook.yaml");
+    writeFileSync(yaml, `${readFileSync(yaml, "utf8")}store: {remote: "s3://team/mlbook"}\n`);
+    const {MLBOOK_REMOTE: _unused, ...aws} = env;
+    const fromConfig = await mlbook(configured, ["run", "model.params.C=0.7"], configured, aws);
+    expect(fromConfig.stdout).toMatch(/^ {2}train +fresh/m);
+    expect(fromConfig.stderr).toMatch(/remote s3:\/\/team\/mlbook: pulled 8 /);
+    const bad = await mlbook(configured, ["run", "store.remote=http://example.com/x"], configured, aws);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/store\.remote.*expected s3:\/\/bucket\/prefix/);
+
     const none = await mlbook(dir, ["push"], dir);
     expect(none.status).toBe(2);
-    expect(none.stderr).toBe("error: push: no remote store (set MLBOOK_REMOTE=s3://bucket/prefix)\n");
+    expect(none.stderr).toBe(
+      "error: push: no remote store (set store.remote in the config, or MLBOOK_REMOTE=s3://bucket/prefix)\n"
+    );
     const nothing = await mlbook(dir, ["pull"], dir);
     expect(nothing.status).toBe(2);
-    expect(nothing.stderr).toBe("error: pull: no remote store (set MLBOOK_REMOTE=s3://bucket/prefix)\n");
+    expect(nothing.stderr).toBe(
+      "error: pull: no remote store (set store.remote in the config, or MLBOOK_REMOTE=s3://bucket/prefix)\n"
+    );
   }, 300_000);
 });

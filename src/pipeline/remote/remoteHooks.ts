@@ -1,10 +1,17 @@
 import type {RunHooks} from "../engine/hooks.ts";
 import {Store} from "../engine/store.ts";
+import type {StoreConfig} from "./remoteConfig.ts";
 import {S3Remote} from "./s3Remote.ts";
 
-/** The remote store named by MLBOOK_REMOTE (`s3://bucket/prefix`), if any. */
-export function remoteOf(env: NodeJS.ProcessEnv = process.env): S3Remote | undefined {
-  return env.MLBOOK_REMOTE ? new S3Remote(env.MLBOOK_REMOTE) : undefined;
+/**
+ * The remote store, if any: MLBOOK_REMOTE (`s3://bucket/prefix`), else the config's `store.remote`.
+ */
+export function remoteOf(
+  loaded?: {config: Record<string, unknown>},
+  env: NodeJS.ProcessEnv = process.env
+): S3Remote | undefined {
+  const url = env.MLBOOK_REMOTE || (loaded?.config.store as StoreConfig | undefined)?.remote;
+  return url ? new S3Remote(url) : undefined;
 }
 
 /**
@@ -12,7 +19,7 @@ export function remoteOf(env: NodeJS.ProcessEnv = process.env): S3Remote | undef
  * remote when it has it (checked file by file), and every step that ran is pushed after it. What
  * moved is said once, after the run. No remote configured: no hooks.
  */
-export function remoteHooks(remote: S3Remote | undefined = remoteOf()): RunHooks[] {
+export function remoteHooks(remote: S3Remote | undefined): RunHooks[] {
   if (!remote) return [];
   const pulled: string[] = [];
   const refused = new Set<string>();
