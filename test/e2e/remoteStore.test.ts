@@ -137,6 +137,15 @@ describe("a remote store (MLBOOK_REMOTE=s3://bucket/prefix)", () => {
     const pulled = await run(other, ["model.params.C=0.7"]);
     expect(Object.values(statuses(pulled.json))).toEqual(pulled.json.steps.map(() => "fresh"));
 
+    // A remote that cannot be reached: said once, and the run goes on here.
+    const offline = copyOfRepo();
+    const away = await mlbook(offline, ["run"], offline, {...env, AWS_ENDPOINT_URL: "http://127.0.0.1:9"});
+    expect(away.status).toBe(0);
+    expect(away.stdout).toMatch(/^ {2}train +ran/m);
+    expect(away.stderr.match(/going on without it/g)).toHaveLength(1);
+    expect(away.stderr).not.toMatch(/refused/);
+    expect(away.stderr).toMatch(/^ {2}remote s3:\/\/team\/mlbook: .*; going on without it$/m);
+
     // The remote named in the config instead of the environment; a bad one is refused by key.
     const configured = copyOfRepo();
     const yaml = join(configured, "mlbook.yaml");

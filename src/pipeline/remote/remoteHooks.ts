@@ -26,10 +26,27 @@ export function remoteHooks(remote: S3Remote | undefined): RunHooks[] {
   let bytesIn = 0;
   let bytesOut = 0;
   let pushed = 0;
+  // A remote that cannot be reached (down, wrong credentials) is said once and left alone for
+  // the rest of the run: steps then run here, as without a remote; their entries stay local.
+  let down = false;
+  const failed = (error: unknown, run: {logger: {info(m: string): void}}) => {
+    down = true;
+    const message = error instanceof Error ? error.message : String(error);
+    run.logger.info(
+      `${message.startsWith("remote ") ? message : `remote ${remote.url}: ${message}`}; going on without it`
+    );
+  };
   return [
     {
       async fetchEntry(step, key, run) {
-        const got = await remote.pull(new Store(run.root), step, key);
+        if (down) return false;
+        let got;
+        try {
+          got = await remote.pull(new Store(run.root), step, key);
+        } catch (error) {
+          failed(error, run);
+          return false;
+        }
         if (got.status === "pulled") {
           pulled.push(step);
           bytesIn += got.bytes;
@@ -44,10 +61,15 @@ export function remoteHooks(remote: S3Remote | undefined): RunHooks[] {
         return false;
       },
       async afterStep(record, run) {
-        if (record.status !== "ran") return;
+        if (record.status !== "ran" || down) return;
         const entry = await new Store(run.root).lookup(record.name, record.key);
         if (entry.status !== "ok") return;
-        const sent = await remote.push(entry.entry, {replace: refused.has(`${record.name}/${record.key}`)});
+        let sent = 0;
+        try {
+          sent = await remote.push(entry.entry, {replace: refused.has(`${record.name}/${record.key}`)});
+        } catch (error) {
+          failed(error, run);
+        }
         if (sent) {
           pushed++;
           bytesOut += sent;

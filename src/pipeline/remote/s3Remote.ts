@@ -46,16 +46,22 @@ export class S3Remote {
         forcePathStyle: custom,
         region: process.env.AWS_REGION ?? "us-east-1",
         requestChecksumCalculation: "WHEN_REQUIRED",
-        responseChecksumValidation: "WHEN_REQUIRED"
+        responseChecksumValidation: "WHEN_REQUIRED",
+        maxAttempts: 2
       });
       return {s3, sdk};
     })());
   }
 
   /** The remote manifest of an entry, or undefined when the remote has none. */
-  async manifest(step: string, key: string): Promise<Manifest | undefined> {
+  async manifest(step: string, key: string): Promise<Manifest | "unreadable" | undefined> {
     const text = await this.read(this.key(step, key, "manifest.json"));
-    return text === undefined ? undefined : (JSON.parse(text.toString("utf8")) as Manifest);
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text.toString("utf8")) as Manifest;
+    } catch {
+      return "unreadable";
+    }
   }
 
   /**
@@ -64,13 +70,10 @@ export class S3Remote {
    * runs, as for a corrupt local entry).
    */
   async pull(store: Store, step: string, key: string): Promise<Pulled> {
-    let manifest: Manifest | undefined;
-    try {
-      manifest = await this.manifest(step, key);
-    } catch {
-      return {status: "refused", reason: "unreadable manifest"};
-    }
+    // A remote that cannot be reached throws (the caller decides); a manifest that is not JSON refuses.
+    const manifest = await this.manifest(step, key);
     if (!manifest) return {status: "absent"};
+    if (manifest === "unreadable") return {status: "refused", reason: "unreadable manifest"};
     if (manifest.step !== step || manifest.key !== key)
       return {status: "refused", reason: `its manifest names ${manifest.step}/${manifest.key}`};
     const tmp = await store.scratch();
