@@ -108,6 +108,30 @@ describe("a remote store (MLBOOK_REMOTE=s3://bucket/prefix)", () => {
     expect(again.json.steps.find((s) => s.name === "evaluate")!.key).toBe(evaluate);
     expect(again.json.metrics).toEqual(base.json.metrics);
 
+    // A remote manifest naming a file outside its entry is refused before anything is written.
+    const status = JSON.parse(
+      (await mlbook(second, ["status", "--json", "model.params.C=0.9"], second)).stdout
+    ) as {
+      steps: {name: string; key: string}[];
+    };
+    const trainKey = status.steps.find((s) => s.name === "train")!.key;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: "team",
+        Key: `mlbook/store/train/${trainKey}/manifest.json`,
+        Body: JSON.stringify({
+          step: "train",
+          key: trainKey,
+          files: {"../../escape.json": {sha256: "0", bytes: 1}}
+        })
+      })
+    );
+    const evil = await mlbook(second, ["run", "model.params.C=0.9"], second, env);
+    expect(evil.status).toBe(0);
+    expect(evil.stderr).toMatch(
+      /refused train\/[0-9a-f]{12}… \(a file named "\.\.\/\.\.\/escape\.json"\); running it/
+    );
+
     const third = copyOfRepo();
     const clean = await run(third, ["model.params.C=0.3"]);
     expect(clean.stderr).not.toMatch(/refused/);

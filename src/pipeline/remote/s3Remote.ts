@@ -76,11 +76,15 @@ export class S3Remote {
     if (manifest === "unreadable") return {status: "refused", reason: "unreadable manifest"};
     if (manifest.step !== step || manifest.key !== key)
       return {status: "refused", reason: `its manifest names ${manifest.step}/${manifest.key}`};
+    if (!manifest.files || typeof manifest.files !== "object")
+      return {status: "refused", reason: "its manifest lists no files"};
     const tmp = await store.scratch();
     let bytes = 0;
     try {
       for (const [name, want] of Object.entries(manifest.files)) {
-        if (name.includes("/") || name === "manifest.json") return refuse(`a file named ${name}`);
+        // Entry files are plain names (data.parquet, model.json): nothing that leaves the folder.
+        if (!/^[\w-][\w.-]*$/.test(name) || name === "manifest.json")
+          return refuse(`a file named ${JSON.stringify(name)}`);
         const data = await this.read(this.key(step, key, name));
         if (!data) return refuse(`${name} is missing`);
         const file = join(tmp, name);
