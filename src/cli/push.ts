@@ -13,17 +13,11 @@ import {remoteOf} from "../pipeline/remote/remoteHooks.ts";
  * `mlbook run` so that a teammate's run and build compute nothing.
  */
 export async function pushCommand(overrides: string[], options: {config: string}): Promise<void> {
-  const loaded = await loadConfig(options.config, overrides);
-  const remote = remoteOf(loaded);
-  if (!remote)
-    throw new ConfigError(
-      "push: no remote store (set store.remote in the config, or MLBOOK_REMOTE=s3://bucket/prefix)"
-    );
-  const store = new Store(storeRoot(loaded));
+  const {loaded, remote, store, planned} = await remoteAndStore("push", overrides, options);
   let pushed = 0;
   let bytes = 0;
   let missing = 0;
-  for (const p of await plan(buildGraph(loaded))) {
+  for (const p of planned) {
     const found = await store.lookup(p.node.name, p.key);
     if (found.status !== "ok") {
       ++missing;
@@ -33,11 +27,11 @@ export async function pushCommand(overrides: string[], options: {config: string}
     if (sent) {
       ++pushed;
       bytes += sent;
-      console.log(`  pushed ${p.node.name} ${p.key.slice(0, 12)} (${(sent / 1024).toFixed(1)} KiB)`);
+      console.log(`  pushed ${p.node.name} ${p.key.slice(0, 12)} (${kib(sent)})`);
     } else console.log(`  ${p.node.name} ${p.key.slice(0, 12)} is there already`);
   }
   console.log(
-    `mlbook push ${loaded.config.name} (${relative(process.cwd(), loaded.path)}) → ${remote.url}: ${pushed} pushed, ${(bytes / 1024).toFixed(1)} KiB` +
+    `mlbook push ${loaded.config.name} (${relative(process.cwd(), loaded.path)}) → ${remote.url}: ${pushed} pushed, ${kib(bytes)}` +
       (missing ? `; ${missing} not in the local store (run the pipeline first)` : "")
   );
 }
@@ -48,30 +42,37 @@ export async function pushCommand(overrides: string[], options: {config: string}
  * teammate's results before running anything.
  */
 export async function pullCommand(overrides: string[], options: {config: string}): Promise<void> {
-  const loaded = await loadConfig(options.config, overrides);
-  const remote = remoteOf(loaded);
-  if (!remote)
-    throw new ConfigError(
-      "pull: no remote store (set store.remote in the config, or MLBOOK_REMOTE=s3://bucket/prefix)"
-    );
-  const store = new Store(storeRoot(loaded));
+  const {loaded, remote, store, planned} = await remoteAndStore("pull", overrides, options);
   let pulled = 0;
   let bytes = 0;
   const absent: string[] = [];
-  for (const p of await plan(buildGraph(loaded))) {
+  for (const p of planned) {
     if ((await store.lookup(p.node.name, p.key)).status === "ok") continue;
     const got = await remote.pull(store, p.node.name, p.key);
     if (got.status === "pulled") {
       ++pulled;
       bytes += got.bytes;
-      console.log(`  pulled ${p.node.name} ${p.key.slice(0, 12)} (${(got.bytes / 1024).toFixed(1)} KiB)`);
+      console.log(`  pulled ${p.node.name} ${p.key.slice(0, 12)} (${kib(got.bytes)})`);
     } else if (got.status === "refused") {
       absent.push(p.node.name);
       console.log(`  refused ${p.node.name} ${p.key.slice(0, 12)} (${got.reason})`);
     } else absent.push(p.node.name);
   }
   console.log(
-    `mlbook pull ${loaded.config.name} (${relative(process.cwd(), loaded.path)}) ← ${remote.url}: ${pulled} pulled, ${(bytes / 1024).toFixed(1)} KiB` +
+    `mlbook pull ${loaded.config.name} (${relative(process.cwd(), loaded.path)}) ← ${remote.url}: ${pulled} pulled, ${kib(bytes)}` +
       (absent.length ? `; not on the remote: ${absent.join(", ")} (mlbook run makes them)` : "")
   );
 }
+
+/** The config, its remote store (refused when none is set), its local store and its plan. */
+async function remoteAndStore(verb: "push" | "pull", overrides: string[], options: {config: string}) {
+  const loaded = await loadConfig(options.config, overrides);
+  const remote = remoteOf(loaded);
+  if (!remote)
+    throw new ConfigError(
+      `${verb}: no remote store (set store.remote in the config, or MLBOOK_REMOTE=s3://bucket/prefix)`
+    );
+  return {loaded, remote, store: new Store(storeRoot(loaded)), planned: await plan(buildGraph(loaded))};
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
