@@ -9,7 +9,8 @@ const below = {
   tracking: ["engine", "ml"],
   score: ["engine", "ml"],
   sweep: ["tracking", "engine", "ml"],
-  remote: ["engine"]
+  remote: ["engine"],
+  queue: ["sweep", "tracking", "engine", "ml"]
 };
 
 module.exports = {

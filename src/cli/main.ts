@@ -1,16 +1,12 @@
-import {readFileSync} from "node:fs";
 import type {MonitorCommandOptions} from "./monitor.ts";
 import {Command, CommanderError} from "commander";
 import {MlbookError} from "../pipeline/errors.ts";
+import {mlbookVersion as version} from "./version.ts";
 
 /**
  * The CLI only parses and dispatches: each command's work lives in its own module, imported
  * lazily so `mlbook status` does not pay for what `mlbook run` loads.
  */
-const {version} = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
-
 const program = new Command("mlbook")
   .description("Reproducible, content-addressed ML pipelines with a reactive report site.")
   .version(version, "-V, --version", "print mlbook's version")
@@ -38,6 +34,10 @@ program
   )
   .option("--jobs <n>", "sweep jobs run at once, each in a worker process (default: number of cores)")
   .option("--max-jobs <n>", "refuse a sweep with more jobs than this", "100")
+  .option(
+    "--queue <url>",
+    "run the sweep's jobs on `mlbook worker`s on this Redis (redis://host:port) instead of here; needs a remote store"
+  )
   .action(
     async (
       overrides: string[],
@@ -49,10 +49,11 @@ program
         multirun?: boolean;
         jobs?: string;
         maxJobs?: string;
+        queue?: string;
       }
     ) => {
       // A sweep's workers start now, while this process loads the engine and composes the jobs.
-      if (options.multirun && !options.steps) {
+      if (options.multirun && !options.steps && !options.queue) {
         const {sweepWorkerEntry} = await import("./sweepWorkerEntry.ts");
         (await import("../pipeline/sweep/pool.ts")).prestartWorkers(options.jobs, sweepWorkerEntry);
       }
@@ -61,6 +62,19 @@ program
       await runCommand(pins?.length ? [...overrides, `++from=[${pins.join(",")}]`] : overrides, options);
     }
   );
+
+program
+  .command("worker")
+  .description(
+    "run sweep jobs from a Redis queue (mlbook run -m … --queue) in this folder, sharing results through the remote store"
+  )
+  .option("--queue <url>", "the queue's Redis, redis://host:port (default: MLBOOK_QUEUE)")
+  .option("--concurrency <n>", "jobs run at once (default 1: each job's fits use every core)")
+  .option("--lock <seconds>", "a job whose worker stops answering this long goes to another worker", "30")
+  .action(async (options: {queue?: string; concurrency?: string; lock?: string}) => {
+    const {workerCommand} = await import("./worker.ts");
+    await workerCommand(options);
+  });
 
 program
   .command("push")

@@ -1,5 +1,6 @@
 import {relative} from "node:path";
 import {loadConfig} from "../pipeline/builtins.ts";
+import {ConfigError} from "../pipeline/errors.ts";
 import {runPipeline} from "../pipeline/engine/run.ts";
 import {trackingHooks} from "../pipeline/tracking/trackingHooks.ts";
 import {remoteHooks, remoteOf} from "../pipeline/remote/remoteHooks.ts";
@@ -15,10 +16,13 @@ export async function runCommand(
     multirun?: boolean;
     jobs?: string;
     maxJobs?: string;
+    queue?: string;
   }
 ): Promise<void> {
   const sweep = await import("./sweep.ts");
   if (sweep.wantsSweep(overrides, options)) return sweep.sweepCommand(overrides, options);
+  if (options.queue)
+    throw new ConfigError("--queue runs a sweep's jobs on workers: add -m and the swept overrides");
   const loaded = await loadConfig(options.config, overrides);
   const steps = options.steps
     ?.split(",")

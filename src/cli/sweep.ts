@@ -5,6 +5,12 @@ import {metricGoal} from "../pipeline/ml/metrics/index.ts";
 import {builtinCatalog, loadConfig} from "../pipeline/builtins.ts";
 import type {SelectionConfig} from "../pipeline/steps/evaluate.ts";
 import {buildGraph} from "../pipeline/engine/graph.ts";
+import {plan} from "../pipeline/engine/plan.ts";
+import {Store} from "../pipeline/engine/store.ts";
+import {checkQueue} from "../pipeline/queue/jobQueue.ts";
+import {startQueuePool} from "../pipeline/queue/queuePool.ts";
+import {remoteHooks, remoteOf} from "../pipeline/remote/remoteHooks.ts";
+import type {S3Remote} from "../pipeline/remote/s3Remote.ts";
 import {storeRoot, type LoadedConfig} from "../pipeline/engine/loadedConfig.ts";
 import {isSweep, parseOverride} from "../pipeline/engine/overrideGrammar.ts";
 import {runPipeline} from "../pipeline/engine/run.ts";
@@ -20,6 +26,7 @@ import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
 import {formatDuration} from "./format.ts";
 import {sweepWorkerEntry} from "./sweepWorkerEntry.ts";
+import {mlbookVersion} from "./version.ts";
 
 export interface SweepOptions {
   config: string;
@@ -29,6 +36,8 @@ export interface SweepOptions {
   jobs?: string;
   /** Refuse sweeps with more jobs; default 100. */
   maxJobs?: string;
+  /** `redis://host:port`: run the jobs on `mlbook worker`s anywhere instead of local processes. */
+  queue?: string;
 }
 
 /** Whether `mlbook run` should sweep: -m was given, or the config declares a sweep. */
@@ -56,6 +65,7 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   if (options.steps) throw new ConfigError("--steps cannot be combined with a sweep (-m or a config sweep)");
   const workers = positiveInt(options.jobs, "--jobs") ?? availableParallelism();
   const maxJobs = positiveInt(options.maxJobs, "--max-jobs") ?? 100;
+  if (options.queue) await checkQueue(options.queue);
   const started = performance.now();
   // A sweep id looks like a run id: its start time and 6 random hex digits.
   const sweepId = newRunId();
@@ -70,6 +80,7 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
       catalog: builtinCatalog,
       maxJobs,
       onExpanded(count) {
+        if (options.queue) return;
         pool = Math.min(workers, count);
         // Each worker's fits get its share of the cores (boosting uses every core by default).
         const threads =
@@ -84,8 +95,15 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   const {jobs, shared} = composed;
   const say = (line: string) => (options.json ? process.stderr.write(`${line}\n`) : console.log(line));
   const first = jobs[0].loaded;
+  // On a queue, the jobs' workers share what they compute through the remote store.
+  const remote = options.queue ? remoteOf(first) : undefined;
+  if (options.queue && !remote)
+    throw new ConfigError(
+      "--queue: the workers need a shared store (set store.remote in the config, or MLBOOK_REMOTE=s3://bucket/prefix)"
+    );
+  const where = options.queue ? `on the queue ${options.queue}` : `${pool} worker${pool === 1 ? "" : "s"}`;
   say(
-    `mlbook sweep ${sweepId}: ${jobs.length} job${jobs.length === 1 ? "" : "s"} of ${first.config.name} (${relative(process.cwd(), first.path)}), ${pool} worker${pool === 1 ? "" : "s"}`
+    `mlbook sweep ${sweepId}: ${jobs.length} job${jobs.length === 1 ? "" : "s"} of ${first.config.name} (${relative(process.cwd(), first.path)}), ${where}`
   );
 
   // The shared steps' run waits in the journal with the jobs' runs: the database is opened once,
@@ -94,10 +112,16 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   try {
     if (shared.length)
       sharedSteps = (
-        await runPipeline(first, {steps: shared, hooks: sweepHooks(sweepId, "shared"), keepState: false})
+        await runPipeline(first, {
+          steps: shared,
+          hooks: [...remoteHooks(remote), ...sweepHooks(sweepId, "shared")],
+          keepState: false
+        })
       ).steps;
+    // Shared steps fresh here may be missing on the remote: the workers would compute them again.
+    if (remote) await pushFresh(remote, storeRoot(first), sharedSteps);
   } catch (error) {
-    workerPool!.close();
+    workerPool?.close();
     throw error;
   }
   if (sharedSteps.length) say(`  shared  ${sharedSteps.map((s) => `${s.name} ${s.status}`).join(", ")}`);
@@ -110,14 +134,29 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   const nodes = buildGraph(first).nodes;
   const finals = nodes.some((n) => n.step.final);
   const jobSteps = finals ? nodes.filter((n) => !n.step.final).map((n) => n.name) : undefined;
-  const replies = await workerPool!.run(
-    jobs.map((j) => ({
-      index: j.index,
-      config: j.loaded.path,
-      overrides: j.overrides,
-      steps: jobSteps,
-      sweepId
-    })),
+  const queuePool =
+    options.queue && remote
+      ? startQueuePool({
+          url: options.queue,
+          remote: remote.url,
+          root: storeRoot(first),
+          cwd: process.cwd(),
+          sweepId,
+          mlbook: mlbookVersion,
+          say
+        })
+      : undefined;
+  const replies = await (queuePool ?? workerPool!).run(
+    await Promise.all(
+      jobs.map(async (j) => ({
+        index: j.index,
+        config: j.loaded.path,
+        overrides: j.overrides,
+        steps: jobSteps,
+        sweepId,
+        keys: queuePool ? await plannedKeys(j.loaded, jobSteps) : undefined
+      }))
+    ),
     (reply) => say(progressLine(reply, jobs.length, width, label.get(reply.index)!.padEnd(labelWidth)))
   );
 
@@ -131,7 +170,11 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
     const winner = jobs.find((j) => j.index === best.index)!;
     const logger: RunLogger = {step() {}, progress() {}, info: (message: string) => say(`  ${message}`)};
     registerRunId = (
-      await runPipeline(winner.loaded, {logger, hooks: sweepHooks(sweepId, "winner"), keepState: false})
+      await runPipeline(winner.loaded, {
+        logger,
+        hooks: [...remoteHooks(remote), ...sweepHooks(sweepId, "winner")],
+        keepState: false
+      })
     ).runId;
   }
   // Jobs only journal their runs (no lock contention between workers); one transaction here
@@ -153,15 +196,22 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
         overrides: jobs[i].overrides,
         ...(r.ok
           ? {status: "ok", runId: r.runId, durationMs: r.durationMs, steps: r.steps, metrics: r.headline}
-          : {status: "failed", error: r.message})
+          : {status: "failed", error: r.message}),
+        ...(r.worker ? {worker: r.worker, bytesIn: r.bytesIn, bytesOut: r.bytesOut} : {})
       })),
-      winner: best ? {...best, registerRunId} : null
+      winner: best ? {...best, registerRunId} : null,
+      ...(queuePool ? {queue: options.queue, moved: queuePool.moved()} : {})
     };
     console.log(JSON.stringify(out, null, 2));
   } else {
     const ran = ok.filter((r) => r.steps.some((s) => s.status === "ran")).length;
     const parts = [`${ran} ran`, `${ok.length - ran} fresh`, `${failed.length} failed`];
     say(`sweep ${sweepId}: ${jobs.length} jobs in ${formatDuration(durationMs)} (${parts.join(", ")})`);
+    if (queuePool) {
+      const {bytesIn, bytesOut} = queuePool.moved();
+      const on = new Set(replies.map((r) => r.worker).filter(Boolean)).size;
+      say(`  ${on} worker${on === 1 ? "" : "s"} pulled ${mib(bytesIn)} and pushed ${mib(bytesOut)}`);
+    }
     if (best)
       say(`  best ${best.metric} ${best.value.toFixed(4)}: job ${best.index} ${label.get(best.index)}`);
   }
@@ -186,8 +236,29 @@ function progressLine(reply: JobReply, total: number, width: number, label: stri
   const status = reply.steps.some((s) => s.status === "ran") ? "ran  " : "fresh";
   const [metric, value] = Object.entries(reply.headline)[0] ?? [];
   const score = metric ? `${metric} ${value.toFixed(4)}` : "";
-  return `${head}  ${status}  ${score}  ${formatDuration(reply.durationMs).padStart(8)}`.trimEnd();
+  const on = reply.worker ? `  on ${reply.worker}` : "";
+  return `${head}  ${status}  ${score}  ${formatDuration(reply.durationMs).padStart(8)}${on}`.trimEnd();
 }
+
+/** The keys of the steps a job runs (all steps, or `only`), for a queue worker to check its plan against. */
+async function plannedKeys(loaded: LoadedConfig, only?: readonly string[]): Promise<Record<string, string>> {
+  const planned = await plan(buildGraph(loaded));
+  return Object.fromEntries(
+    planned.filter((p) => !only || only.includes(p.node.name)).map((p) => [p.node.name, p.key])
+  );
+}
+
+/** Sends the entries of steps that were fresh here to the remote, unless it has them. */
+async function pushFresh(remote: S3Remote, root: string, steps: readonly StepRecord[]): Promise<void> {
+  const store = new Store(root);
+  for (const step of steps) {
+    if (step.status !== "fresh") continue;
+    const found = await store.lookup(step.name, step.key);
+    if (found.status === "ok") await remote.push(found.entry);
+  }
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 
 /**
  * The best job. With `selection` in the config, by its metric's cross-validated mean on the

@@ -1,10 +1,9 @@
-import {mkdtempSync, readFileSync, writeFileSync} from "node:fs";
-import {tmpdir} from "node:os";
+import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {PutObjectCommand, S3Client} from "@aws-sdk/client-s3";
-import S3rver from "s3rver";
+import {PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {copyOfRepo, mlbook} from "../helpers/project.ts";
+import {startS3} from "../helpers/services.ts";
 
 interface JsonRun {
   runId: string;
@@ -18,38 +17,17 @@ interface JsonRun {
  * entry is refused and recomputed.
  */
 describe("a remote store (MLBOOK_REMOTE=s3://bucket/prefix)", () => {
-  let server: S3rver;
-  let env: Record<string, string>;
   let s3: S3Client;
+  let env: Record<string, string>;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    server = new S3rver({
-      port: 0,
-      address: "127.0.0.1",
-      silent: true,
-      directory: mkdtempSync(join(tmpdir(), "mlbook-s3-")),
-      configureBuckets: [{name: "team", configs: []}]
-    });
-    const {port} = await server.run();
-    env = {
-      MLBOOK_REMOTE: "s3://team/mlbook",
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-      AWS_ACCESS_KEY_ID: "S3RVER",
-      AWS_SECRET_ACCESS_KEY: "S3RVER",
-      AWS_REGION: "us-east-1"
-    };
-    s3 = new S3Client({
-      endpoint: env.AWS_ENDPOINT_URL,
-      forcePathStyle: true,
-      region: "us-east-1",
-      credentials: {accessKeyId: "S3RVER", secretAccessKey: "S3RVER"}
-    });
+    const server = await startS3();
+    ({s3, close} = server);
+    env = {...server.env, MLBOOK_REMOTE: "s3://team/mlbook"};
   }, 60_000);
 
-  afterAll(async () => {
-    s3?.destroy();
-    await server?.close();
-  });
+  afterAll(() => close?.());
 
   const run = async (dir: string, args: string[] = []) => {
     const out = await mlbook(dir, ["run", "--json", ...args], dir, env);

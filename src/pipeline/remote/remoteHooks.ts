@@ -14,12 +14,18 @@ export function remoteOf(
   return url ? new S3Remote(url) : undefined;
 }
 
+/** Bytes a run's remote hooks moved (a queue worker reports them with each job). */
+export interface RemoteTally {
+  bytesIn: number;
+  bytesOut: number;
+}
+
 /**
  * A run's hooks for a shared remote store: a step missing from the local store is pulled from the
  * remote when it has it (checked file by file), and every step that ran is pushed after it. What
- * moved is said once, after the run. No remote configured: no hooks.
+ * moved is said once, after the run, and added to `tally`. No remote configured: no hooks.
  */
-export function remoteHooks(remote: S3Remote | undefined): RunHooks[] {
+export function remoteHooks(remote: S3Remote | undefined, tally?: RemoteTally): RunHooks[] {
   if (!remote) return [];
   const pulled: string[] = [];
   const refused = new Set<string>();
@@ -76,6 +82,10 @@ export function remoteHooks(remote: S3Remote | undefined): RunHooks[] {
         }
       },
       afterRun(outcome) {
+        if (tally) {
+          tally.bytesIn += bytesIn;
+          tally.bytesOut += bytesOut;
+        }
         const parts = [
           pulled.length ? `pulled ${pulled.length} (${pulled.join(", ")}, ${size(bytesIn)})` : "",
           pushed ? `pushed ${pushed} (${size(bytesOut)})` : ""

@@ -16,9 +16,18 @@ export interface JobRequest {
   env?: Record<string, string>;
   /** Run only these steps (and what they need): a sweep's jobs leave register to the winner. */
   steps?: string[];
+  /** The key of each step the job runs, as planned here: a queue worker checks its own plan against it. */
+  keys?: Record<string, string>;
 }
 
-export type JobReply =
+/** Where a job ran and what it moved, for a job a queue worker ran (pipeline/queue/queuePool.ts). */
+interface Moved {
+  worker?: string;
+  bytesIn?: number;
+  bytesOut?: number;
+}
+
+export type JobReply = (
   | {
       index: number;
       ok: true;
@@ -27,7 +36,9 @@ export type JobReply =
       steps: StepRecord[];
       headline: Record<string, number>;
     }
-  | {index: number; ok: false; message: string; exitCode: number};
+  | {index: number; ok: false; message: string; exitCode: number}
+) &
+  Moved;
 
 export interface Pool {
   /** Runs the jobs, handing the next to whichever worker is free; replies come back in job order. */
