@@ -83,7 +83,8 @@ program
   )
   .argument("[overrides...]", "config overrides, key.path=value")
   .option("-c, --config <file>", "pipeline config", "mlbook.yaml")
-  .action(async (overrides: string[], options: {config: string}) => {
+  .option("--run <id>", "that run's outputs and its record instead (for mlbook pull --run)")
+  .action(async (overrides: string[], options: {config: string; run?: string}) => {
     const {pushCommand} = await import("./push.ts");
     await pushCommand(overrides, options);
   });
@@ -95,7 +96,8 @@ program
   )
   .argument("[overrides...]", "config overrides, key.path=value")
   .option("-c, --config <file>", "pipeline config", "mlbook.yaml")
-  .action(async (overrides: string[], options: {config: string}) => {
+  .option("--run <id>", "a run someone pushed (mlbook push --run): its outputs, and its record into tracking")
+  .action(async (overrides: string[], options: {config: string; run?: string}) => {
     const {pullCommand} = await import("./push.ts");
     await pullCommand(overrides, options);
   });

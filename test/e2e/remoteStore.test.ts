@@ -171,4 +171,49 @@ describe("a remote store (MLBOOK_REMOTE=s3://bucket/prefix)", () => {
       "error: pull: no remote store (set store.remote in the config, or MLBOOK_REMOTE=s3://bucket/prefix)\n"
     );
   }, 300_000);
+
+  it("mlbook push --run and pull --run move one run: its entries, and its record into the other's tracking and registry", async () => {
+    const author = copyOfRepo();
+    const made = await run(author, ["model.params.C=0.45"]);
+    const id = made.json.runId;
+    // Pushed without the remote set during the run: the command sends the entries and the record.
+    const pushed = await mlbook(author, ["push", "--run", id], author, env);
+    expect(pushed.stderr).toBe("");
+    expect(pushed.stdout).toContain(`  pushed run ${id}\n`);
+
+    const reader = copyOfRepo();
+    const pulled = await mlbook(reader, ["pull", "--run", id], reader, env);
+    expect(pulled.stderr).toBe("");
+    expect(pulled.stdout).toMatch(/ {2}recorded run \S+: registered penguins-model v1/);
+    const runs = async () =>
+      JSON.parse((await mlbook(reader, ["runs", "--json"], reader)).stdout) as {
+        id: string;
+        metrics: Record<string, number>;
+      }[];
+    const [only] = await runs();
+    expect(only.id).toBe(id);
+    expect(only.metrics.accuracy).toBe(made.json.metrics.accuracy);
+    const models = await mlbook(reader, ["models"], reader);
+    expect(models.stdout).toMatch(new RegExp(`^penguins-model +v1 +latest .* ${id} `, "m"));
+    // Its entries came too: the same config and override is all fresh here, with the same metrics.
+    const again = await run(reader, ["model.params.C=0.45"]);
+    expect(Object.values(statuses(again.json)).every((s) => s === "fresh")).toBe(true);
+    // Pulling it twice records it once.
+    await mlbook(reader, ["pull", "--run", id], reader, env);
+    expect((await runs()).filter((r) => r.id === id)).toHaveLength(1);
+
+    const absent = await mlbook(reader, ["pull", "--run", "20200101-000000-abcdef"], reader, env);
+    expect(absent.status).toBe(1);
+    expect(absent.stderr).toBe(
+      "error: pull --run: s3://team/mlbook has no run 20200101-000000-abcdef (its author can mlbook push --run 20200101-000000-abcdef)\n"
+    );
+    const unknown = await mlbook(author, ["push", "--run", "20200101-000000-abcdef"], author, env);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^error: push --run: no run 20200101-000000-abcdef in /);
+    // A run of another pipeline goes with that pipeline's config.
+    const other = copyOfRepo({pipelines: true});
+    const wrong = await mlbook(other, ["pull", "--run", id, "-c", "pipelines/cars.yaml"], other, env);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/run \S+ is a run of penguins, not cars: pull it with -c/);
+  }, 300_000);
 });

@@ -133,6 +133,28 @@ export class S3Remote {
     return bytes + manifest.length;
   }
 
+  /**
+   * Stores a run's record (`runs/<id>.json`) unless the remote has it: a record, like an entry,
+   * never changes once written. Returns whether it was written.
+   */
+  async putRecord(id: string, text: string): Promise<boolean> {
+    const key = this.recordKey(id);
+    if (await this.exists(key)) return false;
+    const {s3, sdk} = await this.connect();
+    await s3.send(new sdk.PutObjectCommand({Bucket: this.bucket, Key: key, Body: Buffer.from(text)}));
+    return true;
+  }
+
+  /** A run's record as stored by putRecord, or undefined when the remote has none. */
+  async getRecord(id: string): Promise<string | undefined> {
+    return (await this.read(this.recordKey(id)))?.toString("utf8");
+  }
+
+  private recordKey(id: string): string {
+    if (!/^[\w-]+$/.test(id)) throw new ConfigError(`invalid run id ${JSON.stringify(id)}`);
+    return [this.prefix, "runs", `${id}.json`].filter(Boolean).join("/");
+  }
+
   private async exists(key: string): Promise<boolean> {
     const {s3, sdk} = await this.connect();
     try {
