@@ -133,7 +133,9 @@ try {
     const jobs = local.json.jobs.length;
     const metrics = (j: Sweep) => JSON.stringify(j.jobs.map((x) => [x.overrides, x.status, x.metrics]));
     console.log(`\n${s.title}: ${s.overrides.join(" ")}`);
-    console.log("| run | wall | vs local --jobs 1 | vs 1 worker | per-job overhead | moved (pulled / pushed) | same results |");
+    console.log(
+      "| run | wall | vs local --jobs 1 | vs 1 worker | per-job overhead | moved (pulled / pushed) | same results |"
+    );
     console.log("|---|---|---|---|---|---|---|");
     const oneWorker = rows.find(([name]) => name === "queue, 1 worker")![1];
     for (const [name, ms, json] of rows) {

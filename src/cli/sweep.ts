@@ -146,6 +146,9 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
           say
         })
       : undefined;
+  // Finished jobs' runs reach the database while the last ones run: the end waits only for the last.
+  const flushing = backgroundFlush(first);
+  let finished = 0;
   const replies = await (queuePool ?? workerPool!).run(
     await Promise.all(
       jobs.map(async (j) => ({
@@ -157,8 +160,14 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
         keys: queuePool ? await plannedKeys(j.loaded, jobSteps) : undefined
       }))
     ),
-    (reply) => say(progressLine(reply, jobs.length, width, label.get(reply.index)!.padEnd(labelWidth)))
+    (reply) => {
+      say(progressLine(reply, jobs.length, width, label.get(reply.index)!.padEnd(labelWidth)));
+      // Once no job waits for a worker, each one that ends frees a core: the finished jobs' runs
+      // go to the database there (on a queue, this machine runs no job: from the first).
+      if (reply.ok && (queuePool || ++finished > jobs.length - pool)) flushing.soon();
+    }
   );
+  await flushing.done();
 
   const failed = replies.filter((r) => !r.ok);
   const ok = replies.filter((r): r is Extract<JobReply, {ok: true}> => r.ok);
@@ -177,8 +186,8 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
       })
     ).runId;
   }
-  // Jobs only journal their runs (no lock contention between workers); one transaction here
-  // writes them all to the tracking database, with the sweep's winner.
+  // Jobs only journal their runs (no lock contention between workers); this process writes them
+  // to the tracking database (most already while the last jobs ran), with the sweep's winner.
   await flushJournal(first, best && {sweepId, ...best, registerRunId})
     .then((note) => note && say(`  ${note}`))
     .catch((error: unknown) =>
@@ -304,6 +313,31 @@ function positiveInt(text: string | undefined, flag: string): number | undefined
   if (!Number.isInteger(n) || n < 1)
     throw new ConfigError(`invalid ${flag}: ${JSON.stringify(text)} (expected a positive integer)`);
   return n;
+}
+
+/**
+ * Writes the journaled runs of finished jobs to the tracking database while the sweep goes on: at
+ * most one write at a time, and one more asked for while it runs takes every run journaled by then.
+ * A failed write leaves the runs in the journal for the sweep's final write.
+ */
+function backgroundFlush(loaded: LoadedConfig): {soon(): void; done(): Promise<void>} {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const write = (): Promise<void> =>
+    withProject(trackingOf(loaded, storeRoot(loaded)), async () => undefined)
+      .catch(() => undefined)
+      .then(() => {
+        if (!again) return;
+        again = false;
+        return write();
+      });
+  return {
+    soon() {
+      if (running) again = true;
+      else running = write().finally(() => (running = undefined));
+    },
+    done: () => running ?? Promise.resolve()
+  };
 }
 
 /**

@@ -42,6 +42,9 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
   const concurrency = positive(options.concurrency, "--concurrency") ?? 1;
   const lockSeconds = positive(options.lock, "--lock") ?? 30;
   await checkQueue(url);
+  // Warm up while no job is in hand: a run loads DuckDB and the S3 client lazily, which would slow
+  // this worker's first job by about a second.
+  void Promise.all([import("../pipeline/engine/db.ts"), import("@aws-sdk/client-s3")]).catch(() => undefined);
   const me = `${hostname()}:${process.pid}`;
   const say = (line: string) => console.log(line);
   const worker = new Worker<QueuedJob, QueuedResult>(QUEUE_NAME, (job) => runJob(job, me, say), {
@@ -82,7 +85,7 @@ async function runJob(job: Job<QueuedJob, QueuedResult>, me: string, say: (line:
     }
     const ran = result.steps.filter((s) => s.status === "ran").map((s) => s.name);
     say(
-      `${label} done in ${formatDuration(result.durationMs)}: ${ran.length ? `ran ${ran.join(", ")}` : "all fresh"}; pulled ${kib(result.bytesIn)}, pushed ${kib(result.bytesOut)}`
+      `${label} done in ${formatDuration(result.durationMs)}: ${ran.length ? `ran ${ran.join(", ")}` : "all fresh"}; pulled ${size(result.bytesIn)}, pushed ${size(result.bytesOut)}`
     );
     return result;
   } catch (error) {
@@ -99,13 +102,23 @@ async function runJob(job: Job<QueuedJob, QueuedResult>, me: string, say: (line:
  * this machine's tracking: the coordinator's database is the one that records the sweep.
  */
 async function runQueued(data: QueuedJob, me: string): Promise<QueuedResult> {
-  const loaded = await loadConfig(resolve(data.config), data.overrides);
+  let loaded;
+  try {
+    loaded = await loadConfig(resolve(data.config), data.overrides);
+  } catch (error) {
+    // Most likely a worker started in another workspace, or at another commit of this one.
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UnrecoverableError(
+      `worker ${me} in ${process.cwd()} cannot load ${data.config} with the job's overrides (${why.split("\n")[0]}): ` +
+        `run workers in the coordinator's workspace, at its commit`
+    );
+  }
   const mine = new Map((await plan(buildGraph(loaded))).map((p) => [p.node.name, p.key]));
   for (const [step, key] of Object.entries(data.keys)) {
     const here = mine.get(step);
     if (here === key) continue;
     throw new UnrecoverableError(
-      `this worker plans ${step} as ${here?.slice(0, 12) ?? "absent"}…, the coordinator as ${key.slice(0, 12)}…: ` +
+      `worker ${me} plans ${step} as ${here?.slice(0, 12) ?? "absent"}…, the coordinator as ${key.slice(0, 12)}…: ` +
         `mlbook versions (${mlbookVersion} here, ${data.mlbook} there), the pipeline's code or its data differ; ` +
         `run the worker from the coordinator's commit`
     );
@@ -144,4 +157,5 @@ function positive(text: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const size = (bytes: number) =>
+  bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -3,7 +3,7 @@ import {readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {Queue} from "bullmq";
 import {afterAll, afterEach, beforeAll, describe, expect, it} from "vitest";
-import {copyOfRepo, mlbook, repoRoot} from "../helpers/project.ts";
+import {copyOfRepo, mlbook, repoRoot, tinyProject} from "../helpers/project.ts";
 import {startRedis, startS3} from "../helpers/services.ts";
 
 interface SweepJson {
@@ -190,11 +190,29 @@ describe("mlbook run -m --queue and mlbook worker", {timeout: 300_000}, () => {
     );
     expect(refused.status).toBe(1);
     expect(refused.stdout).toMatch(
-      /^ {2}job 1\/2 .* failed: this worker plans split as [0-9a-f]{12}…, the coordinator as [0-9a-f]{12}…: mlbook versions \(\S+ here, \S+ there\), the pipeline's code or its data differ/m
+      /^ {2}job 1\/2 .* failed: worker \S+ plans split as [0-9a-f]{12}…, the coordinator as [0-9a-f]{12}…: mlbook versions \(\S+ here, \S+ there\), the pipeline's code or its data differ/m
     );
     expect(refused.stderr).toContain("error: 2 of 2 sweep jobs failed");
     stale.child.kill("SIGKILL");
     await stale.exited;
+
+    // A worker started in another workspace, where the job's config takes no such override.
+    const elsewhere = tinyProject();
+    const stranger = worker([], {}, elsewhere);
+    await stranger.waitFor(/^mlbook worker /m);
+    const lost = await mlbook(
+      coordinator,
+      ["run", "-m", "model.params.C=0.2,2", "steps.beak_ratio.params.scale=1.5", "--queue", redis.url],
+      coordinator,
+      env
+    );
+    expect(lost.status).toBe(1);
+    expect(lost.stdout).toContain(
+      `failed: worker ${/^mlbook worker (\S+)/m.exec(stranger.out())![1]} in ${elsewhere} cannot load mlbook.yaml with the job's overrides (`
+    );
+    expect(lost.stdout).toMatch(/: run workers in the coordinator's workspace, at its commit$/m);
+    stranger.child.kill("SIGKILL");
+    await stranger.exited;
 
     // No worker: the jobs wait; Ctrl-C removes them from the queue.
     const waiting = start(coordinator, ["run", "-m", "model.params.C=0.3,3,30", "--queue", redis.url], env);
