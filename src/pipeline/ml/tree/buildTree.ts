@@ -9,7 +9,7 @@ import {
   scanClasses,
   scanGiniBinary,
   scanSquaredError,
-  scatterRange,
+  partitionRange,
   SQUARED_ERROR
 } from "./splitScan.ts";
 import {NodeArrays} from "./treeNodes.ts";
@@ -39,24 +39,35 @@ const EPSILON = 2.220446049250313e-16;
 
 /**
  * Buffers for growing trees on one TreeData, reused from tree to tree on one thread: each
- * feature's (row, value) pairs (see TreeData) in value order within every node's range. There are
- * two copies: a split scatters its range from one into the other (lefts, then rights, each still
- * sorted), and its children read the other.
+ * feature's (row, value) pairs (see TreeData) of the tree's rows (a bootstrap's ~63%), in value
+ * order within every node's range. A split partitions each range in place (lefts stay, rights go
+ * through `scratch`, one feature's rows long), so one copy of the pairs is all a tree needs.
  */
 export class TreeWorkspace {
-  readonly items: readonly [Float64Array, Float64Array];
-  readonly ords: readonly [Int32Array, Int32Array];
-  readonly vals: readonly [Float32Array, Float32Array];
+  items: Float64Array = new Float64Array(0);
+  ord: Int32Array = new Int32Array(0);
+  vals: Float32Array = new Float32Array(0);
+  readonly scratch: Float64Array;
   readonly mark: Uint8Array;
   /** Per row: [2i] class index or w·y, [2i + 1] weight; one cache line for the scan's only random read. */
   readonly rowData: Float64Array;
   constructor(readonly data: TreeData) {
-    const size = data.rows * data.features;
-    this.items = [new Float64Array(size), new Float64Array(size)];
-    this.ords = [rowsOf(this.items[0]), rowsOf(this.items[1])];
-    this.vals = [valuesOf(this.items[0]), valuesOf(this.items[1])];
+    this.scratch = new Float64Array(data.rows);
     this.mark = new Uint8Array(data.rows);
     this.rowData = new Float64Array(2 * data.rows);
+  }
+
+  /**
+   * Room for `m` rows of every feature. Bootstrap trees vary by a few hundred rows around 63% of
+   * the rows: the pairs get 1% more than the first tree asks, so later trees rarely reallocate.
+   */
+  reserve(m: number): void {
+    const p = this.data.features;
+    if (this.items.length >= m * p) return;
+    const rows = Math.min(this.data.rows, Math.ceil(m * 1.01));
+    this.items = new Float64Array(rows * p);
+    this.ord = rowsOf(this.items);
+    this.vals = valuesOf(this.items);
   }
 }
 
@@ -81,10 +92,9 @@ export function buildTree(
 class TreeBuilder {
   private readonly n: number;
   private readonly p: number;
-  // The current node's copy of the pairs (see TreeWorkspace).
-  private buffer = 0;
-  private ord: Int32Array;
-  private vals: Float32Array;
+  // The tree's pairs (see TreeWorkspace), set once its rows are known.
+  private ord: Int32Array = new Int32Array(0);
+  private vals: Float32Array = new Float32Array(0);
   private readonly rowData: Float64Array;
   private readonly w: Float64Array;
   private readonly yr: Float64Array;
@@ -124,8 +134,6 @@ class TreeBuilder {
     const data = ws.data;
     this.n = data.rows;
     this.p = data.features;
-    this.ord = ws.ords[0];
-    this.vals = ws.vals[0];
     this.rowData = ws.rowData;
     this.w = weights ?? new Float64Array(data.rows).fill(1);
     const rowData = this.rowData;
@@ -151,13 +159,11 @@ class TreeBuilder {
   build(): FlatTree {
     this.initOrders();
     const {maxDepth, minSamplesSplit, minSamplesLeaf, minImpurityDecrease} = this.settings;
-    // Stack records: start, end, depth, parent, isLeft, nConstant, feature whose order to sum over,
-    // buffer holding the node's pairs.
-    const stack: number[] = [0, this.m, 0, -1, 0, 0, 0, 0];
+    // Stack records: start, end, depth, parent, isLeft, nConstant, feature whose order to sum over.
+    const stack: number[] = [0, this.m, 0, -1, 0, 0, 0];
     const stackImpurity: number[] = [Infinity];
     let first = true;
     while (stackImpurity.length > 0) {
-      this.useBuffer(stack.pop()!);
       const sumFeature = stack.pop()!;
       let nConstant = stack.pop()!;
       const isLeft = stack.pop()!;
@@ -184,29 +190,21 @@ class TreeBuilder {
       const childDepth = depth + 1;
       const splittable = (size: number) => childDepth < maxDepth && size >= minSamplesSplit;
       // Children that cannot split only sum over the split feature, already in order here.
-      let childBuffer = this.buffer;
-      if (splittable(pos - start) || splittable(end - pos))
-        childBuffer = this.partition(start, pos, end, nConstant);
-      stack.push(pos, end, childDepth, id, 0, nConstant, this.bestFeature, childBuffer);
+      if (splittable(pos - start) || splittable(end - pos)) this.partition(start, pos, end, nConstant);
+      stack.push(pos, end, childDepth, id, 0, nConstant, this.bestFeature);
       stackImpurity.push(this.impurityRight);
-      stack.push(start, pos, childDepth, id, 1, nConstant, this.bestFeature, childBuffer);
+      stack.push(start, pos, childDepth, id, 1, nConstant, this.bestFeature);
       stackImpurity.push(this.impurityLeft);
     }
     return this.nodes.finish(this.p);
   }
 
-  private useBuffer(buffer: number): void {
-    this.buffer = buffer;
-    this.ord = this.ws.ords[buffer];
-    this.vals = this.ws.vals[buffer];
-  }
-
   /** Copies each feature's presorted pairs, keeping only rows of positive weight (sklearn's samples). */
   private initOrders(): void {
     const {n, p, w} = this;
-    const mark = this.ws.mark;
-    const items = this.ws.items[0];
-    const src = this.ws.data.items;
+    const ws = this.ws;
+    const mark = ws.mark;
+    const src = ws.data.items;
     const srcRows = rowsOf(src);
     let m = 0;
     let total = 0;
@@ -217,6 +215,10 @@ class TreeBuilder {
     }
     this.m = m;
     this.weightedSamples = total;
+    ws.reserve(m);
+    const items = ws.items;
+    this.ord = ws.ord;
+    this.vals = ws.vals;
     if (m === n) {
       items.set(src);
       return;
@@ -413,25 +415,21 @@ class TreeBuilder {
 
   /**
    * Stably splits every still-useful feature's range into rows going left, then right, each half
-   * still in value order, scattering from this node's buffer into the other one, which it returns.
-   * Constant features are never evaluated again below this node, so they are not carried over.
+   * still in value order, in place (the split feature's range is in that order already).
+   * Constant features are never evaluated again below this node, so they are left as they are.
    */
-  private partition(start: number, pos: number, end: number, nConstant: number): number {
+  private partition(start: number, pos: number, end: number, nConstant: number): void {
     const {ord, m, p} = this;
-    const mark = this.ws.mark;
-    const src = this.ws.items[this.buffer];
-    const dst = this.ws.items[1 - this.buffer];
+    const {mark, items, scratch} = this.ws;
     const split = this.bestFeature;
     const sb = split * m;
     for (let q = sb + start; q < sb + pos; ++q) mark[ord[2 * q]] = 1;
     for (let q = sb + pos; q < sb + end; ++q) mark[ord[2 * q]] = 0;
-    dst.set(src.subarray(sb + start, sb + end), sb + start);
     const features = this.featureIds;
     for (let k = nConstant; k < p; ++k) {
       const f = features[k];
-      if (f !== split) scatterRange(src, ord, mark, dst, f * m + start, pos - start, f * m + end);
+      if (f !== split) partitionRange(items, ord, mark, scratch, f * m + start, pos - start, f * m + end);
     }
-    return 1 - this.buffer;
   }
 
   private addNode(

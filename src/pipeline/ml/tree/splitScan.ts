@@ -182,27 +182,31 @@ export function scanSquaredError(
 }
 
 /**
- * Stable partition of the pairs in src[from, to) into dst: rows marked 1 (left) from `from` on, the
- * others from `from + lefts` on. Branch-free: the destination is picked by arithmetic, since the
- * marks are as unpredictable as the split.
+ * Stable in-place partition of the pairs in items[from, to): rows marked 1 (left) first, then the
+ * others, each in their old order. Lefts move down within the range (never past the one being
+ * read), rights go to `scratch` and are copied back after them. Branch-free: both destinations are
+ * written and only the right one advances, since the marks are as unpredictable as the split.
  */
-export function scatterRange(
-  src: Float64Array,
+export function partitionRange(
+  items: Float64Array,
   ord: Int32Array,
   mark: Uint8Array,
-  dst: Float64Array,
+  scratch: Float64Array,
   from: number,
   lefts: number,
   to: number
 ): void {
   let l = from;
-  let r = from + lefts;
+  let r = 0;
   for (let q = from; q < to; ++q) {
+    const pair = items[q];
     const left = mark[ord[2 * q]];
-    dst[left === 1 ? l : r] = src[q];
+    items[l] = pair;
+    scratch[r] = pair;
     l += left;
     r += 1 - left;
   }
+  items.set(scratch.subarray(0, r), from + lefts);
 }
 
 /** Entropy (bits) of the left counts, or of total − left when `right`, over `weight`. */
