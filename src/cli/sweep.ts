@@ -6,6 +6,8 @@ import {builtinCatalog, loadConfig} from "../pipeline/builtins.ts";
 import type {SelectionConfig} from "../pipeline/steps/evaluate.ts";
 import {buildGraph} from "../pipeline/engine/graph.ts";
 import {plan} from "../pipeline/engine/plan.ts";
+import {artifactRefs} from "../pipeline/engine/references.ts";
+import type {ArtifactVersion} from "../pipeline/engine/step.ts";
 import {Store} from "../pipeline/engine/store.ts";
 import {checkQueue} from "../pipeline/queue/jobQueue.ts";
 import {startQueuePool} from "../pipeline/queue/queuePool.ts";
@@ -14,7 +16,7 @@ import type {S3Remote} from "../pipeline/remote/s3Remote.ts";
 import {storeRoot, type LoadedConfig} from "../pipeline/engine/loadedConfig.ts";
 import {isSweep, parseOverride} from "../pipeline/engine/overrideGrammar.ts";
 import {runPipeline} from "../pipeline/engine/run.ts";
-import type {RunLogger, StepRecord} from "../pipeline/engine/runTypes.ts";
+import {silentLogger, type RunLogger, type StepRecord} from "../pipeline/engine/runTypes.ts";
 import {newRunId} from "../pipeline/engine/runId.ts";
 import {composeSweep, declaredSweep, type ComposedSweep} from "../pipeline/sweep/compose.ts";
 import {startPool, type JobReply, type Pool} from "../pipeline/sweep/pool.ts";
@@ -134,6 +136,7 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   const nodes = buildGraph(first).nodes;
   const finals = nodes.some((n) => n.step.final);
   const jobSteps = finals ? nodes.filter((n) => !n.step.final).map((n) => n.name) : undefined;
+  const resolvedRefs = new Map<string, ArtifactVersion>();
   const queuePool =
     options.queue && remote
       ? startQueuePool({
@@ -157,7 +160,8 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
         overrides: j.overrides,
         steps: jobSteps,
         sweepId,
-        keys: queuePool ? await plannedKeys(j.loaded, jobSteps) : undefined
+        keys: queuePool ? await plannedKeys(j.loaded, jobSteps) : undefined,
+        artifacts: remote ? await resolvedArtifacts(j.loaded, remote, resolvedRefs) : undefined
       }))
     ),
     (reply) => {
@@ -255,6 +259,36 @@ async function plannedKeys(loaded: LoadedConfig, only?: readonly string[]): Prom
   return Object.fromEntries(
     planned.filter((p) => !only || only.includes(p.node.name)).map((p) => [p.node.name, p.key])
   );
+}
+
+/**
+ * A queued job's artifact references (`from:` pins, a drift reference) resolved by this project's
+ * tracking — a worker has none to ask — with their entries sent to the remote for the worker to
+ * pull. `cache` spares the jobs of one sweep resolving the same reference again.
+ */
+async function resolvedArtifacts(
+  loaded: LoadedConfig,
+  remote: S3Remote,
+  cache: Map<string, ArtifactVersion>
+): Promise<Record<string, ArtifactVersion>> {
+  const out: Record<string, ArtifactVersion> = {};
+  const root = storeRoot(loaded);
+  for (const ref of artifactRefs(loaded)) {
+    let found = cache.get(ref);
+    if (!found) {
+      found = await trackingHooks().resolveArtifact!(ref, {loaded, root, logger: silentLogger});
+      if (!found) throw new ConfigError(`invalid reference ${ref}`);
+      const entry = await new Store(root).lookup(found.step, found.key);
+      if (entry.status !== "ok")
+        throw new ConfigError(
+          `invalid reference ${ref}: ${found.name}:v${found.version}'s store entry is not here (collected by gc)`
+        );
+      await remote.push(entry.entry);
+      cache.set(ref, found);
+    }
+    out[ref] = found;
+  }
+  return out;
 }
 
 /** Sends the entries of steps that were fresh here to the remote, unless it has them. */

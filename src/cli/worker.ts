@@ -3,7 +3,10 @@ import {resolve} from "node:path";
 import {UnrecoverableError, Worker, type Job} from "bullmq";
 import {loadConfig} from "../pipeline/builtins.ts";
 import {buildGraph} from "../pipeline/engine/graph.ts";
+import type {LoadedConfig} from "../pipeline/engine/loadedConfig.ts";
+import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
 import {plan} from "../pipeline/engine/plan.ts";
+import {Store} from "../pipeline/engine/store.ts";
 import {runPipeline} from "../pipeline/engine/run.ts";
 import {ConfigError, MlbookError} from "../pipeline/errors.ts";
 import {
@@ -123,9 +126,12 @@ async function runQueued(data: QueuedJob, me: string): Promise<QueuedResult> {
         `run the worker from the coordinator's commit`
     );
   }
-  const tally: RemoteTally = {bytesIn: 0, bytesOut: 0};
+  const remote = new S3Remote(data.remote);
+  const tally: RemoteTally = {bytesIn: await pullReferenced(loaded, remote, data, me), bytesOut: 0};
   let record: RunRecord | undefined;
   const recordHook: RunHooks = {
+    // This machine has no tracking of the coordinator's artifacts: the job carries them resolved.
+    resolveArtifact: async (ref) => data.artifacts[ref],
     async afterRun(outcome) {
       record = await buildRunRecord(outcome, {id: data.sweepId, role: "job"});
     }
@@ -134,7 +140,7 @@ async function runQueued(data: QueuedJob, me: string): Promise<QueuedResult> {
     const result = await runPipeline(loaded, {
       steps: data.steps,
       keepState: false,
-      hooks: [...remoteHooks(new S3Remote(data.remote), tally), recordHook]
+      hooks: [...remoteHooks(remote, tally), recordHook]
     });
     const {runId, durationMs, steps, headline} = result;
     if (!record) throw new MlbookError(`run ${runId} finished without its record`);
@@ -147,6 +153,30 @@ async function runQueued(data: QueuedJob, me: string): Promise<QueuedResult> {
     const exitCode = error instanceof MlbookError ? error.exitCode : 1;
     return {ok: false, message, exitCode, record, worker: me, ...tally};
   }
+}
+
+/**
+ * The entries of the job's resolved references, pulled here before the run checks they exist;
+ * returns the bytes pulled.
+ */
+async function pullReferenced(
+  loaded: LoadedConfig,
+  remote: S3Remote,
+  data: QueuedJob,
+  me: string
+): Promise<number> {
+  const store = new Store(storeRoot(loaded));
+  let bytes = 0;
+  for (const [ref, a] of Object.entries(data.artifacts)) {
+    if ((await store.lookup(a.step, a.key)).status === "ok") continue;
+    const got = await remote.pull(store, a.step, a.key);
+    if (got.status !== "pulled")
+      throw new UnrecoverableError(
+        `worker ${me}: ${ref} (${a.name}:v${a.version}, ${a.step} ${a.key.slice(0, 12)}…) is ${got.status === "refused" ? `refused by the remote check (${got.reason})` : "not on the remote"}`
+      );
+    bytes += got.bytes;
+  }
+  return bytes;
 }
 
 function positive(text: string | undefined, flag: string): number | undefined {

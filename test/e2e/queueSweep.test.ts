@@ -174,6 +174,24 @@ describe("mlbook run -m --queue and mlbook worker", {timeout: 300_000}, () => {
     expect(runs.map((r) => r.id).sort()).toEqual(json.jobs.map((j) => j.runId).sort());
   });
 
+  it("runs a sweep with pinned inputs (--from) on a worker, which has no tracking to resolve them", async () => {
+    const coordinator = copyOfRepo();
+    // The pinned version: made by a run here, and only here (the worker's project has none).
+    expect((await mlbook(coordinator, ["run"], coordinator)).status).toBe(0);
+    const pinned = ["run", "-m", "model.params.C=0.3,3", "--from", "clean_data:v1", "--json"];
+    const local = await mlbook(coordinator, [...pinned, "--jobs", "1"], coordinator);
+    expect(local.status, local.stderr).toBe(0);
+    const w = worker();
+    await w.waitFor(/^mlbook worker /m);
+    const queued = await mlbook(coordinator, [...pinned, "--queue", redis.url], coordinator, env);
+    expect(queued.status, queued.stderr + w.out()).toBe(0);
+    const [a, b] = [local, queued].map((r) => JSON.parse(r.stdout) as SweepJson);
+    expect(b.jobs.map((j) => j.worker)).toEqual([expect.any(String), expect.any(String)]);
+    // The same models and metrics as the pinned sweep here.
+    expect(results(b)).toEqual(results(a));
+    expect(w.out()).toMatch(/^job \S+#1 done .*; pulled [\d.]+ KiB/m);
+  });
+
   it("refuses a job on a worker whose plan differs, and Ctrl-C takes the sweep's queued jobs back", async () => {
     // A worker on another version of the pipeline (its split differs): every job refused, clearly.
     const other = copyOfRepo();

@@ -21,6 +21,14 @@ async function resolveWithHooks(
   );
 }
 
+/** Every artifact reference a config makes: its steps' (a drift reference) and its `from:` pins. */
+export function artifactRefs(loaded: RunContext["loaded"]): string[] {
+  const {config, catalog} = loaded;
+  const refs = catalog.steps.flatMap((step) => step.references?.(config) ?? []);
+  refs.push(...((config.from as string[] | undefined) ?? []));
+  return [...new Set(refs)];
+}
+
 /**
  * The artifact references the catalog's steps take from the config (a drift reference), resolved
  * through the run's hooks to their stored files, for the steps' configure.

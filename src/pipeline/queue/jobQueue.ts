@@ -1,6 +1,7 @@
 import {Redis} from "ioredis";
 import {ConfigError, MlbookError} from "../errors.ts";
 import type {StepRecord} from "../engine/runTypes.ts";
+import type {ArtifactVersion} from "../engine/step.ts";
 import type {RunRecord} from "../tracking/runRecord.ts";
 
 /** The BullMQ queue every coordinator and worker on one Redis shares. */
@@ -17,6 +18,8 @@ export interface QueuedJob {
   steps?: string[];
   /** The coordinator's key of every step the job runs: a worker whose plan differs refuses it. */
   keys: Record<string, string>;
+  /** Its artifact references resolved by the coordinator's tracking; their entries are on the remote. */
+  artifacts: Record<string, ArtifactVersion>;
   /** The shared store the job pulls from and pushes to. */
   remote: string;
   /** The coordinator's mlbook version, named when the plans differ. */

@@ -106,6 +106,7 @@ function queuedJob(request: JobRequest, options: QueuePoolOptions): QueuedJob {
     overrides: request.overrides,
     steps: request.steps,
     keys: request.keys,
+    artifacts: request.artifacts ?? {},
     remote: options.remote,
     mlbook: options.mlbook
   };

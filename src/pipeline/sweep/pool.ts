@@ -4,6 +4,7 @@ import {availableParallelism} from "node:os";
 import {fileURLToPath} from "node:url";
 import {bundledEntry} from "../ml/threads/bundledEntry.ts";
 import type {StepRecord} from "../engine/runTypes.ts";
+import type {ArtifactVersion} from "../engine/step.ts";
 
 export interface JobRequest {
   index: number;
@@ -18,6 +19,11 @@ export interface JobRequest {
   steps?: string[];
   /** The key of each step the job runs, as planned here: a queue worker checks its own plan against it. */
   keys?: Record<string, string>;
+  /**
+   * The job's artifact references (`from:` pins, a drift reference) as this project's tracking
+   * resolves them: a queue worker has no tracking of its own to ask.
+   */
+  artifacts?: Record<string, ArtifactVersion>;
 }
 
 /** Where a job ran and what it moved, for a job a queue worker ran (pipeline/queue/queuePool.ts). */
