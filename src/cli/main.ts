@@ -82,9 +82,10 @@ program
     "copy the config's step outputs to the remote store (MLBOOK_REMOTE=s3://bucket/prefix), unless it has them"
   )
   .argument("[overrides...]", "config overrides, key.path=value")
-  .option("-c, --config <file>", "pipeline config", "mlbook.yaml")
+  .option("-c, --config <file>", "pipeline config (default: mlbook.yaml)")
+  .option("-p, --pipeline <name>", "a pipeline of this workspace by name, instead of -c")
   .option("--run <id>", "that run's outputs and its record instead (for mlbook pull --run)")
-  .action(async (overrides: string[], options: {config: string; run?: string}) => {
+  .action(async (overrides: string[], options: {config?: string; pipeline?: string; run?: string}) => {
     const {pushCommand} = await import("./push.ts");
     await pushCommand(overrides, options);
   });
@@ -95,9 +96,10 @@ program
     "copy the config's step outputs the local store lacks from the remote store (MLBOOK_REMOTE), checked"
   )
   .argument("[overrides...]", "config overrides, key.path=value")
-  .option("-c, --config <file>", "pipeline config", "mlbook.yaml")
+  .option("-c, --config <file>", "pipeline config (default: mlbook.yaml; with --run, the run's pipeline)")
+  .option("-p, --pipeline <name>", "a pipeline of this workspace by name, instead of -c")
   .option("--run <id>", "a run someone pushed (mlbook push --run): its outputs, and its record into tracking")
-  .action(async (overrides: string[], options: {config: string; run?: string}) => {
+  .action(async (overrides: string[], options: {config?: string; pipeline?: string; run?: string}) => {
     const {pullCommand} = await import("./push.ts");
     await pullCommand(overrides, options);
   });

@@ -14,6 +14,7 @@ import type {RunRecord} from "../pipeline/tracking/runRecord.ts";
 import {runRecordSchema} from "../pipeline/tracking/runRecordSchema.ts";
 import {trackingOf} from "../pipeline/tracking/trackingPath.ts";
 import {withProject} from "../pipeline/tracking/withProject.ts";
+import {DEFAULT_CONFIG, listPipelines} from "../site/pipelines.ts";
 
 /**
  * `mlbook push`: copies every entry of the config's current plan that the local store holds to the
@@ -60,8 +61,20 @@ export async function pushCommand(overrides: string[], options: PushOptions): Pr
  * and its registration: a model it registered is registered here too).
  */
 export async function pullCommand(overrides: string[], options: PushOptions): Promise<void> {
-  const {loaded, remote, store} = await remoteAndStore("pull", overrides, options);
-  const record = options.run ? await remoteRecord(remote, options.run, loaded.config.name) : undefined;
+  let {loaded, remote, store} = await remoteAndStore("pull", overrides, options);
+  let record: RunRecord | undefined;
+  if (options.run) {
+    const found = await remoteRecord(remote, options.run);
+    // Without -c or -p the run says which pipeline it belongs to.
+    const theirs = listPipelines(process.cwd())[found.pipeline];
+    if (found.pipeline !== loaded.config.name && !options.config && !options.pipeline && theirs)
+      ({loaded, remote, store} = await remoteAndStore("pull", overrides, {config: theirs}));
+    if (found.pipeline !== loaded.config.name)
+      throw new ConfigError(
+        `pull --run: run ${options.run} is a run of ${found.pipeline}, not ${loaded.config.name}: pull it with -c and that pipeline's config`
+      );
+    record = found;
+  }
   let pulled = 0;
   let bytes = 0;
   const absent: string[] = [];
@@ -95,7 +108,10 @@ export async function pullCommand(overrides: string[], options: PushOptions): Pr
 }
 
 export interface PushOptions {
-  config: string;
+  /** The pipeline config (default: mlbook.yaml, or -p's). */
+  config?: string;
+  /** A pipeline of the workspace by name, instead of -c. */
+  pipeline?: string;
   /** One run: its entries and its record. */
   run?: string;
 }
@@ -123,8 +139,8 @@ async function localRecord(root: string, id: string): Promise<RunRecord> {
   throw new ConfigError(`push --run: no run ${id} in ${root} (mlbook runs lists this project's runs)`);
 }
 
-/** A run's record from the remote, checked to be one, and of this config's pipeline. */
-async function remoteRecord(remote: S3Remote, id: string, pipeline: string): Promise<RunRecord> {
+/** A run's record from the remote, checked to be one. */
+async function remoteRecord(remote: S3Remote, id: string): Promise<RunRecord> {
   const text = await remote.getRecord(id);
   if (text === undefined)
     throw new MlbookError(
@@ -143,22 +159,31 @@ async function remoteRecord(remote: S3Remote, id: string, pipeline: string): Pro
   const record = parsed.data as unknown as RunRecord;
   if (record.id !== id)
     throw new MlbookError(`pull --run: the remote's record of run ${id} names run ${record.id}`);
-  if (record.pipeline !== pipeline)
-    throw new ConfigError(
-      `pull --run: run ${id} is a run of ${record.pipeline}, not ${pipeline}: pull it with -c and that pipeline's config`
-    );
   return record;
 }
 
 /** The config, its remote store (refused when none is set), its local store and its plan. */
 async function remoteAndStore(verb: "push" | "pull", overrides: string[], options: PushOptions) {
-  const loaded = await loadConfig(options.config, overrides);
+  const loaded = await loadConfig(configFile(verb, options), overrides);
   const remote = remoteOf(loaded);
   if (!remote)
     throw new ConfigError(
       `${verb}: no remote store (set store.remote in the config, or MLBOOK_REMOTE=s3://bucket/prefix)`
     );
   return {loaded, remote, store: new Store(storeRoot(loaded))};
+}
+
+/** The config file: -c's, else -p's pipeline (mlbook.yaml or pipelines/*.yaml by name), else mlbook.yaml. */
+function configFile(verb: string, options: PushOptions): string {
+  if (options.config && options.pipeline) throw new ConfigError(`${verb}: give -c or -p, not both`);
+  if (options.config || !options.pipeline) return options.config ?? DEFAULT_CONFIG;
+  const pipelines = listPipelines(process.cwd());
+  const file = pipelines[options.pipeline];
+  if (!file)
+    throw new ConfigError(
+      `${verb}: no pipeline ${options.pipeline} here (pipelines: ${Object.keys(pipelines).join(", ") || "none"})`
+    );
+  return file;
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;

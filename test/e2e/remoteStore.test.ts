@@ -215,5 +215,21 @@ describe("a remote store (MLBOOK_REMOTE=s3://bucket/prefix)", () => {
     const wrong = await mlbook(other, ["pull", "--run", id, "-c", "pipelines/cars.yaml"], other, env);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/run \S+ is a run of penguins, not cars: pull it with -c/);
+    // Without -c or -p, a run of another pipeline of the workspace goes to that pipeline (-p names one).
+    const cars = await mlbook(other, ["run", "-c", "pipelines/cars.yaml", "--json"], other);
+    expect(cars.status, cars.stderr).toBe(0);
+    const carsRun = (JSON.parse(cars.stdout) as JsonRun).runId;
+    expect((await mlbook(other, ["push", "--run", carsRun, "-p", "cars"], other, env)).status).toBe(0);
+    const teammate = copyOfRepo({pipelines: true});
+    const fetched = await mlbook(teammate, ["pull", "--run", carsRun], teammate, env);
+    expect(fetched.stderr).toBe("");
+    expect(fetched.stdout).toMatch(/^mlbook pull cars \(pipelines\/cars\.yaml\) ← /m);
+    const carsRuns = JSON.parse(
+      (await mlbook(teammate, ["runs", "-c", "pipelines/cars.yaml", "--json"], teammate)).stdout
+    ) as {id: string}[];
+    expect(carsRuns.map((r) => r.id)).toEqual([carsRun]);
+    const nope = await mlbook(teammate, ["pull", "-p", "nope"], teammate, env);
+    expect(nope.status).toBe(2);
+    expect(nope.stderr).toMatch(/^error: pull: no pipeline nope here \(pipelines: penguins, .*cars/m);
   }, 300_000);
 });
