@@ -60,7 +60,13 @@ export async function workerCommand(options: WorkerOptions): Promise<void> {
     maxStalledCount: 1,
     autorun: false
   });
-  worker.on("error", (error) => process.stderr.write(`worker: ${error.message}\n`));
+  // BullMQ reconnects to a Redis that went away; say so once, not once a second.
+  let said = {message: "", at: 0};
+  worker.on("error", (error) => {
+    if (error.message === said.message && Date.now() - said.at < 60_000) return;
+    said = {message: error.message, at: Date.now()};
+    process.stderr.write(`worker: ${error.message} (retrying)\n`);
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(130);
