@@ -1,5 +1,6 @@
 import {z} from "zod";
 import {compareStrings} from "../transforms/compareStrings.ts";
+import {sortedPresent} from "../stats/sortedPresent.ts";
 
 /**
  * What a model keeps of its training rows to tell, later, whether new rows look like them: one
@@ -54,7 +55,7 @@ export const PREDICTION_ROWS = 10_000;
 
 /** Profiles a numeric column; NaN is missing. */
 export function numericProfile(name: string, column: Float64Array): NumericProfile {
-  const present = column.filter((v) => !Number.isNaN(v)).sort();
+  const present = sortedPresent(column);
   const n = present.length;
   const exact = n <= SAMPLE_SIZE;
   const values = exact

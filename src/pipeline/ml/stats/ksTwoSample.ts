@@ -1,4 +1,5 @@
 import {kolmogorovSf} from "./kolmogorov.ts";
+import {sortedPresent} from "./sortedPresent.ts";
 
 export interface KsResult {
   statistic: number;
@@ -27,8 +28,8 @@ const MAX_AUTO_N = 10000;
  */
 export function ksTwoSample(a: Float64Array, b: Float64Array, options: KsOptions = {}): KsResult {
   const alternative = options.alternative ?? "two-sided";
-  const data1 = options.sorted ? a : a.filter((v) => !Number.isNaN(v)).sort();
-  const data2 = options.sorted ? b : b.filter((v) => !Number.isNaN(v)).sort();
+  const data1 = options.sorted ? a : sortedPresent(a);
+  const data2 = options.sorted ? b : sortedPresent(b);
   const n1 = data1.length;
   const n2 = data2.length;
   if (!n1 || !n2) throw new RangeError("ks_2samp: both samples need at least one value");

@@ -1,5 +1,6 @@
 import {z} from "zod";
 import {parseParams} from "./parseParams.ts";
+import {sortedPresent} from "../stats/sortedPresent.ts";
 
 export const binsParams = z.strictObject({
   /** Number of bins (default 5, as sklearn's KBinsDiscretizer). */
@@ -26,7 +27,7 @@ export interface BinsState {
 
 export function fitBins(values: Float64Array, raw?: BinsParams): BinsState {
   const {n_bins, strategy, quantile_method} = parseParams(binsParams, raw, "bins");
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort();
+  const sorted = sortedPresent(values);
   if (!sorted.length) return {edges: [0, 0]};
   const min = sorted[0];
   const max = sorted[sorted.length - 1];
