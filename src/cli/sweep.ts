@@ -29,6 +29,7 @@ import {withProject} from "../pipeline/tracking/withProject.ts";
 import {formatDuration} from "./format.ts";
 import {sweepWorkerEntry} from "./sweepWorkerEntry.ts";
 import {mlbookVersion} from "./version.ts";
+import {positiveInt} from "./positiveInt.ts";
 
 export interface SweepOptions {
   config: string;
@@ -339,14 +340,6 @@ export function bestJob(
 function varyingOverrides(all: string[][]): (overrides: string[]) => string {
   const common = new Set(all[0].filter((o) => all.length > 1 && all.every((job) => job.includes(o))));
   return (overrides) => overrides.filter((o) => !common.has(o)).join(" ") || "(no overrides)";
-}
-
-function positiveInt(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new ConfigError(`invalid ${flag}: ${JSON.stringify(text)} (expected a positive integer)`);
-  return n;
 }
 
 /**

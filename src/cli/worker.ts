@@ -23,6 +23,7 @@ import type {RunHooks} from "../pipeline/engine/hooks.ts";
 import {buildRunRecord} from "../pipeline/tracking/runRecord.ts";
 import {formatDuration} from "./format.ts";
 import {mlbookVersion} from "./version.ts";
+import {positiveInt} from "./positiveInt.ts";
 
 export interface WorkerOptions {
   queue?: string;
@@ -42,8 +43,8 @@ export interface WorkerOptions {
 export async function workerCommand(options: WorkerOptions): Promise<void> {
   const url = options.queue ?? process.env.MLBOOK_QUEUE;
   if (!url) throw new ConfigError("worker: no queue (--queue redis://host:port, or MLBOOK_QUEUE)");
-  const concurrency = positive(options.concurrency, "--concurrency") ?? 1;
-  const lockSeconds = positive(options.lock, "--lock") ?? 30;
+  const concurrency = positiveInt(options.concurrency, "--concurrency") ?? 1;
+  const lockSeconds = positiveInt(options.lock, "--lock") ?? 30;
   await checkQueue(url);
   // Warm up while no job is in hand: a run loads DuckDB and the S3 client lazily, which would slow
   // this worker's first job by about a second.
@@ -183,14 +184,6 @@ async function pullReferenced(
     bytes += got.bytes;
   }
   return bytes;
-}
-
-function positive(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new ConfigError(`invalid ${flag}: ${JSON.stringify(text)} (expected a positive integer)`);
-  return n;
 }
 
 const size = (bytes: number) =>
