@@ -109,8 +109,8 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
     `mlbook sweep ${sweepId}: ${jobs.length} job${jobs.length === 1 ? "" : "s"} of ${first.config.name} (${relative(process.cwd(), first.path)}), ${where}`
   );
 
-  // The shared steps' run waits in the journal with the jobs' runs: the database is opened once,
-  // at the end, not on the way to the jobs.
+  // The shared steps' run waits in the journal with the jobs' runs: the database is not opened on
+  // the way to the jobs (finished jobs' runs go in while the last ones run, the rest at the end).
   let sharedSteps: StepRecord[] = [];
   try {
     if (shared.length)
@@ -137,7 +137,7 @@ export async function sweepCommand(overrides: string[], options: SweepOptions): 
   const nodes = buildGraph(first).nodes;
   const finals = nodes.some((n) => n.step.final);
   const jobSteps = finals ? nodes.filter((n) => !n.step.final).map((n) => n.name) : undefined;
-  const resolvedRefs = new Map<string, ArtifactVersion>();
+  const resolvedRefs = new Map<string, Promise<ArtifactVersion>>();
   const queuePool =
     options.queue && remote
       ? startQueuePool({
@@ -265,29 +265,29 @@ async function plannedKeys(loaded: LoadedConfig, only?: readonly string[]): Prom
 /**
  * A queued job's artifact references (`from:` pins, a drift reference) resolved by this project's
  * tracking — a worker has none to ask — with their entries sent to the remote for the worker to
- * pull. `cache` spares the jobs of one sweep resolving the same reference again.
+ * pull. `cache` spares the jobs of one sweep (planned at once) resolving the same reference again.
  */
 async function resolvedArtifacts(
   loaded: LoadedConfig,
   remote: S3Remote,
-  cache: Map<string, ArtifactVersion>
+  cache: Map<string, Promise<ArtifactVersion>>
 ): Promise<Record<string, ArtifactVersion>> {
   const out: Record<string, ArtifactVersion> = {};
   const root = storeRoot(loaded);
+  const resolve = async (ref: string): Promise<ArtifactVersion> => {
+    const found = await trackingHooks().resolveArtifact!(ref, {loaded, root, logger: silentLogger});
+    if (!found) throw new ConfigError(`invalid reference ${ref}`);
+    const entry = await new Store(root).lookup(found.step, found.key);
+    if (entry.status !== "ok")
+      throw new ConfigError(
+        `invalid reference ${ref}: ${found.name}:v${found.version}'s store entry is not here (collected by gc)`
+      );
+    await remote.push(entry.entry);
+    return found;
+  };
   for (const ref of artifactRefs(loaded)) {
-    let found = cache.get(ref);
-    if (!found) {
-      found = await trackingHooks().resolveArtifact!(ref, {loaded, root, logger: silentLogger});
-      if (!found) throw new ConfigError(`invalid reference ${ref}`);
-      const entry = await new Store(root).lookup(found.step, found.key);
-      if (entry.status !== "ok")
-        throw new ConfigError(
-          `invalid reference ${ref}: ${found.name}:v${found.version}'s store entry is not here (collected by gc)`
-        );
-      await remote.push(entry.entry);
-      cache.set(ref, found);
-    }
-    out[ref] = found;
+    if (!cache.has(ref)) cache.set(ref, resolve(ref));
+    out[ref] = await cache.get(ref)!;
   }
   return out;
 }
