@@ -238,13 +238,15 @@ describe("the live preview (mlbook dev)", () => {
       winner: {runId: string; registerRunId: string | null};
     };
     const jobs = sweep.jobs.map((j) => j.runId);
+    // Finished jobs reach the database while the sweep runs, its winner at its end: the page shows
+    // the jobs as they come, then the whole sweep.
     await until(
       async () => {
         const text = (await table.textContent())!;
-        return jobs.every((id) => text.includes(id));
+        return jobs.every((id) => text.includes(id)) && text.includes(`${sweep.sweepId} (registers best)`);
       },
       60_000,
-      `the sweep's runs on the page`
+      `the sweep's runs and its registration on the page`
     );
     console.log(`live preview: sweep ${sweep.sweepId} shown ${Date.now() - t0} ms after the CLI began`);
     expect(navigations()).toBe(1);
