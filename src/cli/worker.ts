@@ -8,6 +8,7 @@ import {storeRoot} from "../pipeline/engine/loadedConfig.ts";
 import {plan} from "../pipeline/engine/plan.ts";
 import {Store} from "../pipeline/engine/store.ts";
 import {runPipeline} from "../pipeline/engine/run.ts";
+import type {RunLogger} from "../pipeline/engine/runTypes.ts";
 import {ConfigError, MlbookError} from "../pipeline/errors.ts";
 import {
   checkQueue,
@@ -88,7 +89,9 @@ async function runJob(job: Job<QueuedJob, QueuedResult>, me: string, say: (line:
   const label = `job ${data.sweepId}#${data.index}`;
   say(`${label} started: ${data.overrides.join(" ") || "(no overrides)"}`);
   try {
-    const result = await runQueued(data, me);
+    // What the run's add-ons say (a remote it cannot reach, a refused entry) goes to this log.
+    const logger: RunLogger = {step() {}, progress() {}, info: (message) => say(`${label}: ${message}`)};
+    const result = await runQueued(data, me, logger);
     if (!result.ok) {
       say(`${label} failed: ${result.message.split("\n")[0]}`);
       return result;
@@ -111,7 +114,7 @@ async function runJob(job: Job<QueuedJob, QueuedResult>, me: string, say: (line:
  * Runs one queued job here. Its run record is built in memory and handed back, never written to
  * this machine's tracking: the coordinator's database is the one that records the sweep.
  */
-async function runQueued(data: QueuedJob, me: string): Promise<QueuedResult> {
+async function runQueued(data: QueuedJob, me: string, logger: RunLogger): Promise<QueuedResult> {
   let loaded;
   try {
     loaded = await loadConfig(resolve(data.config), data.overrides);
@@ -147,6 +150,7 @@ async function runQueued(data: QueuedJob, me: string): Promise<QueuedResult> {
     const result = await runPipeline(loaded, {
       steps: data.steps,
       keepState: false,
+      logger,
       hooks: [...remoteHooks(remote, tally), recordHook]
     });
     const {runId, durationMs, steps, headline} = result;
