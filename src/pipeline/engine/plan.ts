@@ -2,6 +2,7 @@ import {stat} from "node:fs/promises";
 import {DataError} from "../errors.ts";
 import {codeDigest} from "./codeDigest.ts";
 import {upstreamOf, type Graph, type Node} from "./graph.ts";
+import {fileStamp} from "./fileStamp.ts";
 import {hashFile, hashValue} from "./hash.ts";
 
 /** The parts a step's key is made of, kept so that a later run can say what changed. */
@@ -45,7 +46,7 @@ export async function plan(
     for (const source of node.sources) {
       await regularFile(source);
       data.push(
-        await hashFile(source).catch(() => {
+        await dataDigest(source).catch(() => {
           throw new DataError(`data.source: cannot read ${source}`);
         })
       );
@@ -65,6 +66,23 @@ export async function plan(
     planned.push({node, key, parts});
   }
   return planned;
+}
+
+/**
+ * Data digests by file, with the stamp (statStamp: size, mtime, change time, inode) each was taken
+ * at: planning an unchanged file again in one process — a sweep's jobs, a queue worker checking a
+ * job before running it, the live preview — reads it once. Any write changes the stamp.
+ */
+const digests = new Map<string, {stamp: string; digest: string}>();
+
+async function dataDigest(source: string): Promise<string> {
+  // The stamp before the read: a file written meanwhile gets a new stamp, so it is read again.
+  const stamp = fileStamp(source);
+  const known = digests.get(source);
+  if (known?.stamp === stamp) return known.digest;
+  const digest = await hashFile(source);
+  digests.set(source, {stamp, digest});
+  return digest;
 }
 
 /**
