@@ -3,7 +3,7 @@ import {mkdirSync, readdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import type {Browser, Page} from "playwright-core";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {launchChromium, serve, watchPage, type Served} from "../helpers/browser.ts";
+import {launchChromium, NO_PROBLEMS, problemsOf, serve, watchPage, type Served} from "../helpers/browser.ts";
 import {offlineProblems} from "../helpers/dist.ts";
 import {formatMetric} from "../../src/pipeline/tracking/textTable.ts";
 import {writePenguinBatches} from "../helpers/batches.ts";
@@ -176,13 +176,7 @@ describe("the static report site", () => {
         })
         .toBeLessThanOrEqual(768);
       await page.screenshot({path: `${shot}-768.png`, fullPage: true});
-      expect({path, ...log, bytes: 0}).toEqual({
-        path,
-        consoleErrors: [],
-        failedRequests: [],
-        offHostRequests: [],
-        bytes: 0
-      });
+      expect({path, ...problemsOf(log)}).toEqual({path, ...NO_PROBLEMS});
       await page.close();
     }
   }, 600_000);
@@ -247,12 +241,7 @@ describe("the static report site", () => {
     );
     expect(edaBytes).toBeLessThanOrEqual(128 * 1024);
     expect(log.bytes).toBeLessThanOrEqual(2 * 1024 * 1024);
-    expect({...log, bytes: 0}).toEqual({
-      consoleErrors: [],
-      failedRequests: [],
-      offHostRequests: [],
-      bytes: 0
-    });
+    expect(problemsOf(log)).toEqual(NO_PROBLEMS);
     await page.close();
   });
 
@@ -814,12 +803,7 @@ describe("the static report site", () => {
     await page.locator("form textarea").fill("SELECT nonsense FROM test");
     await page.locator("form button", {hasText: "Run"}).click();
     await expect.poll(() => page.locator(".sql-error").textContent()).toMatch(/Binder Error: .*nonsense/);
-    expect({...log, bytes: 0}).toEqual({
-      consoleErrors: [],
-      failedRequests: [],
-      offHostRequests: [],
-      bytes: 0
-    });
+    expect(problemsOf(log)).toEqual(NO_PROBLEMS);
     await page.close();
   });
 

@@ -39,6 +39,14 @@ export interface PageLog {
   bytes: number;
 }
 
+/** What a page that loaded cleanly logged: nothing but bytes. Compare with {@link problemsOf}. */
+export const NO_PROBLEMS = {consoleErrors: [], failedRequests: [], offHostRequests: []};
+
+/** A page log without its byte count: the problems it saw, to compare with {@link NO_PROBLEMS}. */
+export function problemsOf({bytes: _bytes, ...problems}: PageLog): Omit<PageLog, "bytes"> {
+  return problems;
+}
+
 /** Records console errors, failed requests, requests to any host but the test server, and bytes. */
 export function watchPage(page: Page, origin: string): PageLog {
   const log: PageLog = {consoleErrors: [], failedRequests: [], offHostRequests: [], bytes: 0};
