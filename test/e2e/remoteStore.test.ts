@@ -207,6 +207,22 @@ describe("a remote store (MLBOOK_REMOTE=s3://bucket/prefix)", () => {
     expect(absent.stderr).toBe(
       "error: pull --run: s3://team/mlbook has no run 20200101-000000-abcdef (its author can mlbook push --run 20200101-000000-abcdef)\n"
     );
+    // A record on the remote that is not one, and a run id that would name another key, are refused.
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: "team",
+        Key: "mlbook/runs/20200101-000000-badbad.json",
+        Body: '{"id": 1}'
+      })
+    );
+    const forged = await mlbook(reader, ["pull", "--run", "20200101-000000-badbad"], reader, env);
+    expect(forged.status).toBe(1);
+    expect(forged.stderr).toMatch(
+      /^error: pull --run: the remote's record of run 20200101-000000-badbad is not a run record \(/
+    );
+    const escape = await mlbook(reader, ["pull", "--run", "../store/x"], reader, env);
+    expect(escape.status).toBe(2);
+    expect(escape.stderr).toBe('error: invalid run id "../store/x"\n');
     const unknown = await mlbook(author, ["push", "--run", "20200101-000000-abcdef"], author, env);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/^error: push --run: no run 20200101-000000-abcdef in /);
