@@ -10,6 +10,7 @@
  * `npm install --prefix /tmp/mlrf ml-random-forest` (or point MLRF_DIR at another prefix).
  */
 import {spawnSync} from "node:child_process";
+import {build} from "esbuild";
 import {existsSync, mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
@@ -38,6 +39,7 @@ const PYTHON = String.raw`
 import json, resource, sys, time
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
+baseline = int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize() // 1024
 x, y, n_train, p, trees, depth = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 X = np.fromfile(x).reshape(-1, p)
 y = np.fromfile(y).astype(np.int64)
@@ -47,7 +49,7 @@ model.fit(X[:n_train], y[:n_train])
 seconds, cpu = time.perf_counter() - t, time.process_time() - c
 acc = float((model.predict(X[n_train:]) == y[n_train:]).mean()) if len(y) > n_train else None
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "cpu": cpu, "accuracy": acc, "rss_kib": rss}))
+print(json.dumps({"seconds": seconds, "cpu": cpu, "accuracy": acc, "rss_kib": rss, "baseline_kib": baseline}))
 `;
 
 interface Timing {
@@ -87,7 +89,7 @@ function runPython(
   paths: {x: string; y: string},
   nTrain: number,
   trees: number
-): (Timing & {rss_kib: number}) | null {
+): (Timing & {rss_kib: number; baseline_kib: number}) | null {
   const r = spawnSync(
     pythonWith(["sklearn"]) ?? "python3",
     ["-c", PYTHON, paths.x, paths.y, String(nTrain), String(FEATURES), String(trees), String(DEPTH)],
@@ -146,12 +148,14 @@ function fitMlrf(
 
 /** Child mode: fit one forest on RSS_ROWS rows and print peak RSS (KiB) as JSON. */
 async function rssChild(rows: number, trees: number): Promise<void> {
+  // Not maxRSS: a child's high-water mark starts at its parent's RSS when forked (Linux keeps it across exec).
+  const baseline = Math.round(process.memoryUsage().rss / 1024);
   const {X, y} = makeClassification(rows, FEATURES, {seed: 3});
   const model = new RandomForestClassifier({n_estimators: trees, max_depth: DEPTH, max_features: "sqrt"});
   const t0 = performance.now();
   await model.fit(X, y, {threads: 1, seed: 0});
   const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({seconds, rss_kib: process.resourceUsage().maxRSS}));
+  console.log(JSON.stringify({seconds, rss_kib: process.resourceUsage().maxRSS, baseline_kib: baseline}));
 }
 
 const fmt = (v: number | null | undefined, digits = 2) =>
@@ -263,18 +267,36 @@ async function main(): Promise<void> {
       console.log(
         `\npeak RSS fitting ${RSS_TREES} trees (max_depth=${DEPTH}) on ${RSS_ROWS} × ${FEATURES}, in child processes`
       );
-      const self = fileURLToPath(import.meta.url);
-      const r = spawnSync(
-        process.execPath,
-        [...process.execArgv, self, "--rss-child", String(RSS_ROWS), String(RSS_TREES)],
-        {encoding: "utf8"}
+      // The child runs bundled on plain node, as the CLI runs from lib/: under tsx's loader the
+      // same process starts ~50 MiB larger (its compiler and source maps), which is not mlbook's.
+      // Inside the repo, so that the bundle's external packages resolve from its node_modules.
+      const child = fileURLToPath(
+        new URL(`../node_modules/.cache/mlbook-bench/forest-${process.pid}.mjs`, import.meta.url)
       );
+      await build({
+        entryPoints: [fileURLToPath(import.meta.url)],
+        outfile: child,
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "node20",
+        packages: "external",
+        logLevel: "error"
+      });
+      const r = spawnSync(process.execPath, [child, "--rss-child", String(RSS_ROWS), String(RSS_TREES)], {
+        encoding: "utf8",
+        cwd: fileURLToPath(new URL("..", import.meta.url))
+      });
       const oursRss =
         r.status === 0
-          ? (JSON.parse(r.stdout.trim().split("\n").pop()!) as {seconds: number; rss_kib: number})
+          ? (JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+              seconds: number;
+              rss_kib: number;
+              baseline_kib: number;
+            })
           : null;
       if (!oursRss) console.log(`note: child failed: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`);
-      let skRss: (Timing & {rss_kib: number}) | null = null;
+      let skRss: (Timing & {rss_kib: number; baseline_kib: number}) | null = null;
       if (withSklearn) {
         const big = makeClassification(RSS_ROWS, FEATURES, {seed: 3});
         const bigPaths = writeRaw(dir, "big", big.X, big.y);
@@ -282,12 +304,15 @@ async function main(): Promise<void> {
       }
       const mib = (kib: number | undefined) => (kib === undefined ? "—" : (kib / 1024).toFixed(0));
       table(
-        ["fit", "wall s", "peak RSS MiB"],
+        ["fit", "wall s", "peak RSS MiB", "of which the process before the data"],
         [
-          ["mlbook, 1 thread", fmt(oursRss?.seconds), mib(oursRss?.rss_kib)],
-          ["sklearn, n_jobs=1", fmt(skRss?.seconds), mib(skRss?.rss_kib)]
+          ["mlbook, 1 thread", fmt(oursRss?.seconds), mib(oursRss?.rss_kib), mib(oursRss?.baseline_kib)],
+          ["sklearn, n_jobs=1", fmt(skRss?.seconds), mib(skRss?.rss_kib), mib(skRss?.baseline_kib)]
         ]
       );
+      rmSync(child, {force: true});
+      if (oursRss && skRss)
+        console.log(`peak RSS ratio: ${(oursRss.rss_kib / skRss.rss_kib).toFixed(2)}× (target ≤ 1.0×)`);
     }
   } finally {
     rmSync(dir, {recursive: true, force: true});

@@ -204,8 +204,7 @@ class TreeBuilder {
     const {n, p, w} = this;
     const ws = this.ws;
     const mark = ws.mark;
-    const src = ws.data.items;
-    const srcRows = rowsOf(src);
+    const {order, cols} = ws.data;
     let m = 0;
     let total = 0;
     for (let i = 0; i < n; ++i) {
@@ -216,19 +215,20 @@ class TreeBuilder {
     this.m = m;
     this.weightedSamples = total;
     ws.reserve(m);
-    const items = ws.items;
-    this.ord = ws.ord;
-    this.vals = ws.vals;
-    if (m === n) {
-      items.set(src);
-      return;
-    }
+    const ord = ws.ord;
+    const vals = ws.vals;
+    this.ord = ord;
+    this.vals = vals;
     for (let f = 0; f < p; ++f) {
-      let k = f * m;
+      const col = cols[f];
+      let k = 2 * f * m;
       // Branch-free: every pair is written, only kept ones advance (the next one overwrites).
+      // Writing a float64 value into the Float32Array view rounds it as sklearn's cast does.
       for (let q = f * n; q < (f + 1) * n; ++q) {
-        items[k] = src[q];
-        k += mark[srcRows[2 * q]];
+        const r = order[q];
+        ord[k] = r;
+        vals[k + 1] = col[r];
+        k += 2 * mark[r];
       }
     }
   }

@@ -3,47 +3,53 @@ import type {Features} from "../types.ts";
 
 /**
  * Training features as the tree builder reads them: every column's rows sorted by value, computed
- * once so that no node ever sorts, each row paired with its value as float32 (sklearn casts X to
- * float32 before growing trees, so thresholds and ties only match if we do too).
+ * once so that no node ever sorts. Values compare as float32 (sklearn casts X to float32 before
+ * growing trees, so thresholds and ties only match if we do too).
  *
- * A pair is one 8-byte slot, so that partitioning moves one double per row: the row index in the
- * low 32 bits (`rowsOf(items)[2 * q]`) and the float32 value in the high 32 (`valuesOf(items)[2 * q + 1]`).
- * A finite float32 in the high half never makes the double a NaN, so copies keep the bits.
+ * Only the order is held here (4 bytes a row and feature); a tree copies its own rows' (row, value)
+ * pairs from it and `cols`, rounding each value to float32 as it goes (see TreeWorkspace).
  */
 export interface TreeData {
   readonly rows: number;
   readonly features: number;
-  /** Feature j's (row, value) pairs in ascending value order at `[j * rows, (j + 1) * rows)`; ties by row. */
-  readonly items: Float64Array;
+  /** Feature j's rows in ascending float32 value order at `[j * rows, (j + 1) * rows)`; ties by row. */
+  readonly order: Int32Array;
+  /**
+   * Each feature's values by row: the caller's columns, or float32 copies on SharedArrayBuffers
+   * when worker threads read them (the caller's arrays cannot be shared without a copy).
+   */
+  readonly cols: readonly (Float64Array | Float32Array)[];
 }
 
+/** A pair array's row indices: pair q's row at `[2 * q]` (the low 32 bits of its double). */
 export function rowsOf(items: Float64Array): Int32Array {
   return new Int32Array(items.buffer, items.byteOffset, items.length * 2);
 }
 
+/** A pair array's float32 values: pair q's value at `[2 * q + 1]` (the high 32 bits of its double). */
 export function valuesOf(items: Float64Array): Float32Array {
   return new Float32Array(items.buffer, items.byteOffset, items.length * 2);
 }
 
 /**
- * Casts X to float32 and presorts every column. With `shared`, the pairs live on a
- * SharedArrayBuffer so worker threads read them without a copy each.
+ * Checks X (finite within float32 range) and presorts every column as float32. With `shared`,
+ * the order and float32 copies of the columns live on SharedArrayBuffers so worker threads read
+ * them without a copy each; without, the columns are X's own.
  */
 export function prepareTreeData(X: Features, shared = false): TreeData {
   const rows = X.rows;
   const features = X.cols.length;
   if (features === 0) throw new DataError("invalid X: no feature columns (a tree needs at least one)");
-  const bytes = rows * features * 8;
-  const items = new Float64Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-  const rowIds = rowsOf(items);
-  const values = valuesOf(items);
-  const col32 = new Float32Array(rows);
-  const colOrder = new Int32Array(rows);
+  const buffer = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const order = new Int32Array(buffer(rows * features * 4));
+  const cols: (Float64Array | Float32Array)[] = [];
   const keys = new RadixKeys(rows);
+  let col32: Float32Array<ArrayBufferLike> = new Float32Array(rows);
   for (let j = 0; j < features; ++j) {
     const col = X.cols[j];
     if (col.length !== rows)
       throw new DataError(`invalid X: column ${j} has ${col.length} rows (expected ${rows})`);
+    if (shared) col32 = new Float32Array(buffer(rows * 4));
     col32.set(col);
     for (let i = 0; i < rows; ++i) {
       const v = col32[i];
@@ -53,14 +59,10 @@ export function prepareTreeData(X: Features, shared = false): TreeData {
         );
       }
     }
-    keys.sort(col32, colOrder);
-    const off = 2 * j * rows;
-    for (let q = 0; q < rows; ++q) {
-      rowIds[off + 2 * q] = colOrder[q];
-      values[off + 2 * q + 1] = col32[colOrder[q]];
-    }
+    keys.sort(col32, order.subarray(j * rows, (j + 1) * rows));
+    cols.push(shared ? col32 : col);
   }
-  return {rows, features, items};
+  return {rows, features, order, cols};
 }
 
 /**
