@@ -42,6 +42,7 @@ export interface ModelDefinition<P = Record<string, unknown>, M = unknown> {
   tasks?: readonly Task[];
   /** Its params schema with defaults (`model.params` in the config). Default: no params. */
   params?: z.ZodType<P>;
+  /** X and y are read-only: their arrays may be the data's own (copy before changing them). */
   fit(X: Features, y: Int32Array | Float64Array, params: P, info: FitInfo): M | Promise<M>;
   /** A class index per row (classification), or a value per row (regression). */
   predict(model: M, X: Features): ArrayLike<number>;

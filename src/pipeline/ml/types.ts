@@ -4,6 +4,9 @@ import type {z} from "zod";
  * Dense, column-major features: `cols[j][i]` is feature j of row i. Column-major because every
  * estimator here scans one feature at a time (tree splits, gradient sums), and because DuckDB hands
  * us columns, so no row objects are ever built.
+ *
+ * Read-only to whoever receives them: a column a transform passes through unchanged is the table's
+ * own array (no copy of a 2.4M-row column per feature), so writing into X would change the data.
  */
 export interface Features {
   readonly rows: number;

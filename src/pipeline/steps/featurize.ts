@@ -175,14 +175,21 @@ export const featurize = defineStep({
     });
     for (const column of params.drop) need(column, "drop");
     const kept = [...columns.keys()].filter((c) => !params.drop.includes(c));
-    // Window functions reorder rows; keep the input order so downstream row-order is stable.
-    const numbered = `SELECT * FROM ${ctx.numbered(source)}`;
-    const inner = staged.length ? `SELECT *, ${staged.join(", ")} FROM (${numbered})` : numbered;
-    const out = [
-      ...kept.map(quoteIdent),
-      ...[...added, ...windowed].map((a) => `${a.expr} AS ${quoteIdent(a.name)}`)
-    ];
-    const sql = `SELECT ${out.join(", ")} FROM (${inner}) ORDER BY __row`;
+    const out = [...kept.map(quoteIdent), ...added.map((a) => `${a.expr} AS ${quoteIdent(a.name)}`)];
+    let sql = `SELECT ${out.join(", ")} FROM ${source}`; // a scan keeps the input's row order
+    if (windowed.length) {
+      // Windows sort their rows: only the columns they read are sorted (not every column of the
+      // table, three times), and their values, put back in input order, are joined to the rows by
+      // position. DuckDB runs a POSITIONAL JOIN on one thread, in the order each side gives.
+      const read = new Set(
+        params.window.flatMap((w) => [w.column, w.order, ...(w.by ? [w.by] : [])]).map(quoteIdent)
+      );
+      const narrow = `SELECT ${[...read].join(", ")}, __row FROM ${ctx.numbered(source)}`;
+      const inner = staged.length ? `SELECT *, ${staged.join(", ")} FROM (${narrow})` : narrow;
+      const values = `SELECT ${windowed.map((a, i) => `${a.expr} AS __window${i}`).join(", ")} FROM (${inner}) ORDER BY __row`;
+      const joined = windowed.map((a, i) => `__window${i} AS ${quoteIdent(a.name)}`);
+      sql = `SELECT ${[...out, ...joined].join(", ")} FROM ${source} POSITIONAL JOIN (${values})`;
+    }
     const replay = inputs.replay as InferencePipeline | undefined;
     if (!replay) return {data: sql};
     const same = (name: string) => ({name, expr: quoteIdent(name)});

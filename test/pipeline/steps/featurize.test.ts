@@ -75,6 +75,54 @@ describe("featurize", () => {
     expect(stored.map((r) => r.recent)).toEqual(expectedRecent(5));
   });
 
+  it("puts each window value back on its own row at scale: many row groups, several threads", async () => {
+    // The windows sort only the columns they read; their values go back to the rows by position.
+    // 150,000 rows in 19 row groups of a stored file, so scans run in parallel and out of order.
+    const big = 150_000;
+    const dir = mkdtempSync(join(tmpdir(), "mlbook-featurize-big-"));
+    await db.run(
+      `COPY (SELECT i::INTEGER AS id, ['AAA', 'BBB', 'CCC', 'DDD'][i % 4 + 1] AS origin, TIMESTAMP '2024-03-01' + to_minutes((i * 7919) % 3000) AS departed, ((i * 13) % 29 - 7)::DOUBLE AS delay FROM range(${big}) t(i)) TO '${join(dir, "data.parquet")}' (FORMAT parquet, ROW_GROUP_SIZE 8192)`
+    );
+    const view = await tableView(db, "clean", dir, "data");
+    const ctx = {
+      ...stepContext(db),
+      numbered: (relation: string) => (relation === view.plain ? view.numbered : relation)
+    };
+    // Integer delays: every sum is exact, so DuckDB's mean and this one agree to the bit.
+    const expected = new Array<number | null>(big).fill(null);
+    for (let g = 0; g < 4; ++g) {
+      const ids = Array.from({length: big / 4}, (_, k) => 4 * k + g);
+      const minute = (i: number) => (i * 7919) % 3000;
+      ids.sort((a, b) => minute(a) - minute(b) || a - b);
+      const sums = [0];
+      for (const i of ids) sums.push(sums[sums.length - 1] + (((i * 13) % 29) - 7));
+      let first = 0;
+      ids.forEach((i, pos) => {
+        if (minute(i) !== minute(ids[first])) first = pos;
+        const from = Math.max(0, first - 10);
+        expected[i] = first > from ? (sums[first] - sums[from]) / (first - from) : null;
+      });
+    }
+    const params = featurizeParams.parse({
+      window: [{column: "delay", by: "origin", order: "departed", rows: 10, name: "recent"}]
+    });
+    for (const threads of [2, 4]) {
+      await db.run(`SET threads = ${threads}`);
+      const out = await featurize.run({data: view.plain}, params, ctx);
+      const got = await db.rows<{id: number; recent: number | null}>(
+        `SELECT id, recent FROM (${out.data as string})`
+      );
+      // Counted rather than compared whole: a diff of 150,000 rows takes minutes to print.
+      const wrong = got.flatMap((r, i) => (r.id !== i || r.recent !== expected[i] ? [i] : []));
+      expect(got.length).toBe(big);
+      expect({threads, wrong: wrong.length, first: got[wrong[0]]}).toEqual({
+        threads,
+        wrong: 0,
+        first: undefined
+      });
+    }
+  });
+
   it("rolling mean over earlier rows: the k rows before this time, per group, ties by input order", async () => {
     const out = await run({
       window: [{column: "delay", by: "origin", order: "departed", rows: 5, name: "recent"}]

@@ -165,7 +165,8 @@ export function applyColumnTransformer(state: ColumnTransformerState, table: Tab
         throw new DataError(`column ${JSON.stringify(name)} must hold numbers`);
       const filled = column.impute ? applyImpute(column.impute, values) : values;
       const binned = column.bins ? applyBins(column.bins, filled) : filled;
-      push(name, [column.scale ? applyScale(column.scale, binned) : binned.slice()], [name]);
+      // Unscaled, the column goes through as it is, not copied (Features are read-only).
+      push(name, [column.scale ? applyScale(column.scale, binned) : binned], [name]);
     } else if (column.type === "categorical") {
       const strings = asStrings(values);
       const filled = column.impute ? applyImpute(column.impute, strings) : strings;
