@@ -357,16 +357,13 @@ export async function neededColumns(
 }
 
 /**
- * The inference pipeline a model carries: the window stages' state from the training rows
- * (`training`, numbered by `__row`), and the raw columns it needs to compute `features`; the
- * example keeps those columns only.
+ * The window stages' state from the training rows (`training`, numbered by `__row`): per window,
+ * the rows at the end of the training data it needs to score new ones.
  */
-export async function closePipeline(
+export async function closeWindows(
   db: Db,
   pipeline: InferencePipeline,
-  training: string,
-  features: readonly string[],
-  options: ReplayOptions
+  training: string
 ): Promise<InferencePipeline> {
   const trainingColumns = await columnTypes(db, training);
   const stages = [];
@@ -386,10 +383,22 @@ export async function closePipeline(
     }
     stages.push({...stage, state});
   }
-  const closed = {...pipeline, stages};
+  return {...pipeline, stages};
+}
+
+/**
+ * The inference pipeline a model carries, from one whose windows are closed (closeWindows): the
+ * raw columns it needs to compute `features`; the example keeps those columns only.
+ */
+export async function closePipeline(
+  db: Db,
+  closed: InferencePipeline,
+  features: readonly string[],
+  options: ReplayOptions
+): Promise<InferencePipeline> {
   const raw = await neededColumns(db, closed, features, options);
   const names = new Set(raw.map((c) => c.name));
-  const example = pipeline.example.map((row) =>
+  const example = closed.example.map((row) =>
     Object.fromEntries(Object.entries(row).filter(([k]) => names.has(k)))
   );
   return {...closed, raw, example};

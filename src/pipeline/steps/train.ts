@@ -3,7 +3,7 @@ import {isModelModule, loadModelSpec, specOf} from "../engine/model.ts";
 import {defineStep, type ConfigIssue} from "../engine/step.ts";
 import {describe, readTable} from "../engine/table.ts";
 import {DataError} from "../errors.ts";
-import {closePipeline} from "../engine/replay.ts";
+import {closePipeline, closeWindows} from "../engine/replay.ts";
 import {fitBundle, type SignatureColumn} from "../ml/bundle.ts";
 import type {InferencePipeline} from "../ml/inference.ts";
 import {modelTypes} from "../ml/registry.ts";
@@ -121,6 +121,10 @@ export const train = defineStep({
         `data.target: column ${JSON.stringify(params.target)} has type ${target.type}, but data.task is regression (expected a number)`
       );
     }
+    // The model scores raw rows: the steps before it replayed, as data, with what they need. The
+    // windows' state is read first, so DuckDB's sorts are done before the training columns load.
+    const replay = inputs.replay as InferencePipeline | undefined;
+    const windowed = replay && (await closeWindows(ctx.db, replay, ctx.numbered(relation)));
     const table = await readTable(ctx.db, relation, [...features, target]);
     const spec = await loadModelSpec(params.model.type, params.base);
     if (!spec.tasks.includes(params.task)) {
@@ -144,13 +148,10 @@ export const train = defineStep({
       threads: params.threads,
       onProgress: ctx.progress
     });
-    const replay = inputs.replay as InferencePipeline | undefined;
-    if (replay) {
-      // The model scores raw rows: the steps before it replayed, as data, with what they need.
+    if (windowed) {
       const pipeline = await closePipeline(
         ctx.db,
-        replay,
-        ctx.numbered(relation),
+        windowed,
         bundle.features.map((f) => f.name),
         {base: params.base, log: ctx.log}
       );
