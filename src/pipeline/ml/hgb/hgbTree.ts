@@ -1,5 +1,6 @@
 import {MISSING_BIN} from "./binMapper.ts";
 import type {Features} from "../types.ts";
+import {compileTrees, type CompiledTrees} from "./compiledTrees.ts";
 
 /**
  * One fitted boosting tree as flat arrays (node 0 is the root). A leaf has `feature[i] === -1`.
@@ -57,6 +58,7 @@ export function addForestPrediction(
   to = X.rows
 ): void {
   const nf = X.cols.length;
+  const compiled = compiledOutputs(trees, out.length);
   const rows = new Float64Array(BLOCK_ROWS * nf);
   for (let start = from; start < to; start += BLOCK_ROWS) {
     const stop = Math.min(to, start + BLOCK_ROWS);
@@ -65,9 +67,28 @@ export function addForestPrediction(
       const col = X.cols[f];
       for (let i = start; i < stop; ++i) rows[(i - start) * nf + f] = col[i];
     }
-    for (let k = 0; k < out.length; ++k)
-      for (const iteration of trees) addTreeBlock(iteration[k], rows, nf, out[k], start, stop);
+    for (let k = 0; k < out.length; ++k) {
+      if (compiled) for (const add of compiled[k]) add(rows, nf, out[k], start, stop);
+      else for (const iteration of trees) addTreeBlock(iteration[k], rows, nf, out[k], start, stop);
+    }
   }
+}
+
+/** Each fit's trees compiled once per process (a REST server's model is compiled on its first request). */
+const compiledFits = new WeakMap<object, {iterations: number; outputs: CompiledTrees[][] | null}>();
+
+function compiledOutputs(trees: readonly (readonly HgbTree[])[], outputs: number): CompiledTrees[][] | null {
+  const cached = compiledFits.get(trees);
+  if (cached && cached.iterations === trees.length) return cached.outputs;
+  const compiled = [];
+  for (let k = 0; k < outputs; ++k) {
+    const functions = compileTrees(trees.map((iteration) => iteration[k]));
+    if (!functions) break;
+    compiled.push(functions);
+  }
+  const result = compiled.length === outputs ? compiled : null;
+  compiledFits.set(trees, {iterations: trees.length, outputs: result});
+  return result;
 }
 
 function addTreeBlock(
