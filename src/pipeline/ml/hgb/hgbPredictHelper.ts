@@ -17,4 +17,4 @@ export interface PredictHelperData {
 }
 
 const {trees, X, out, ctrl, chunks} = workerData as PredictHelperData;
-runChunks(ctrl, chunks, X.rows, (from, to) => addForestPrediction(trees, X, out, from, to));
+runChunks(ctrl, chunks, X.rows, (from, to) => addForestPrediction(trees, X, out, from, to, false));

@@ -23,7 +23,8 @@ export function hgbRawPredict(fit: HgbFit, X: Features, threads = defaultThreads
   const shared = (n: number) =>
     new Float64Array(helpers ? new SharedArrayBuffer(8 * n) : new ArrayBuffer(8 * n));
   const out = Array.from(fit.baseline, (b) => shared(X.rows).fill(b));
-  const add = (from: number, to: number) => addForestPrediction(fit.trees, X, out, from, to);
+  // Alone, this thread predicts through compiled trees; shared with helpers, every thread walks.
+  const add = (from: number, to: number) => addForestPrediction(fit.trees, X, out, from, to, !helpers);
   if (!helpers) {
     add(0, X.rows);
     return out;
