@@ -204,6 +204,10 @@ async function compare(dir: string, withSklearn: boolean): Promise<void> {
   ];
   if (sk) rows.push(["sklearn, n_jobs=1", fmt(sk.seconds), fmt(sk.cpu), fmt(sk.accuracy, 4), "1.00", "1.00"]);
   table(["fit", "wall s", "cpu s", "accuracy", "wall / sklearn", "cpu / sklearn"], rows);
+  if (sk)
+    console.log(
+      `fit, 1 thread each: ${fmt(ours.seconds / sk.seconds)}× of sklearn's time (target ≤ 0.5×): ${ours.seconds / sk.seconds <= 0.5 ? "met" : "NOT met"}`
+    );
 
   const Mlrf = await loadMlrf();
   if (!Mlrf) {
@@ -312,7 +316,9 @@ async function main(): Promise<void> {
       );
       rmSync(child, {force: true});
       if (oursRss && skRss)
-        console.log(`peak RSS ratio: ${(oursRss.rss_kib / skRss.rss_kib).toFixed(2)}× (target ≤ 1.0×)`);
+        console.log(
+          `peak RSS ratio: ${(oursRss.rss_kib / skRss.rss_kib).toFixed(2)}× (target ≤ 1.0×): ${oursRss.rss_kib <= skRss.rss_kib ? "met" : "NOT met"}`
+        );
     }
   } finally {
     rmSync(dir, {recursive: true, force: true});

@@ -87,6 +87,12 @@ try {
     console.log(
       `target (issue 18): wall ratio ≤ 0.80× at sklearn's defaults and ours, on ${CORES} threads each`
     );
+    for (const r of rows.slice(1).filter((r) => r[1] === String(CORES) && r[8] !== "-")) {
+      const wall = Number(r[8].split("×")[0]);
+      console.log(
+        `  ${r[0]}, ${CORES} threads: ${wall.toFixed(2)}× ≤ 0.80×: ${wall <= 0.8 ? "met" : "NOT met"}`
+      );
+    }
     await compareMlLogisticRegression(X, y, classes);
   }
 } finally {
