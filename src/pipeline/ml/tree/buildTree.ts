@@ -39,9 +39,10 @@ const EPSILON = 2.220446049250313e-16;
 
 /**
  * Buffers for growing trees on one TreeData, reused from tree to tree on one thread: each
- * feature's (row, value) pairs (see TreeData) of the tree's rows (a bootstrap's ~63%), in value
- * order within every node's range. A split partitions each range in place (lefts stay, rights go
- * through `scratch`, one feature's rows long), so one copy of the pairs is all a tree needs.
+ * feature's (row, float32 value) pairs of the tree's rows (a bootstrap's ~63%; one double a pair,
+ * read through rowsOf and valuesOf), in value order within every node's range. A split partitions
+ * each range in place (lefts stay, rights go through `scratch`, one feature's rows long), so one
+ * copy of the pairs is all a tree needs.
  */
 export class TreeWorkspace {
   items: Float64Array = new Float64Array(0);
