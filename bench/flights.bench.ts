@@ -160,7 +160,7 @@ if (python) {
   pandasPhases.push(["phase", `s (${cores} threads)`, "s (1 thread)"]);
   const [a, b] = [phasesOf(pyAll).phases, phasesOf(pyOne).phases];
   const stepSeconds = (steps: {name: string; durationMs: number}[], names: string[]) =>
-    steps.filter((s) => names.includes(s.name)).reduce((t, s) => t + s.durationMs, 0) / 1000;
+    stepSum(steps.filter((s) => names.includes(s.name)));
   for (const [label, ours, theirs, phases, steps] of [
     [`${cores} threads`, cold, pyAll, a, all],
     ["1 thread", coldOne, pyOne, b, one]

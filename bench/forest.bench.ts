@@ -272,7 +272,7 @@ async function main(): Promise<void> {
         `\npeak RSS fitting ${RSS_TREES} trees (max_depth=${DEPTH}) on ${RSS_ROWS} × ${FEATURES}, in child processes`
       );
       // The child runs bundled on plain node, as the CLI runs from lib/: under tsx's loader the
-      // same process starts ~50 MiB larger (its compiler and source maps), which is not mlbook's.
+      // same process starts ~30 MiB larger (90 against 59 MiB before the data), which is not mlbook's.
       // Inside the repo, so that the bundle's external packages resolve from its node_modules.
       const child = fileURLToPath(
         new URL(`../node_modules/.cache/mlbook-bench/forest-${process.pid}.mjs`, import.meta.url)
